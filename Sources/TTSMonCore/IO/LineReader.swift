@@ -1,0 +1,94 @@
+import Foundation
+
+/// Splits a byte source into lines without copying them. Lines longer than `maxLineLength` are
+/// skipped without ever being held whole and reported as overlong.
+public final class LineReader {
+    /// One physical line, or an overlong one that was skipped.
+    public enum Line {
+        case text(ByteSpan, offset: Int64)
+        case overlong(offset: Int64)
+    }
+
+    let source: ByteSource
+    let maxLineLength: Int
+    var buffer: UnsafeMutableRawBufferPointer
+
+    public init(source: ByteSource, chunkSize: Int = 4 << 20, maxLineLength: Int = 1 << 20) {
+        self.source = source
+        self.maxLineLength = maxLineLength
+        buffer = .allocate(byteCount: max(chunkSize, maxLineLength * 2), alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Calls `body` for every line in order; a final line without a newline is included.
+    public func forEachLine(_ body: (Line) -> Void) {
+        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let capacity = buffer.count
+        var filled = 0
+        var streamOffset: Int64 = 0       // stream offset of base[0]
+        var skipping = false
+        while true {
+            let n = source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            let atEnd = n == 0
+            filled += n
+            var start = 0
+            while start < filled {
+                guard let hit = memchr(base + start, 10, filled - start) else { break }
+                let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if skipping {
+                    skipping = false
+                } else {
+                    body(.text(ByteSpan(start: base + start, count: end - start), offset: streamOffset + Int64(start)))
+                }
+                start = end + 1
+            }
+            // The rest is a partial line.
+            var rest = filled - start
+            if atEnd {
+                if rest > 0, !skipping {
+                    body(.text(ByteSpan(start: base + start, count: rest), offset: streamOffset + Int64(start)))
+                }
+                return
+            }
+            if rest > maxLineLength || (skipping && rest > 0) {
+                if !skipping { body(.overlong(offset: streamOffset + Int64(start))) }
+                skipping = true
+                start = filled
+                rest = 0
+            }
+            if start > 0 {
+                if rest > 0 { memmove(base, base + start, rest) }
+                streamOffset += Int64(start)
+                filled = rest
+            }
+            if filled == capacity {
+                // Cannot happen while capacity >= 2 × maxLineLength, but never loop forever.
+                body(.overlong(offset: streamOffset))
+                skipping = true
+                streamOffset += Int64(filled)
+                filled = 0
+            }
+        }
+    }
+}
+
+/// Returns bytes already read before handing over to the underlying source (for sniffing stdin).
+final class PrefixedSource: ByteSource {
+    var prefix: [UInt8]
+    let rest: ByteSource
+    var warning: String? { rest.warning }
+    var rawBytesRead: Int64 { rest.rawBytesRead }
+
+    init(prefix: [UInt8], rest: ByteSource) { self.prefix = prefix; self.rest = rest }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        if !prefix.isEmpty {
+            let n = min(prefix.count, buffer.count)
+            prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+            prefix.removeFirst(n)
+            return n
+        }
+        return rest.read(into: buffer)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// A read-only view of bytes: one line, or part of one.
+public typealias ByteSpan = UnsafeBufferPointer<UInt8>
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// A sub-span by offsets (no bounds-checked copy).
+    @inline(__always)
+    func slice(_ from: Int, _ to: Int) -> ByteSpan {
+        ByteSpan(start: baseAddress.map { $0 + from }, count: Swift.max(0, to - from))
+    }
+
+    /// Index of the first occurrence of `needle` at or after `from`, or nil.
+    @inline(__always)
+    func find(_ needle: StaticString, from: Int = 0) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        guard n > 0, count - from >= n, let base = baseAddress else { return nil }
+        let first = needle.utf8Start.pointee
+        var i = from
+        let last = count - n
+        while i <= last {
+            guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + at, needle.utf8Start, n) == 0 { return at }
+            i = at + 1
+        }
+        return nil
+    }
+
+    /// True when the bytes equal `text`.
+    @inline(__always)
+    func equals(_ text: StaticString) -> Bool {
+        count == text.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, text.utf8Start, count) == 0)
+    }
+
+    /// The bytes as a String (the caller has validated UTF-8).
+    @inline(__always)
+    var string: String { String(decoding: self, as: UTF8.self) }
+}
+
+/// Small parsers for values written in logs.
+enum ValueParsing {
+    /// A non-negative decimal integer (optionally followed by `ms`), or nil.
+    @inline(__always)
+    static func integer(_ span: ByteSpan, allowMsSuffix: Bool = false) -> Int? {
+        var end = span.count
+        if allowMsSuffix, end >= 2, span[end - 2] == UInt8(ascii: "m"), span[end - 1] == UInt8(ascii: "s") { end -= 2 }
+        guard end > 0, end <= 18 else { return nil }
+        var value = 0
+        for i in 0..<end {
+            let d = Int(span[i]) &- 48
+            guard d >= 0, d <= 9 else { return nil }
+            value = value * 10 + d
+        }
+        return value
+    }
+
+    /// A decimal number such as `92.7` or `93.0%` (a trailing `%` is allowed), or nil.
+    static func decimal(_ span: ByteSpan) -> Double? {
+        var end = span.count
+        if end > 0, span[end - 1] == UInt8(ascii: "%") { end -= 1 }
+        guard end > 0, end <= 32 else { return nil }
+        var whole = 0.0, fraction = 0.0, scale = 1.0
+        var seenDot = false, digits = 0
+        var start = 0
+        var negative = false
+        if span[0] == UInt8(ascii: "-") { negative = true; start = 1 }
+        for i in start..<end {
+            let b = span[i]
+            if b == UInt8(ascii: ".") {
+                if seenDot { return nil }
+                seenDot = true
+                continue
+            }
+            let d = Int(b) &- 48
+            guard d >= 0, d <= 9 else { return nil }
+            digits += 1
+            if seenDot { scale /= 10; fraction += Double(d) * scale } else { whole = whole * 10 + Double(d) }
+        }
+        guard digits > 0 else { return nil }
+        return negative ? -(whole + fraction) : whole + fraction
+    }
+
+    /// `true`/`false` (any case), `1`/`0`, `yes`/`no`.
+    static func boolean(_ span: ByteSpan) -> Bool? {
+        guard let first = span.first else { return nil }
+        switch first | 0x20 {
+        case UInt8(ascii: "t"), UInt8(ascii: "y"): return true
+        case UInt8(ascii: "f"), UInt8(ascii: "n"): return false
+        case UInt8(ascii: "1"): return span.count == 1 ? true : nil
+        case UInt8(ascii: "0"): return span.count == 1 ? false : nil
+        default: return nil
+        }
+    }
+}
+
+/// Line validity: UTF-8 that decodes cleanly and holds no NUL byte.
+enum LineValidation {
+    /// True when `line` is valid UTF-8 without NUL bytes.
+    static func isCleanText(_ line: ByteSpan) -> Bool {
+        guard let base = line.baseAddress else { return true }
+        let n = line.count
+        var i = 0
+        // ASCII fast path, eight bytes at a time.
+        while i + 8 <= n {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let hasHigh = w & 0x8080_8080_8080_8080
+            let hasZero = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+            if hasHigh != 0 || hasZero != 0 { break }
+            i += 8
+        }
+        while i < n {
+            let b = base[i]
+            if b == 0 { return false }
+            if b < 0x80 { i += 1; continue }
+            var need = 0
+            var minimum: UInt32 = 0
+            var scalar: UInt32 = 0
+            switch b {
+            case 0xC2...0xDF: need = 1; scalar = UInt32(b & 0x1F); minimum = 0x80
+            case 0xE0...0xEF: need = 2; scalar = UInt32(b & 0x0F); minimum = 0x800
+            case 0xF0...0xF4: need = 3; scalar = UInt32(b & 0x07); minimum = 0x10000
+            default: return false
+            }
+            guard i + need < n else { return false }
+            for k in 1...need {
+                let c = base[i + k]
+                guard c & 0xC0 == 0x80 else { return false }
+                scalar = (scalar << 6) | UInt32(c & 0x3F)
+            }
+            if scalar < minimum || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return false }
+            i += need + 1
+        }
+        return true
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// The JSON-lines layout: a flat object per line whose keys map onto the same fields.
+extension LineParser {
+    func parseJSONLine(_ line: ByteSpan) -> LineResult {
+        var scanner = FlatJSONScanner(line)
+        guard scanner.beginObject() else {
+            // Not an object: no timestamp of ours, maybe a continuation line.
+            if case .impossible = LineParser.scanTimestamp(line) { return .malformed }
+            return .noTimestamp
+        }
+        guard LineValidation.isCleanText(line) else { return .malformed }
+        var time: LogTimestamp?
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        var pending: [(RecordField, FlatJSONScanner.Value)] = []
+        while let (key, value) = scanner.nextMember() {
+            guard let field = keys.lookup(key) else { continue }
+            switch field {
+            case .time:
+                guard case .string(let text) = value, let ts = LogTimestamp(text) else { return .malformed }
+                time = ts
+            case .level:
+                if case .string(let text) = value { record.level = text.utf8.withContiguousStorageIfAvailable { LineParser.level($0) } ?? .unknown }
+            case .event:
+                if case .string(let text) = value {
+                    record.event = LogFormat.commonEvents[text] ?? .other
+                    if record.event == .other, captureText { record.message = text }
+                }
+            default:
+                pending.append((field, value))
+            }
+        }
+        guard scanner.ok else { return .malformed }
+        guard let ts = time else { return .malformed }
+        record.time = ts
+        for (field, value) in pending {
+            let text: String
+            var quoted = false
+            switch value {
+            case .string(let s): text = s; quoted = true
+            case .number(let s): text = s
+            case .bool(let b): text = b ? "true" : "false"
+            case .null: continue
+            }
+            if field == .text {
+                if captureText { record.text = text }
+                if record.textLen == nil { record.textLen = text.unicodeScalars.count }
+                continue
+            }
+            var bytes = text
+            let ok = bytes.withUTF8 { span in assign(field, span, quoted: quoted, escapes: 0, into: &record) }
+            guard ok else { return .malformed }
+        }
+        if record.event == .other, let msg = record.message, let at = msg.range(of: "switching to ") {
+            _ = at
+            var copy = msg
+            copy.withUTF8 { span in
+                if let switchAt = span.find("switching to ") { LineParser.fillFailover(span, switchAt: switchAt, into: &record) }
+            }
+        }
+        return validateRequired(record)
+    }
+}
+
+/// A small scanner for one flat JSON object (nested values are skipped).
+struct FlatJSONScanner {
+    enum Value { case string(String), number(String), bool(Bool), null }
+
+    let bytes: ByteSpan
+    var i = 0
+    var ok = true
+    var first = true
+
+    init(_ bytes: ByteSpan) { self.bytes = bytes }
+
+    mutating func skipSpace() {
+        while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 13 || bytes[i] == 10 { i += 1 }
+    }
+
+    mutating func beginObject() -> Bool {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        return true
+    }
+
+    /// The next key and value, or nil at the end of the object (check `ok` for errors).
+    mutating func nextMember() -> (ByteSpan, Value)? {
+        skipSpace()
+        guard i < bytes.count else { ok = false; return nil }
+        if bytes[i] == UInt8(ascii: "}") { i += 1; return nil }
+        if !first {
+            guard bytes[i] == UInt8(ascii: ",") else { ok = false; return nil }
+            i += 1
+            skipSpace()
+        }
+        first = false
+        guard i < bytes.count, bytes[i] == 34 else { ok = false; return nil }
+        let keyStart = i + 1
+        guard skipString() else { ok = false; return nil }
+        let key = bytes.slice(keyStart, i - 1)
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { ok = false; return nil }
+        i += 1
+        skipSpace()
+        guard let value = readValue() else { ok = false; return nil }
+        return (key, value)
+    }
+
+    /// Skips a string starting at a quote; leaves `i` after the closing quote.
+    mutating func skipString() -> Bool {
+        i += 1
+        while i < bytes.count {
+            if bytes[i] == 92 { i += 2; continue }
+            if bytes[i] == 34 { i += 1; return true }
+            i += 1
+        }
+        return false
+    }
+
+    mutating func readValue() -> Value? {
+        guard i < bytes.count else { return nil }
+        switch bytes[i] {
+        case 34:
+            let start = i
+            guard skipString() else { return nil }
+            let raw = bytes.slice(start, i)
+            guard let decoded = try? JSONDecoder().decode(String.self, from: Data(raw)) else { return nil }
+            return .string(decoded)
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            let start = i
+            while i < bytes.count, bytes[i] >= 97, bytes[i] <= 122 { i += 1 }
+            let word = bytes.slice(start, i)
+            if word.equals("true") { return .bool(true) }
+            if word.equals("false") { return .bool(false) }
+            if word.equals("null") { return .null }
+            return nil
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == 34 { guard skipString() else { return nil }; continue }
+                if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 }
+                if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") { depth -= 1; if depth == 0 { i += 1; return .null } }
+                i += 1
+            }
+            return nil
+        default:
+            let start = i
+            while i < bytes.count, (bytes[i] >= 48 && bytes[i] <= 57) || bytes[i] == 45 || bytes[i] == 43
+                    || bytes[i] == 46 || bytes[i] == 101 || bytes[i] == 69 { i += 1 }
+            guard i > start else { return nil }
+            return .number(bytes.slice(start, i).string)
+        }
+    }
+}

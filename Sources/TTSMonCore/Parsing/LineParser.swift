@@ -1,0 +1,277 @@
+import Foundation
+
+/// What one physical line is.
+public enum LineResult: Sendable {
+    /// A timestamped record.
+    case record(LogRecord)
+    /// No timestamp: a traceback continuation if it follows an ERROR record, else unparsed.
+    case noTimestamp
+    /// Unparsable: an impossible timestamp, a known event with bad required fields, invalid
+    /// UTF-8, NUL bytes.
+    case malformed
+}
+
+/// Parses single lines of one format into typed records. A value type: cheap to copy per thread.
+public struct LineParser: Sendable {
+    public let format: LogFormat
+    /// Keep text, voice, language and messages (trace, dashboard); reports skip them for speed.
+    public var captureText: Bool
+    let keys: KeyTable<RecordField>
+    let events: KeyTable<EventKind>
+
+    public init(format: LogFormat, captureText: Bool = false) {
+        self.format = format
+        self.captureText = captureText
+        keys = KeyTable(format.keys)
+        events = KeyTable(format.events)
+    }
+
+    /// Parses one line (without its newline; a trailing `\r` is ignored).
+    public func parse(_ raw: ByteSpan) -> LineResult {
+        var line = raw
+        if let last = line.last, last == 13 { line = line.slice(0, line.count - 1) }
+        switch format.layout {
+        case .keyValue(let separator):
+            return parseKeyValueLine(line, separator: separator)
+        case .delimited(let separator, let columns):
+            return parseDelimitedLine(line, separator: separator, columns: columns)
+        case .jsonObject:
+            return parseJSONLine(line)
+        }
+    }
+
+    /// Parses a line given as a String (tests, small inputs).
+    public func parse(_ text: String) -> LineResult {
+        var copy = text
+        return copy.withUTF8 { parse($0) }
+    }
+
+    /// True when a parsed record used this format's layout fully (used by detection).
+    func layoutMatched(_ record: LogRecord) -> Bool {
+        switch format.layout {
+        case .keyValue: return record.level != .unknown
+        case .delimited: return record.event == .synthesisComplete
+        case .jsonObject: return true
+        }
+    }
+
+    // MARK: - Timestamps
+
+    enum TimestampScan { case found(LogTimestamp, Int), impossible, absent }
+
+    @inline(__always)
+    static func scanTimestamp(_ line: ByteSpan) -> TimestampScan {
+        if let (ts, used) = LogTimestamp.parse(line) { return .found(ts, used) }
+        // Shape of a timestamp with impossible values: malformed rather than a continuation.
+        if line.count >= 19, line[4] == 45, line[7] == 45, line[13] == 58, line[16] == 58,
+           (0..<4).allSatisfy({ line[$0] >= 48 && line[$0] <= 57 }) { return .impossible }
+        return .absent
+    }
+
+    // MARK: - key=value layout
+
+    func parseKeyValueLine(_ line: ByteSpan, separator: String) -> LineResult {
+        let used: Int
+        var record: LogRecord
+        switch LineParser.scanTimestamp(line) {
+        case .absent: return .noTimestamp
+        case .impossible: return .malformed
+        case .found(let ts, let n): record = LogRecord(time: ts); used = n
+        }
+        guard LineValidation.isCleanText(line) else { return .malformed }
+        // time - logger - LEVEL - message
+        var pos = used
+        guard let s1 = line.find(" - ", from: pos) , s1 == pos,
+              let s2 = line.find(" - ", from: s1 + 3),
+              let s3 = line.find(" - ", from: s2 + 3) else {
+            record.level = .unknown
+            if captureText { record.message = line.slice(pos, line.count).string }
+            return .record(record)
+        }
+        record.level = LineParser.level(line.slice(s2 + 3, s3))
+        pos = s3 + 3
+        let message = line.slice(pos, line.count)
+        // event: key=value, ...
+        var nameEnd = 0
+        while nameEnd < message.count {
+            let b = message[nameEnd]
+            if (b >= 97 && b <= 122) || b == 95 || (b >= 48 && b <= 57) || (b >= 65 && b <= 90) { nameEnd += 1 } else { break }
+        }
+        if nameEnd > 0, nameEnd + 1 < message.count, message[nameEnd] == 58, message[nameEnd + 1] == 32 {
+            record.event = events.lookup(message.slice(0, nameEnd)) ?? .other
+            if record.event != .other || record.level == .warning || captureText {
+                guard parseKeyValues(message.slice(nameEnd + 2, message.count), into: &record) else { return .malformed }
+            }
+        } else if let switchAt = message.find("switching to ") {
+            LineParser.fillFailover(message, switchAt: switchAt, into: &record)
+        }
+        if captureText || record.event == .failover, record.message == nil { record.message = message.string }
+        return validateRequired(record)
+    }
+
+    @inline(__always)
+    static func level(_ span: ByteSpan) -> LogLevel {
+        guard let first = span.first else { return .unknown }
+        switch first {
+        case UInt8(ascii: "I"): return .info
+        case UInt8(ascii: "W"): return .warning
+        case UInt8(ascii: "E"): return .error
+        case UInt8(ascii: "D"): return .debug
+        case UInt8(ascii: "C"), UInt8(ascii: "F"): return .critical
+        default: return .unknown
+        }
+    }
+
+    /// `main instance failed, switching to standby` → from main to standby.
+    static func fillFailover(_ message: ByteSpan, switchAt: Int, into record: inout LogRecord) {
+        var end = switchAt + 13
+        while end < message.count, isRequestIDByte(message[end]) { end += 1 }
+        let target = message.slice(switchAt + 13, end).string
+        guard !target.isEmpty else { return }
+        record.event = .failover
+        record.failoverTo = target
+        if let space = message.find(" instance") {
+            var start = space
+            while start > 0, isRequestIDByte(message[start - 1]) { start -= 1 }
+            let name = message.slice(start, space).string
+            if !name.isEmpty, name != target { record.failoverFrom = name }
+        }
+    }
+
+    /// Parses `key=value, key="quoted, \"value\"", bare words` into the record.
+    /// Returns false when a value for a known field is malformed.
+    func parseKeyValues(_ body: ByteSpan, into record: inout LogRecord) -> Bool {
+        var i = 0
+        let n = body.count
+        while i < n {
+            // key
+            let keyStart = i
+            while i < n, body[i] != 61, !(body[i] == 44 && i + 1 < n && body[i + 1] == 32) { i += 1 }
+            guard i < n, body[i] == 61 else {
+                i += 2  // a bare word without '=': skip it and its ", "
+                continue
+            }
+            let key = body.slice(keyStart, i)
+            i += 1
+            var value: ByteSpan
+            var quoted = false
+            var escapes = 0
+            if i < n, body[i] == 34 {
+                quoted = true
+                i += 1
+                let valueStart = i
+                while i < n, body[i] != 34 {
+                    if body[i] == 92, i + 1 < n { escapes += 1; i += 2 } else { i += 1 }
+                }
+                value = body.slice(valueStart, Swift.min(i, n))
+                i += 1  // closing quote
+                while i < n, !(body[i] == 44 && i + 1 < n && body[i + 1] == 32) { i += 1 }
+            } else {
+                let valueStart = i
+                while i < n, !(body[i] == 44 && i + 1 < n && body[i + 1] == 32) { i += 1 }
+                value = body.slice(valueStart, i)
+            }
+            i += 2
+            guard let field = keys.lookup(key) else { continue }
+            guard assign(field, value, quoted: quoted, escapes: escapes, into: &record) else { return false }
+        }
+        return true
+    }
+
+    /// Stores one value; false when a required numeric field does not parse.
+    @inline(__always)
+    func assign(_ field: RecordField, _ value: ByteSpan, quoted: Bool, escapes: Int, into record: inout LogRecord) -> Bool {
+        switch field {
+        case .id:
+            guard record.id == nil else { return true }
+            record.id = value.count > 0 && value.allSatisfy(isRequestIDByte) ? value.string : ""
+        case .durationMs:
+            guard let v = ValueParsing.integer(value, allowMsSuffix: true) else {
+                if record.event == .synthesisComplete || record.event == .stageTime { return false }
+                return true
+            }
+            record.durationMs = v
+        case .status:
+            if value.equals("success") || value.equals("ok") || value.equals("OK") { record.status = .success }
+            else if value.equals("failed") || value.equals("error") || value.equals("failure") { record.status = .failed }
+            else if record.event == .synthesisComplete { return false }
+        case .errorCode:
+            if value.count > 0 { record.errorCode = value.string }
+        case .stage:
+            guard value.count > 0 else { return record.event != .stageTime }
+            let name = value.string
+            record.stage = PipelineStage(name: name)
+            if record.stage == nil || captureText { record.stageName = name }
+        case .textLen:
+            if let v = ValueParsing.integer(value) { record.textLen = v }
+        case .text:
+            if captureText { record.text = quoted && escapes > 0 ? LineParser.unescape(value) : value.string }
+            if record.textLen == nil { record.textLen = LineParser.scalarCount(value) - escapes }
+        case .lang: if captureText { record.lang = value.string }
+        case .voice: if captureText { record.voice = value.string }
+        case .cacheHit: record.cacheHit = ValueParsing.boolean(value)
+        case .audioSizeKB: record.audioSizeKB = ValueParsing.integer(value)
+        case .usedPercent, .usage:
+            guard let v = ValueParsing.decimal(value) else {
+                return !(record.event == .cacheUsage || record.event == .cacheHealth)
+            }
+            record.usedPercent = v
+        case .threshold: record.threshold = ValueParsing.decimal(value)
+        case .fallbackUsed: record.fallbackUsed = ValueParsing.boolean(value) ?? false
+        case .warningCode: if value.count > 0 { record.warningCode = value.string }
+        case .queueMs: record.queueMs = ValueParsing.integer(value, allowMsSuffix: true)
+        case .time, .level, .event, .logger, .ignored: break
+        }
+        return true
+    }
+
+    /// Rejects records of known events whose required fields are missing or empty.
+    @inline(__always)
+    func validateRequired(_ record: LogRecord) -> LineResult {
+        switch record.event {
+        case .synthesisStart, .synthesisFailed, .audioMetrics:
+            guard let id = record.id, !id.isEmpty else { return .malformed }
+        case .stageTime:
+            guard let id = record.id, !id.isEmpty, record.durationMs != nil,
+                  record.stage != nil || record.stageName != nil else { return .malformed }
+        case .synthesisComplete:
+            guard let id = record.id, !id.isEmpty, record.durationMs != nil else { return .malformed }
+            if record.status == nil, !format.isDelimited { return .malformed }
+        case .cacheUsage, .cacheHealth:
+            guard record.usedPercent != nil else { return .malformed }
+        case .failover, .other: break
+        }
+        return .record(record)
+    }
+
+    /// Unicode scalars in valid UTF-8 bytes.
+    @inline(__always)
+    static func scalarCount(_ span: ByteSpan) -> Int {
+        var count = 0
+        for b in span where b & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// Resolves `\"` and `\\` inside a quoted value.
+    static func unescape(_ span: ByteSpan) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(span.count)
+        var i = 0
+        while i < span.count {
+            if span[i] == 92, i + 1 < span.count {
+                let next = span[i + 1]
+                switch next {
+                case UInt8(ascii: "n"): out.append(10)
+                case UInt8(ascii: "t"): out.append(9)
+                default: out.append(next)
+                }
+                i += 2
+            } else { out.append(span[i]); i += 1 }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension LogFormat {
+    var isDelimited: Bool { if case .delimited = layout { return true } else { return false } }
+}

@@ -1,0 +1,63 @@
+/// Exact counts of integer millisecond values: nearest-rank percentiles with no error, in memory
+/// bounded by the number of distinct values (dense below 32 768 ms, sparse above), never by the
+/// number of samples.
+public struct ExactHistogram: Sendable {
+    static let denseLimit = 1 << 15
+    var dense: [UInt32] = []
+    var sparse: [Int: Int] = [:]
+    public private(set) var count = 0
+    public private(set) var sum = 0
+    public private(set) var maximum = 0
+
+    public init() {}
+
+    /// Adds one non-negative value.
+    @inline(__always)
+    public mutating func add(_ value: Int) {
+        let v = Swift.max(0, value)
+        if v < ExactHistogram.denseLimit {
+            if dense.isEmpty { dense = Array(repeating: 0, count: ExactHistogram.denseLimit) }
+            dense[v] &+= 1
+        } else {
+            sparse[v, default: 0] += 1
+        }
+        count += 1
+        sum += v
+        if v > maximum { maximum = v }
+    }
+
+    /// The nearest-rank percentile: the ⌈q·n⌉-th smallest value, q given in per-mille
+    /// (950 for p95). Nil when empty.
+    public func percentile(perMille q: Int) -> Int? {
+        guard count > 0 else { return nil }
+        let rank = Swift.max(1, (q * count + 999) / 1000)
+        var seen = 0
+        if !dense.isEmpty {
+            for (value, c) in dense.enumerated() where c > 0 {
+                seen += Int(c)
+                if seen >= rank { return value }
+            }
+        }
+        for value in sparse.keys.sorted() {
+            seen += sparse[value]!
+            if seen >= rank { return value }
+        }
+        return maximum
+    }
+
+    /// The arithmetic mean, or nil when empty.
+    public var mean: Double? { count > 0 ? Double(sum) / Double(count) : nil }
+
+    /// Adds another histogram's samples.
+    public mutating func merge(_ other: ExactHistogram) {
+        if !other.dense.isEmpty {
+            if dense.isEmpty { dense = other.dense } else {
+                for i in 0..<ExactHistogram.denseLimit where other.dense[i] != 0 { dense[i] &+= other.dense[i] }
+            }
+        }
+        for (k, v) in other.sparse { sparse[k, default: 0] += v }
+        count += other.count
+        sum += other.sum
+        maximum = Swift.max(maximum, other.maximum)
+    }
+}

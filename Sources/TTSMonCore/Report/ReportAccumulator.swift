@@ -1,0 +1,240 @@
+/// A router switch seen in the logs.
+public struct FailoverEvent: Sendable, Equatable {
+    public var time: LogTimestamp
+    public var from: String?
+    public var to: String
+    public var message: String
+}
+
+/// Latest and largest cache fill readings.
+public struct CacheReadings: Sendable {
+    public var last: (time: LogTimestamp, percent: Double)?
+    public var maxPercent: Double?
+    public var threshold: Double?
+    public var samples = 0
+
+    mutating func add(time: LogTimestamp, percent: Double, threshold: Double?) {
+        samples += 1
+        if last == nil || time >= last!.time { last = (time, percent) }
+        maxPercent = Swift.max(maxPercent ?? percent, percent)
+        if let threshold { self.threshold = threshold }
+    }
+
+    mutating func merge(_ other: CacheReadings) {
+        if let o = other.last { add(time: o.time, percent: o.percent, threshold: nil); samples -= 1 }
+        if let m = other.maxPercent { maxPercent = Swift.max(maxPercent ?? m, m) }
+        if let t = other.threshold { threshold = t }
+        samples += other.samples
+    }
+}
+
+/// Line counts by kind.
+public struct LineCounts: Sendable, Equatable {
+    public var total = 0, parsed = 0, continuation = 0, unparsed = 0
+    public init() {}
+}
+
+/// Folds parsed lines of one stretch of input into report figures. Stretches (files, or ranges
+/// of one file read in parallel) merge in log order, so the result equals a single pass.
+public struct ReportAccumulator: Sendable {
+    /// What is known of a request before its `synthesis_complete`.
+    struct Pending: Sendable {
+        var hasStart = false
+        var textLen: Int?
+        var cacheHit: Bool?
+        var failedCode: String?
+    }
+
+    /// A completion whose start was not in this stretch: joined when stretches merge.
+    struct Orphan: Sendable {
+        var id: String
+        var status: RequestStatus
+        var code: String?
+        var duration: Int
+    }
+
+    public var range: TimeRange
+    public internal(set) var lines = LineCounts()
+    /// Untimestamped lines at the start of a stretch whose context (after an ERROR?) is not known yet.
+    var leadingUntimestamped = 0
+    var contextKnown = false
+    var inErrorContext = false
+    public internal(set) var first: LogTimestamp?
+    public internal(set) var last: LogTimestamp?
+    public internal(set) var total = 0, success = 0, failed = 0, serverErrors = 0
+    public internal(set) var cacheHits = 0, cacheKnown = 0
+    public internal(set) var latency = ExactHistogram()
+    public internal(set) var errorCounts: [String: Int] = [:]
+    public internal(set) var stages = [ExactHistogram](repeating: ExactHistogram(), count: PipelineStage.allCases.count)
+    public internal(set) var buckets = [BucketStats](repeating: BucketStats(), count: TextLengthBucket.allCases.count)
+    public internal(set) var cache = CacheReadings()
+    public internal(set) var failovers: [FailoverEvent] = []
+    var pending: [String: Pending] = [:]
+    var orphans: [Orphan] = []
+
+    /// Requests and failures in one text-length bucket.
+    public struct BucketStats: Sendable {
+        public var requests = 0, failed = 0
+        public var latency = ExactHistogram()
+    }
+
+    public init(range: TimeRange = TimeRange()) { self.range = range }
+
+    /// Marks the start of a file: untimestamped lines before any record are unparsed.
+    public mutating func beginFile() {
+        if !contextKnown {
+            lines.unparsed += leadingUntimestamped
+            leadingUntimestamped = 0
+        }
+        contextKnown = true
+        inErrorContext = false
+    }
+
+    /// Counts a line over the length limit (skipped unread).
+    public mutating func addOverlongLine() {
+        lines.total += 1
+        lines.unparsed += 1
+        inErrorContext = false
+    }
+
+    /// Folds one parsed line.
+    @inline(__always)
+    public mutating func add(_ result: LineResult) {
+        lines.total += 1
+        switch result {
+        case .noTimestamp:
+            if !contextKnown { leadingUntimestamped += 1 }
+            else if inErrorContext { lines.continuation += 1 }
+            else { lines.unparsed += 1 }
+        case .malformed:
+            lines.unparsed += 1
+            contextKnown = true
+            inErrorContext = false
+        case .record(let record):
+            lines.parsed += 1
+            contextKnown = true
+            inErrorContext = record.level.mayCarryTraceback
+            add(record)
+        }
+    }
+
+    mutating func add(_ record: LogRecord) {
+        let inRange = range.contains(record.time)
+        if inRange {
+            if first == nil || record.time < first! { first = record.time }
+            if last == nil || record.time > last! { last = record.time }
+        }
+        switch record.event {
+        case .synthesisStart:
+            let id = record.id!
+            var p = pending[id] ?? Pending()
+            p.hasStart = true
+            p.textLen = record.textLen
+            p.cacheHit = record.cacheHit
+            pending[id] = p
+        case .synthesisFailed:
+            if let code = record.errorCode { pending[record.id!, default: Pending()].failedCode = code }
+        case .stageTime:
+            if inRange, let stage = record.stage { stages[stage.rawValue].add(record.durationMs!) }
+        case .synthesisComplete:
+            complete(record, inRange: inRange)
+        case .cacheUsage, .cacheHealth:
+            if inRange { cache.add(time: record.time, percent: record.usedPercent!, threshold: record.threshold) }
+        case .failover:
+            if inRange {
+                failovers.append(FailoverEvent(time: record.time, from: record.failoverFrom,
+                                               to: record.failoverTo ?? "?", message: record.message ?? ""))
+            }
+        case .audioMetrics, .other:
+            break
+        }
+    }
+
+    mutating func complete(_ record: LogRecord, inRange: Bool) {
+        let id = record.id!
+        let known = pending.isEmpty ? nil : pending.removeValue(forKey: id)
+        guard inRange else { return }
+        let status = record.status ?? (record.errorCode == nil ? .success : .failed)
+        total += 1
+        latency.add(record.durationMs!)
+        if status == .success { success += 1 } else { failed += 1 }
+        if record.isServerError { serverErrors += 1 }
+        if record.textLen != nil || known?.hasStart == true {
+            finalize(status: status, code: record.errorCode ?? known?.failedCode,
+                     textLen: record.textLen ?? known?.textLen, cacheHit: known?.cacheHit,
+                     duration: record.durationMs!)
+        } else {
+            orphans.append(Orphan(id: id, status: status, code: record.errorCode ?? known?.failedCode,
+                                  duration: record.durationMs!))
+        }
+    }
+
+    mutating func finalize(status: RequestStatus, code: String?, textLen: Int?, cacheHit: Bool?, duration: Int) {
+        if status == .failed { errorCounts[code ?? "UNKNOWN", default: 0] += 1 }
+        if let hit = cacheHit { cacheKnown += 1; if hit { cacheHits += 1 } }
+        let bucket = TextLengthBucket(length: textLen).rawValue
+        buckets[bucket].requests += 1
+        if status == .failed { buckets[bucket].failed += 1 }
+        buckets[bucket].latency.add(duration)
+    }
+
+    /// Appends a later stretch of the same input (the next file, or the next range of a file).
+    public mutating func append(_ later: ReportAccumulator) {
+        // Lines whose context depended on how this stretch ended.
+        if later.leadingUntimestamped > 0 {
+            if inErrorContext { lines.continuation += later.leadingUntimestamped }
+            else if contextKnown { lines.unparsed += later.leadingUntimestamped }
+            else { leadingUntimestamped += later.leadingUntimestamped }
+        }
+        lines.total += later.lines.total
+        lines.parsed += later.lines.parsed
+        lines.continuation += later.lines.continuation
+        lines.unparsed += later.lines.unparsed
+        if later.contextKnown { contextKnown = true; inErrorContext = later.inErrorContext }
+        if let f = later.first, first == nil || f < first! { first = f }
+        if let l = later.last, last == nil || l > last! { last = l }
+        total += later.total; success += later.success; failed += later.failed
+        serverErrors += later.serverErrors
+        cacheHits += later.cacheHits; cacheKnown += later.cacheKnown
+        latency.merge(later.latency)
+        for (code, n) in later.errorCounts { errorCounts[code, default: 0] += n }
+        for i in stages.indices { stages[i].merge(later.stages[i]) }
+        for i in buckets.indices {
+            buckets[i].requests += later.buckets[i].requests
+            buckets[i].failed += later.buckets[i].failed
+            buckets[i].latency.merge(later.buckets[i].latency)
+        }
+        cache.merge(later.cache)
+        failovers.append(contentsOf: later.failovers)
+        // Join the later stretch's orphans with what this stretch still has pending.
+        for orphan in later.orphans {
+            if let p = pending.removeValue(forKey: orphan.id) {
+                finalize(status: orphan.status, code: orphan.code ?? p.failedCode, textLen: p.textLen,
+                         cacheHit: p.cacheHit, duration: orphan.duration)
+            } else {
+                orphans.append(orphan)
+            }
+        }
+        for (id, p) in later.pending {
+            if let mine = pending[id] {
+                // A failure code logged in the later stretch for a start in this one.
+                var joined = mine
+                if p.hasStart { joined = p; joined.failedCode = p.failedCode ?? mine.failedCode }
+                else { joined.failedCode = p.failedCode ?? mine.failedCode }
+                pending[id] = joined
+            } else {
+                pending[id] = p
+            }
+        }
+    }
+
+    /// Settles completions whose start never appeared. Call once, at the end.
+    public mutating func finish() {
+        lines.unparsed += leadingUntimestamped
+        leadingUntimestamped = 0
+        for orphan in orphans {
+            finalize(status: orphan.status, code: orphan.code, textLen: nil, cacheHit: nil, duration: orphan.duration)
+        }
+        orphans.removeAll()
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// What `report` reads, and how.
+public struct ReportOptions: Sendable {
+    public var inputs: [LogInput]
+    public var from: TimeBound?
+    public var to: TimeBound?
+    /// Threads to use (ranges of large plain files and whole compressed files run in parallel).
+    public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Plain files larger than this are split into ranges read in parallel.
+    public var splitThreshold: Int64 = 32 << 20
+    public var progress: ProgressCounter?
+
+    public init(inputs: [LogInput]) { self.inputs = inputs }
+}
+
+/// Per-file facts for the report.
+public struct ReportFile: Sendable {
+    public var path: String
+    public var format: String
+    public var lines: Int
+    public var compressed: Bool
+}
+
+/// The raw result of reading: the merged accumulator and what was read.
+public struct ReportOutcome: Sendable {
+    public var accumulator: ReportAccumulator
+    public var files: [ReportFile]
+    public var warnings: [String]
+    public var range: TimeRange
+}
+
+/// Reads every input (in parallel where it can) and folds it into one accumulator.
+public enum ReportRunner {
+    struct Segment: Sendable {
+        var fileIndex: Int
+        var byteRange: Range<Int64>?   // nil: the whole input through its own source
+        var startsFile: Bool
+    }
+
+    struct SegmentResult: Sendable {
+        var accumulator: ReportAccumulator
+        var warning: String?
+    }
+
+    /// Opens, reads and merges all inputs. Throws `InputError` for a missing or unreadable input.
+    public static func run(_ options: ReportOptions) throws -> ReportOutcome {
+        let inputs = LogInput.chronological(options.inputs)
+        // Open everything first so a bad path fails before any work.
+        var opened: [OpenedLog] = []
+        for input in inputs { opened.append(try LogOpener.open(input)) }
+        var range = TimeRange()
+        if (options.from?.needsLastRecord ?? false) || (options.to?.needsLastRecord ?? false) {
+            guard !inputs.contains(where: \.isStandardInput) else {
+                throw InputError("relative --from/--to need files, not standard input")
+            }
+            let last = try lastTimestamp(of: inputs)
+            range = TimeRange(from: options.from?.resolve(lastRecord: last), to: options.to?.resolve(lastRecord: last))
+            opened = try inputs.map { try LogOpener.open($0) }
+        } else {
+            range = TimeRange(from: options.from?.resolve(lastRecord: nil), to: options.to?.resolve(lastRecord: nil))
+        }
+        let segments = plan(opened, options: options)
+        let timeRange = range
+        let sendableOpened = UncheckedBox(opened)
+        let results = ParallelWork<SegmentResult>.run(count: segments.count, threads: options.threads) { i in
+            readSegment(segments[i], logs: sendableOpened.value, range: timeRange, progress: options.progress)
+        }
+        var total = ReportAccumulator(range: range)
+        var fileLines = [Int](repeating: 0, count: opened.count)
+        var warnings: [String] = []
+        for (segment, result) in zip(segments, results) {
+            fileLines[segment.fileIndex] += result.accumulator.lines.total
+            if let w = result.warning { warnings.append("\(opened[segment.fileIndex].input.displayName): \(w)") }
+            total.append(result.accumulator)
+        }
+        total.finish()
+        let files = opened.enumerated().map { i, log in
+            ReportFile(path: log.input.displayName, format: log.format.name, lines: fileLines[i], compressed: log.compressed)
+        }
+        return ReportOutcome(accumulator: total, files: files, warnings: warnings, range: range)
+    }
+
+    /// Splits large plain files into two or more line-aligned byte ranges.
+    static func plan(_ logs: [OpenedLog], options: ReportOptions) -> [Segment] {
+        var segments: [Segment] = []
+        for (i, log) in logs.enumerated() {
+            guard !log.compressed, let size = log.fileSize, size > options.splitThreshold, options.threads > 1,
+                  let fd = log.plainFileDescriptor else {
+                segments.append(Segment(fileIndex: i, byteRange: nil, startsFile: true))
+                continue
+            }
+            let parts = Int64(min(options.threads * 2, Int(size / options.splitThreshold) + 1))
+            var bounds: [Int64] = [0]
+            for k in 1..<parts {
+                if let b = lineStart(after: size * k / parts, fd: fd, size: size), b > bounds.last! { bounds.append(b) }
+            }
+            bounds.append(size)
+            for k in 0..<(bounds.count - 1) {
+                segments.append(Segment(fileIndex: i, byteRange: bounds[k]..<bounds[k + 1], startsFile: k == 0))
+            }
+        }
+        return segments
+    }
+
+    /// Offset just after the first newline at or after `offset`.
+    static func lineStart(after offset: Int64, fd: Int32, size: Int64) -> Int64? {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var at = offset
+        while at < size {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(at)) }
+            guard n > 0 else { return nil }
+            if let i = buffer[0..<n].firstIndex(of: 10) { return at + Int64(i) + 1 }
+            at += Int64(n)
+        }
+        return nil
+    }
+
+    static func readSegment(_ segment: Segment, logs: [OpenedLog], range: TimeRange, progress: ProgressCounter?) -> SegmentResult {
+        let log = logs[segment.fileIndex]
+        let parser = LineParser(format: log.format)
+        var acc = ReportAccumulator(range: range)
+        if segment.startsFile { acc.beginFile() }
+        let source: ByteSource
+        if let byteRange = segment.byteRange, let fd = log.plainFileDescriptor {
+            source = FileDescriptorSource(fd: fd, range: byteRange)
+        } else {
+            source = log.source
+        }
+        var reported: Int64 = 0
+        LineReader(source: source).forEachLine { line in
+            switch line {
+            case .text(let bytes, _): acc.add(parser.parse(bytes))
+            case .overlong: acc.addOverlongLine()
+            }
+            if let progress, source.rawBytesRead - reported >= 1 << 22 {
+                progress.add(source.rawBytesRead - reported); reported = source.rawBytesRead
+            }
+        }
+        progress?.add(source.rawBytesRead - reported)
+        return SegmentResult(accumulator: acc, warning: source.warning)
+    }
+
+    /// The latest timestamp in the inputs (for relative bounds).
+    static func lastTimestamp(of inputs: [LogInput]) throws -> LogTimestamp? {
+        var latest: LogTimestamp?
+        for input in inputs {
+            let log = try LogOpener.open(input)
+            let parser = LineParser(format: log.format)
+            log.lines().forEachLine { line in
+                guard case .text(let bytes, _) = line, case .record(let r) = parser.parse(bytes) else { return }
+                if latest == nil || r.time > latest! { latest = r.time }
+            }
+        }
+        return latest
+    }
+}
+
+/// Carries a non-Sendable value into worker threads that each use a disjoint part of it.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

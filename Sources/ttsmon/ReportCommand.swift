@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import TTSMonCore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Summarise TTS logs: requests, latency percentiles, errors, stages, cache, failovers.",
+        discussion: "Files may be plain or gzip (detected by content), in any order; `-` reads standard input."
+    )
+
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @Option(help: "Keep requests completed at or after T (YYYY-MM-DD HH:MM:SS, HH:MM[:SS], or -15m).") var from: String?
+    @Option(help: "Keep requests completed before T (same forms as --from).") var to: String?
+    @Option(help: "List only the N most frequent error codes.") var top: Int?
+    @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings (NAME.N, NAME.N.gz) of each file.")
+    var rotated = false
+    @Argument(help: "Log files (or - for standard input).") var files: [String] = []
+
+    func run() throws {
+        guard !files.isEmpty else { fail("report: no input files (use - for standard input)", code: 2) }
+        var options = ReportOptions(inputs: expandInputs(files, rotated: rotated))
+        options.from = try parseBound(from, name: "--from")
+        options.to = try parseBound(to, name: "--to")
+        let progress = ProgressDisplay.startIfTerminal(inputs: options.inputs)
+        options.progress = progress?.counter
+        let outcome: ReportOutcome
+        do { outcome = try ReportRunner.run(options) } catch let error as InputError {
+            progress?.stop()
+            fail(error.description, code: 2)
+        }
+        progress?.stop()
+        for warning in outcome.warnings { FileHandle.standardError.write(Data("ttsmon: warning: \(Sanitizer.clean(warning))\n".utf8)) }
+        let summary = ReportSummary(outcome, top: top)
+        emit(format == .json ? summary.json.serialized() : summary.text)
+    }
+}
+
+/// Adds rotated siblings when asked and removes duplicates, keeping the user's order.
+func expandInputs(_ paths: [String], rotated: Bool) -> [LogInput] {
+    var seen = Set<String>()
+    var inputs: [LogInput] = []
+    for path in paths {
+        let input = LogInput(path: path)
+        for candidate in [input] + (rotated ? input.rotatedSiblings() : []) where seen.insert(candidate.path).inserted {
+            inputs.append(candidate)
+        }
+    }
+    return inputs
+}
+
+func parseBound(_ text: String?, name: String) throws -> TimeBound? {
+    guard let text else { return nil }
+    guard let bound = TimeBound(text) else {
+        fail("\(name) '\(text)': expected YYYY-MM-DD HH:MM:SS, HH:MM[:SS] or a relative time like -15m", code: 2)
+    }
+    return bound
+}
