@@ -13,9 +13,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CBytes", path: "Sources/CBytes"),
         .target(
             name: "TTSMonCore",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", "CBytes"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

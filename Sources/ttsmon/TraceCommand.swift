@@ -15,11 +15,29 @@ struct TraceCommand: ParsableCommand {
     @Argument(help: "Log files (or - for standard input).") var files: [String] = []
 
     func run() throws {
-        fail("trace: not yet", code: 2)
+        guard !files.isEmpty else { fail("trace: no input files (use - for standard input)", code: 2) }
+        guard isValidRequestID(id) else { fail("trace: '\(id)' is not a request id (letters, digits and _.:-)", code: 2) }
+        let inputs = expandInputs(files, rotated: rotated)
+        let result: (trace: RequestTrace?, warnings: [String])
+        do { result = try RequestTracer.trace(id: id, inputs: inputs) } catch let error as InputError {
+            fail(error.description, code: 2)
+        }
+        for warning in result.warnings { FileHandle.standardError.write(Data("ttsmon: warning: \(Sanitizer.clean(warning))\n".utf8)) }
+        guard let trace = result.trace else {
+            fail("trace: \(id) not found in \(inputs.count) file\(inputs.count == 1 ? "" : "s")", code: 1)
+        }
+        emit(format == .json ? trace.json.serialized() : trace.text(width: terminalWidth()))
     }
 }
 
 struct GenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gen", abstract: "Generate realistic TTS logs.")
     func run() throws { fail("gen: not yet", code: 2) }
+}
+
+/// Columns of the terminal on stdout, or 100.
+func terminalWidth() -> Int {
+    var size = winsize()
+    if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+    return 100
 }

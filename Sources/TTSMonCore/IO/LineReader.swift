@@ -92,3 +92,52 @@ final class PrefixedSource: ByteSource {
         return rest.read(into: buffer)
     }
 }
+
+extension LineReader {
+    /// Calls `body` with blocks of whole lines (each block ends just before a newline, or at the
+    /// end of input) and the stream offset of the block's first byte. Overlong lines are skipped.
+    /// Searching a block at once (memmem) is much faster than line by line.
+    public func forEachBlock(_ body: (ByteSpan, Int64) -> Void) {
+        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let capacity = buffer.count
+        var filled = 0
+        var streamOffset: Int64 = 0
+        var skipping = false
+        while true {
+            let n = source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            filled += n
+            var start = 0
+            if skipping {
+                guard let hit = memchr(base, 10, filled) else {
+                    streamOffset += Int64(filled); filled = 0
+                    if n == 0 { return }
+                    continue
+                }
+                start = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+                skipping = false
+            }
+            if n == 0 {
+                if filled > start { body(ByteSpan(start: base + start, count: filled - start), streamOffset + Int64(start)) }
+                return
+            }
+            // Last newline in the buffer.
+            var end = filled - 1
+            while end >= start, base[end] != 10 { end -= 1 }
+            if end >= start {
+                body(ByteSpan(start: base + start, count: end - start), streamOffset + Int64(start))
+                start = end + 1
+            }
+            let rest = filled - start
+            if rest > maxLineLength || filled == capacity && start == 0 {
+                skipping = true
+                streamOffset += Int64(filled); filled = 0
+                continue
+            }
+            if start > 0 {
+                if rest > 0 { memmove(base, base + start, rest) }
+                streamOffset += Int64(start)
+                filled = rest
+            }
+        }
+    }
+}

@@ -220,6 +220,7 @@ public struct LineParser: Sendable {
         case .fallbackUsed: record.fallbackUsed = ValueParsing.boolean(value) ?? false
         case .warningCode: if value.count > 0 { record.warningCode = value.string }
         case .queueMs: record.queueMs = ValueParsing.integer(value, allowMsSuffix: true)
+        case .modelStage: if captureText, value.count > 0 { record.modelStage = value.string }
         case .time, .level, .event, .logger, .ignored: break
         }
         return true

@@ -2,7 +2,7 @@
 public enum RecordField: Sendable {
     case time, level, event, logger, id, text, textLen, lang, voice, cacheHit, durationMs, status
     case errorCode, stage, audioSizeKB, usedPercent, usage, threshold, fallbackUsed, warningCode
-    case queueMs, ignored
+    case queueMs, modelStage, ignored
 }
 
 /// A log format described as data: its layout and the table that maps its keys to fields.
@@ -34,7 +34,7 @@ public struct LogFormat: Sendable, Equatable {
         "cache_hit": .cacheHit, "duration_ms": .durationMs, "cost_ms": .durationMs, "status": .status,
         "error_code": .errorCode, "stage": .stage, "audio_size_kb": .audioSizeKB,
         "used_percent": .usedPercent, "usage": .usage, "threshold": .threshold,
-        "fallback_used": .fallbackUsed, "warning_code": .warningCode, "queue_ms": .queueMs,
+        "fallback_used": .fallbackUsed, "warning_code": .warningCode, "queue_ms": .queueMs, "model_stage": .modelStage,
         "time": .time, "timestamp": .time, "level": .level, "levelname": .level, "event": .event,
         "logger": .logger, "name": .logger,
     ]

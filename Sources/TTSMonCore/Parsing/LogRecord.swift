@@ -68,6 +68,8 @@ public struct LogRecord: Sendable {
     /// The stage name as written, kept for stages outside the known pipeline.
     public var stageName: String?
     public var textLen: Int?
+    /// `model_stage`: the last stage a request reached.
+    public var modelStage: String?
     public var text: String?
     public var lang: String?
     public var voice: String?
