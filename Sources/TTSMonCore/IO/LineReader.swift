@@ -38,6 +38,8 @@ public final class LineReader {
                 let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 if skipping {
                     skipping = false
+                } else if end - start > maxLineLength {
+                    body(.overlong(offset: streamOffset + Int64(start)))
                 } else {
                     body(.text(ByteSpan(start: base + start, count: end - start), offset: streamOffset + Int64(start)))
                 }
