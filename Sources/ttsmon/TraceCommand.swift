@@ -30,11 +30,6 @@ struct TraceCommand: ParsableCommand {
     }
 }
 
-struct GenCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gen", abstract: "Generate realistic TTS logs.")
-    func run() throws { fail("gen: not yet", code: 2) }
-}
-
 /// Columns of the terminal on stdout, or 100.
 func terminalWidth() -> Int {
     var size = winsize()

@@ -42,7 +42,7 @@ struct GenRequestPlan {
         self.id = id
         self.start = start
         (text, lang) = GenTextCorpus.pick(&rng)
-        textLen = text.unicodeScalars.count
+        textLen = GenTextCorpus.scalarCount(text)
         showTextLen = rng.chance(0.7)
         voice = rng.pick(GenRequestPlan.voices)
         cacheHit = textLen > 0 && rng.chance(incident ? 0.10 : 0.25)
@@ -71,7 +71,7 @@ struct GenRequestPlan {
             planned = [GenStageTime(stage: .textNormalize, ms: rng.int(1...4)),
                        GenStageTime(stage: .audioRender, ms: min(90, max(20, Int(rng.logNormal(median: 40, sigma: 0.25)))))]
         } else {
-            let inference = rng.logNormal(median: 320 + 2.6 * len, sigma: 0.35) * (incident ? 5 : 1)
+            let inference = rng.logNormal(median: 480 + 2.8 * len, sigma: 0.35) * (incident ? 5 : 1)
             planned = [
                 GenStageTime(stage: .textNormalize, ms: 2 + rng.int(0...8) + textLen / 200),
                 GenStageTime(stage: .llmPromptGen, ms: 8 + rng.int(0...20) + textLen / 100),

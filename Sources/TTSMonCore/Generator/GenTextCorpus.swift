@@ -79,15 +79,34 @@ enum GenTextCorpus {
         let zh = rng.chance(0.7)
         let pool = zh ? chinese : english
         var text = ""
+        text.reserveCapacity(target * (zh ? 3 : 1) + 8)
         var scalars = 0
         while scalars < target {
-            if !zh, scalars > 0 { text += " "; scalars += 1 }
+            if !zh, scalars > 0 {
+                text += " "
+                scalars += 1
+                if scalars == target { break }
+            }
             let sentence = rng.pick(pool)
-            text += sentence
-            scalars += sentence.unicodeScalars.count
+            let n = scalarCount(sentence)
+            if scalars + n <= target {
+                text += sentence
+                scalars += n
+            } else {
+                text.unicodeScalars.append(contentsOf: sentence.unicodeScalars.prefix(target - scalars))
+                scalars = target
+            }
         }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: text.unicodeScalars.prefix(target))
-        return String(view)
+        return text
+    }
+
+    /// Length in Unicode scalars (counts the UTF-8 bytes that start a scalar).
+    static func scalarCount(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var n = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { n += 1 }
+            return n
+        }
     }
 }

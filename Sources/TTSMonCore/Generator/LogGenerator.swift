@@ -40,7 +40,7 @@ public enum LogGenerator {
 
         if options.collectTruth {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let data = try encoder.encode(truth)
             let path = URL(fileURLWithPath: options.outputDirectory).appendingPathComponent("truth.json")
             try data.write(to: path)

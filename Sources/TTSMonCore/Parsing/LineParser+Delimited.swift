@@ -1,7 +1,7 @@
 /// The delimited layout: one request per line (ChatTTS).
 extension LineParser {
-    func parseDelimitedLine(_ line: ByteSpan, separator: String, columns: [RecordField]) -> LineResult {
-        var record: LogRecord
+    func parseDelimitedLine(_ line: ByteSpan, separator: String, columns: [RecordField],
+                            into record: inout LogRecord) -> LineKind {
         switch LineParser.scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
@@ -24,7 +24,7 @@ extension LineParser {
         cells.append(line.slice(start, n))
         record.level = .info
         // Lines with fewer columns are timestamped records that are not requests.
-        guard cells.count == columns.count else { return .record(record) }
+        guard cells.count == columns.count else { return .record }
         record.event = .synthesisComplete
         for (column, cell) in zip(columns, cells) {
             switch column {

@@ -2,7 +2,7 @@ import Foundation
 
 /// The JSON-lines layout: a flat object per line whose keys map onto the same fields.
 extension LineParser {
-    func parseJSONLine(_ line: ByteSpan) -> LineResult {
+    func parseJSONLine(_ line: ByteSpan, into record: inout LogRecord) -> LineKind {
         var scanner = FlatJSONScanner(line)
         guard scanner.beginObject() else {
             // Not an object: no timestamp of ours, maybe a continuation line.
@@ -11,7 +11,7 @@ extension LineParser {
         }
         guard LineValidation.isCleanText(line) else { return .malformed }
         var time: LogTimestamp?
-        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        record = LogRecord(time: LogTimestamp(milliseconds: 0))
         var pending: [(RecordField, FlatJSONScanner.Value)] = []
         while let (key, value) = scanner.nextMember() {
             guard let field = keys.lookup(key) else { continue }

@@ -11,32 +11,54 @@ public enum LineResult: Sendable {
     case malformed
 }
 
+/// What one physical line is, when the record itself was written into a caller's scratch value.
+public enum LineKind: Sendable {
+    case record, noTimestamp, malformed
+}
+
 /// Parses single lines of one format into typed records. A value type: cheap to copy per thread.
 public struct LineParser: Sendable {
     public let format: LogFormat
     /// Keep text, voice, language and messages (trace, dashboard); reports skip them for speed.
     public var captureText: Bool
+    /// Keep the request id of `stage_time` records (reports do not need it).
+    public var keepStageIDs: Bool
     let keys: KeyTable<RecordField>
     let events: KeyTable<EventKind>
+    let stages: KeyTable<PipelineStage>
 
-    public init(format: LogFormat, captureText: Bool = false) {
+    public init(format: LogFormat, captureText: Bool = false, keepStageIDs: Bool? = nil) {
         self.format = format
         self.captureText = captureText
+        self.keepStageIDs = keepStageIDs ?? captureText
         keys = KeyTable(format.keys)
         events = KeyTable(format.events)
+        stages = KeyTable(Dictionary(uniqueKeysWithValues: PipelineStage.allCases.map { ($0.name, $0) }))
     }
 
-    /// Parses one line (without its newline; a trailing `\r` is ignored).
-    public func parse(_ raw: ByteSpan) -> LineResult {
+    /// Parses one line (without its newline; a trailing `\r` is ignored) into `record`, which
+    /// is overwritten. The hot path: no record is copied.
+    @inline(__always)
+    public func parse(_ raw: ByteSpan, into record: inout LogRecord) -> LineKind {
         var line = raw
         if let last = line.last, last == 13 { line = line.slice(0, line.count - 1) }
         switch format.layout {
-        case .keyValue(let separator):
-            return parseKeyValueLine(line, separator: separator)
+        case .keyValue:
+            return parseKeyValueLine(line, into: &record)
         case .delimited(let separator, let columns):
-            return parseDelimitedLine(line, separator: separator, columns: columns)
+            return parseDelimitedLine(line, separator: separator, columns: columns, into: &record)
         case .jsonObject:
-            return parseJSONLine(line)
+            return parseJSONLine(line, into: &record)
+        }
+    }
+
+    /// Parses one line into a new record.
+    public func parse(_ raw: ByteSpan) -> LineResult {
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        switch parse(raw, into: &record) {
+        case .record: return .record(record)
+        case .noTimestamp: return .noTimestamp
+        case .malformed: return .malformed
         }
     }
 
@@ -70,9 +92,8 @@ public struct LineParser: Sendable {
 
     // MARK: - key=value layout
 
-    func parseKeyValueLine(_ line: ByteSpan, separator: String) -> LineResult {
+    func parseKeyValueLine(_ line: ByteSpan, into record: inout LogRecord) -> LineKind {
         let used: Int
-        var record: LogRecord
         switch LineParser.scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
@@ -86,7 +107,7 @@ public struct LineParser: Sendable {
               let s3 = line.find(" - ", from: s2 + 3) else {
             record.level = .unknown
             if captureText { record.message = line.slice(pos, line.count).string }
-            return .record(record)
+            return .record
         }
         record.level = LineParser.level(line.slice(s2 + 3, s3))
         pos = s3 + 3
@@ -141,14 +162,15 @@ public struct LineParser: Sendable {
     /// Parses `key=value, key="quoted, \"value\"", bare words` into the record.
     /// Returns false when a value for a known field is malformed.
     func parseKeyValues(_ body: ByteSpan, into record: inout LogRecord) -> Bool {
-        var i = 0
+        guard let base = body.baseAddress else { return true }
         let n = body.count
+        var i = 0
         while i < n {
-            // key
+            // A key is an identifier directly followed by '='; anything else is a bare word.
             let keyStart = i
-            while i < n, body[i] != 61, !(body[i] == 44 && i + 1 < n && body[i + 1] == 32) { i += 1 }
-            guard i < n, body[i] == 61 else {
-                i += 2  // a bare word without '=': skip it and its ", "
+            while i < n, LineParser.isKeyByte(base[i]) { i += 1 }
+            guard i < n, base[i] == 61, i > keyStart else {
+                i = LineParser.nextItem(base, from: i, count: n)
                 continue
             }
             let key = body.slice(keyStart, i)
@@ -156,26 +178,70 @@ public struct LineParser: Sendable {
             var value: ByteSpan
             var quoted = false
             var escapes = 0
-            if i < n, body[i] == 34 {
+            if i < n, base[i] == 34 {
                 quoted = true
                 i += 1
                 let valueStart = i
-                while i < n, body[i] != 34 {
-                    if body[i] == 92, i + 1 < n { escapes += 1; i += 2 } else { i += 1 }
+                // Closing quote: the first '"' not escaped by a backslash.
+                while i < n {
+                    let q = ByteSearch.first(34, in: base, from: i, count: n)
+                    if q >= n { i = n; break }
+                    var slashes = 0
+                    while q - slashes - 1 >= valueStart, base[q - slashes - 1] == 92 { slashes += 1 }
+                    i = q
+                    if slashes % 2 == 0 { break }
+                    i += 1
                 }
-                value = body.slice(valueStart, Swift.min(i, n))
-                i += 1  // closing quote
-                while i < n, !(body[i] == 44 && i + 1 < n && body[i + 1] == 32) { i += 1 }
+                value = body.slice(valueStart, i)
+                if ByteSearch.first(92, in: base, from: valueStart, count: i) < i {
+                    escapes = LineParser.escapeCount(value)
+                }
+                i = LineParser.nextItem(base, from: Swift.min(i + 1, n), count: n)
             } else {
                 let valueStart = i
-                while i < n, !(body[i] == 44 && i + 1 < n && body[i + 1] == 32) { i += 1 }
-                value = body.slice(valueStart, i)
+                let end = LineParser.itemEnd(base, from: i, count: n)
+                value = body.slice(valueStart, end)
+                i = end + 2
             }
-            i += 2
             guard let field = keys.lookup(key) else { continue }
             guard assign(field, value, quoted: quoted, escapes: escapes, into: &record) else { return false }
         }
         return true
+    }
+
+    @inline(__always)
+    static func isKeyByte(_ b: UInt8) -> Bool {
+        (b >= 97 && b <= 122) || b == 95 || (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || b == 45
+    }
+
+    /// Index of the next ", " at or after `from` (or `count`).
+    @inline(__always)
+    static func itemEnd(_ base: UnsafePointer<UInt8>, from: Int, count n: Int) -> Int {
+        var i = from
+        while i < n {
+            let c = ByteSearch.first(44, in: base, from: i, count: n)
+            if c >= n { return n }
+            if c + 1 < n, base[c + 1] == 32 { return c }
+            i = c + 1
+        }
+        return n
+    }
+
+    /// Index just after the next ", " at or after `from` (or `count`).
+    @inline(__always)
+    static func nextItem(_ base: UnsafePointer<UInt8>, from: Int, count n: Int) -> Int {
+        let end = itemEnd(base, from: from, count: n)
+        return end >= n ? n : end + 2
+    }
+
+    /// Backslash escapes in a quoted value (each `\x` pair counts once).
+    static func escapeCount(_ value: ByteSpan) -> Int {
+        var count = 0
+        var i = 0
+        while i < value.count {
+            if value[i] == 92, i + 1 < value.count { count += 1; i += 2 } else { i += 1 }
+        }
+        return count
     }
 
     /// Stores one value; false when a required numeric field does not parse.
@@ -184,7 +250,12 @@ public struct LineParser: Sendable {
         switch field {
         case .id:
             guard record.id == nil else { return true }
-            record.id = value.count > 0 && value.allSatisfy(isRequestIDByte) ? value.string : ""
+            let valid = value.count > 0 && value.allSatisfy(isRequestIDByte)
+            if record.event == .stageTime, !keepStageIDs {
+                record.id = valid ? "-" : ""   // validated, not kept
+            } else {
+                record.id = valid ? value.string : ""
+            }
         case .durationMs:
             guard let v = ValueParsing.integer(value, allowMsSuffix: true) else {
                 if record.event == .synthesisComplete || record.event == .stageTime { return false }
@@ -199,9 +270,8 @@ public struct LineParser: Sendable {
             if value.count > 0 { record.errorCode = value.string }
         case .stage:
             guard value.count > 0 else { return record.event != .stageTime }
-            let name = value.string
-            record.stage = PipelineStage(name: name)
-            if record.stage == nil || captureText { record.stageName = name }
+            record.stage = stages.lookup(value)
+            if record.stage == nil || captureText { record.stageName = value.string }
         case .textLen:
             if let v = ValueParsing.integer(value) { record.textLen = v }
         case .text:
@@ -228,7 +298,7 @@ public struct LineParser: Sendable {
 
     /// Rejects records of known events whose required fields are missing or empty.
     @inline(__always)
-    func validateRequired(_ record: LogRecord) -> LineResult {
+    func validateRequired(_ record: LogRecord) -> LineKind {
         switch record.event {
         case .synthesisStart, .synthesisFailed, .audioMetrics:
             guard let id = record.id, !id.isEmpty else { return .malformed }
@@ -242,7 +312,7 @@ public struct LineParser: Sendable {
             guard record.usedPercent != nil else { return .malformed }
         case .failover, .other: break
         }
-        return .record(record)
+        return .record
     }
 
     /// Unicode scalars in valid UTF-8 bytes.

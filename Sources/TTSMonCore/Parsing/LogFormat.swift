@@ -75,8 +75,9 @@ extension LogFormat {
             let parser = LineParser(format: format)
             var score = 0
             for line in firstLines {
+                var record = LogRecord(time: LogTimestamp(milliseconds: 0))
                 let matched = line.withUnsafeBufferPointer { buffer -> Bool in
-                    if case .record(let record) = parser.parse(buffer) { return parser.layoutMatched(record) }
+                    if case .record = parser.parse(buffer, into: &record) { return parser.layoutMatched(record) }
                     return false
                 }
                 if matched { score += 1 }

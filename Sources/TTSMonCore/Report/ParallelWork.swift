@@ -17,12 +17,19 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
     static func run(count: Int, threads: Int, _ job: @escaping @Sendable (Int) -> Result) -> [Result] {
         let work = ParallelWork(count: count)
         let workers = max(1, min(threads, count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = work.take() {
-                let r = job(i)
-                work.store(r, at: i)
-            }
+        let drain: @Sendable () -> Void = {
+            while let i = work.take() { work.store(job(i), at: i) }
         }
+        // Plain threads: libdispatch's concurrentPerform on Linux was seen running the
+        // iterations one after another.
+        let done = DispatchSemaphore(value: 0)
+        for _ in 1..<workers {
+            let thread = Thread { drain(); done.signal() }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        drain()
+        for _ in 1..<workers { done.wait() }
         return work.results.map { $0! }
     }
 

@@ -98,10 +98,19 @@ public struct ReportAccumulator: Sendable {
     }
 
     /// Folds one parsed line.
-    @inline(__always)
     public mutating func add(_ result: LineResult) {
-        lines.total += 1
         switch result {
+        case .record(let record): add(.record, record)
+        case .noTimestamp: add(.noTimestamp, LogRecord(time: LogTimestamp(milliseconds: 0)))
+        case .malformed: add(.malformed, LogRecord(time: LogTimestamp(milliseconds: 0)))
+        }
+    }
+
+    /// Folds one parsed line whose record (when `kind` is `.record`) is in `record`.
+    @inline(__always)
+    public mutating func add(_ kind: LineKind, _ record: borrowing LogRecord) {
+        lines.total += 1
+        switch kind {
         case .noTimestamp:
             if !contextKnown { leadingUntimestamped += 1 }
             else if inErrorContext { lines.continuation += 1 }
@@ -110,15 +119,16 @@ public struct ReportAccumulator: Sendable {
             lines.unparsed += 1
             contextKnown = true
             inErrorContext = false
-        case .record(let record):
+        case .record:
             lines.parsed += 1
             contextKnown = true
             inErrorContext = record.level.mayCarryTraceback
-            add(record)
+            fold(record)
         }
     }
 
-    mutating func add(_ record: LogRecord) {
+    @inline(__always)
+    mutating func fold(_ record: borrowing LogRecord) {
         let inRange = range.contains(record.time)
         if inRange {
             if first == nil || record.time < first! { first = record.time }
@@ -150,7 +160,7 @@ public struct ReportAccumulator: Sendable {
         }
     }
 
-    mutating func complete(_ record: LogRecord, inRange: Bool) {
+    mutating func complete(_ record: borrowing LogRecord, inRange: Bool) {
         let id = record.id!
         let known = pending.isEmpty ? nil : pending.removeValue(forKey: id)
         guard inRange else { return }

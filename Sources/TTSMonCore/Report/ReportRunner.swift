@@ -128,9 +128,12 @@ public enum ReportRunner {
             source = log.source
         }
         var reported: Int64 = 0
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
         LineReader(source: source).forEachLine { line in
             switch line {
-            case .text(let bytes, _): acc.add(parser.parse(bytes))
+            case .text(let bytes, _):
+                let kind = parser.parse(bytes, into: &record)
+                acc.add(kind, record)
             case .overlong: acc.addOverlongLine()
             }
             if let progress, source.rawBytesRead - reported >= 1 << 22 {
@@ -147,8 +150,9 @@ public enum ReportRunner {
         for input in inputs {
             let log = try LogOpener.open(input)
             let parser = LineParser(format: log.format)
+            var r = LogRecord(time: LogTimestamp(milliseconds: 0))
             log.lines().forEachLine { line in
-                guard case .text(let bytes, _) = line, case .record(let r) = parser.parse(bytes) else { return }
+                guard case .text(let bytes, _) = line, case .record = parser.parse(bytes, into: &r) else { return }
                 if latest == nil || r.time > latest! { latest = r.time }
             }
         }
