@@ -33,6 +33,22 @@ extension UnsafeBufferPointer where Element == UInt8 {
         count == text.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, text.utf8Start, count) == 0)
     }
 
+    /// Up to eight bytes packed into a word (0 when longer): compares short values in one step.
+    @inline(__always)
+    var word: UInt64 {
+        guard count > 0, count <= 8, let base = baseAddress else { return 0 }
+        var w: UInt64 = 0
+        for i in 0..<count { w |= UInt64(base[i]) << (8 * UInt64(i)) }
+        return w
+    }
+
+    /// The word of a constant (see `word`).
+    static func word(of text: String) -> UInt64 {
+        var w: UInt64 = 0
+        for (i, b) in text.utf8.prefix(8).enumerated() { w |= UInt64(b) << (8 * UInt64(i)) }
+        return w
+    }
+
     /// The bytes as a String (the caller has validated UTF-8).
     @inline(__always)
     var string: String { String(decoding: self, as: UTF8.self) }
@@ -101,18 +117,22 @@ enum LineValidation {
         guard let base = line.baseAddress else { return true }
         let n = line.count
         var i = 0
-        // ASCII fast path, eight bytes at a time.
-        while i + 8 <= n {
-            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let hasHigh = w & 0x8080_8080_8080_8080
-            let hasZero = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
-            if hasHigh != 0 || hasZero != 0 { break }
-            i += 8
-        }
         while i < n {
+            // ASCII runs, sixteen then eight bytes at a time.
+            while i + 16 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let v = UnsafeRawPointer(base + i + 8).loadUnaligned(as: UInt64.self)
+                let bad = ((w | v) & 0x8080_8080_8080_8080)
+                    | ((w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080)
+                    | ((v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080)
+                if bad != 0 { break }
+                i += 16
+            }
+            guard i < n else { return true }
             let b = base[i]
             if b == 0 { return false }
             if b < 0x80 { i += 1; continue }
+            // One multi-byte scalar.
             var need = 0
             var minimum: UInt32 = 0
             var scalar: UInt32 = 0

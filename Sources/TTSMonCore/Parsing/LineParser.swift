@@ -16,8 +16,11 @@ public enum LineKind: Sendable {
     case record, noTimestamp, malformed
 }
 
-/// Parses single lines of one format into typed records. A value type: cheap to copy per thread.
-public struct LineParser: Sendable {
+/// Parses single lines of one format into typed records.
+///
+/// Not `Sendable`: a parser remembers the key order of recent lines (a speed hint), so each
+/// thread makes its own.
+public struct LineParser {
     public let format: LogFormat
     /// Keep text, voice, language and messages (trace, dashboard); reports skip them for speed.
     public var captureText: Bool
@@ -26,6 +29,7 @@ public struct LineParser: Sendable {
     let keys: KeyTable<RecordField>
     let events: KeyTable<EventKind>
     let stages: KeyTable<PipelineStage>
+    let keyOrder = KeyOrderMemo()
 
     public init(format: LogFormat, captureText: Bool = false, keepStageIDs: Bool? = nil) {
         self.format = format
@@ -102,9 +106,10 @@ public struct LineParser: Sendable {
         guard LineValidation.isCleanText(line) else { return .malformed }
         // time - logger - LEVEL - message
         var pos = used
-        guard let s1 = line.find(" - ", from: pos) , s1 == pos,
-              let s2 = line.find(" - ", from: s1 + 3),
-              let s3 = line.find(" - ", from: s2 + 3) else {
+        let s1 = pos
+        guard line.count >= s1 + 3, line[s1] == 32, line[s1 + 1] == 45, line[s1 + 2] == 32,
+              let s2 = LineParser.findSeparator(line, from: s1 + 3),
+              let s3 = LineParser.findSeparator(line, from: s2 + 3) else {
             record.level = .unknown
             if captureText { record.message = line.slice(pos, line.count).string }
             return .record
@@ -113,13 +118,11 @@ public struct LineParser: Sendable {
         pos = s3 + 3
         let message = line.slice(pos, line.count)
         // event: key=value, ...
-        var nameEnd = 0
-        while nameEnd < message.count {
-            let b = message[nameEnd]
-            if (b >= 97 && b <= 122) || b == 95 || (b >= 48 && b <= 57) || (b >= 65 && b <= 90) { nameEnd += 1 } else { break }
-        }
-        if nameEnd > 0, nameEnd + 1 < message.count, message[nameEnd] == 58, message[nameEnd + 1] == 32 {
-            record.event = events.lookup(message.slice(0, nameEnd)) ?? .other
+        // The event name runs to the first ": "; only identifiers count as names.
+        let colon = message.baseAddress.map { ByteSearch.first(58, in: $0, from: 0, count: Swift.min(message.count, 64)) } ?? 0
+        let nameEnd = colon < message.count && colon + 1 < message.count && message[colon + 1] == 32 ? colon : 0
+        if nameEnd > 0, events.lookup(message.slice(0, nameEnd)).map({ record.event = $0; return true }) ?? false
+            || message.slice(0, nameEnd).allSatisfy(LineParser.isKeyByte) {
             if record.event != .other || record.level == .warning || captureText {
                 guard parseKeyValues(message.slice(nameEnd + 2, message.count), into: &record) else { return .malformed }
             }
@@ -128,6 +131,21 @@ public struct LineParser: Sendable {
         }
         if captureText || record.event == .failover, record.message == nil { record.message = message.string }
         return validateRequired(record)
+    }
+
+    /// The next " - " at or after `from`: finds '-' (rarer than ' ') and checks its neighbours.
+    @inline(__always)
+    static func findSeparator(_ line: ByteSpan, from: Int) -> Int? {
+        guard let base = line.baseAddress else { return nil }
+        var i = from + 1
+        let n = line.count
+        while i + 1 < n {
+            let d = ByteSearch.first(45, in: base, from: i, count: n - 1)
+            if d >= n - 1 { return nil }
+            if base[d - 1] == 32, base[d + 1] == 32 { return d - 1 }
+            i = d + 1
+        }
+        return nil
     }
 
     @inline(__always)
@@ -165,16 +183,28 @@ public struct LineParser: Sendable {
         guard let base = body.baseAddress else { return true }
         let n = body.count
         var i = 0
+        var position = 0
+        let event = record.event
         while i < n {
-            // A key is an identifier directly followed by '='; anything else is a bare word.
-            let keyStart = i
-            while i < n, LineParser.isKeyByte(base[i]) { i += 1 }
-            guard i < n, base[i] == 61, i > keyStart else {
-                i = LineParser.nextItem(base, from: i, count: n)
-                continue
+            // Lines of one event usually repeat their keys in the same order: try the remembered
+            // key at this position first, a word compare instead of a scan and a lookup.
+            var field: RecordField?
+            if let (length, remembered) = keyOrder.match(event: event, position: position, base: base, at: i, count: n) {
+                field = remembered
+                i += length + 1
+            } else {
+                // A key is an identifier directly followed by '='; anything else is a bare word.
+                let keyStart = i
+                while i < n, LineParser.isKeyByte(base[i]) { i += 1 }
+                guard i < n, base[i] == 61, i > keyStart else {
+                    i = LineParser.nextItem(base, from: i, count: n)
+                    continue
+                }
+                field = keys.lookup(body.slice(keyStart, i))
+                keyOrder.remember(event: event, position: position, key: body.slice(keyStart, i), field: field)
+                i += 1
             }
-            let key = body.slice(keyStart, i)
-            i += 1
+            position += 1
             var value: ByteSpan
             var quoted = false
             var escapes = 0
@@ -203,7 +233,7 @@ public struct LineParser: Sendable {
                 value = body.slice(valueStart, end)
                 i = end + 2
             }
-            guard let field = keys.lookup(key) else { continue }
+            guard let field else { continue }
             guard assign(field, value, quoted: quoted, escapes: escapes, into: &record) else { return false }
         }
         return true
@@ -263,9 +293,11 @@ public struct LineParser: Sendable {
             }
             record.durationMs = v
         case .status:
-            if value.equals("success") || value.equals("ok") || value.equals("OK") { record.status = .success }
-            else if value.equals("failed") || value.equals("error") || value.equals("failure") { record.status = .failed }
-            else if record.event == .synthesisComplete { return false }
+            switch value.word {
+            case LineParser.successWord, LineParser.okWord, LineParser.okUpperWord: record.status = .success
+            case LineParser.failedWord, LineParser.errorWord, LineParser.failureWord: record.status = .failed
+            default: if record.event == .synthesisComplete { return false }
+            }
         case .errorCode:
             if value.count > 0 { record.errorCode = value.string }
         case .stage:
@@ -295,6 +327,13 @@ public struct LineParser: Sendable {
         }
         return true
     }
+
+    static let successWord = ByteSpan.word(of: "success")
+    static let okWord = ByteSpan.word(of: "ok")
+    static let okUpperWord = ByteSpan.word(of: "OK")
+    static let failedWord = ByteSpan.word(of: "failed")
+    static let errorWord = ByteSpan.word(of: "error")
+    static let failureWord = ByteSpan.word(of: "failure")
 
     /// Rejects records of known events whose required fields are missing or empty.
     @inline(__always)

@@ -56,6 +56,9 @@ public enum RequestStatus: UInt8, Sendable {
 }
 
 /// One parsed log record, typed. Only the fields its event carries are set.
+///
+/// The descriptive text fields (text, voice, messages...) live in a copy-on-write box that is
+/// allocated only when one of them is set, so the report's hot path resets a record cheaply.
 public struct LogRecord: Sendable {
     public var time: LogTimestamp
     public var level: LogLevel = .info
@@ -65,27 +68,51 @@ public struct LogRecord: Sendable {
     public var status: RequestStatus?
     public var errorCode: String?
     public var stage: PipelineStage?
-    /// The stage name as written, kept for stages outside the known pipeline.
-    public var stageName: String?
     public var textLen: Int?
-    /// `model_stage`: the last stage a request reached.
-    public var modelStage: String?
-    public var text: String?
-    public var lang: String?
-    public var voice: String?
     public var cacheHit: Bool?
     public var audioSizeKB: Int?
     public var usedPercent: Double?
     public var threshold: Double?
     public var fallbackUsed = false
-    public var warningCode: String?
     public var queueMs: Int?
-    public var failoverFrom: String?
-    public var failoverTo: String?
-    /// The free-text message, kept for router lines and unknown events.
-    public var message: String?
+    private var details: DetailsBox?
+
+    /// The rarely needed text fields.
+    struct Details: Sendable {
+        var stageName, modelStage, text, lang, voice, warningCode, failoverFrom, failoverTo, message: String?
+    }
+
+    final class DetailsBox: @unchecked Sendable {
+        var value: Details
+        init(_ value: Details) { self.value = value }
+    }
 
     public init(time: LogTimestamp) { self.time = time }
+
+    private func get(_ key: KeyPath<Details, String?>) -> String? { details?.value[keyPath: key] }
+
+    private mutating func set(_ key: WritableKeyPath<Details, String?>, _ newValue: String?) {
+        if details == nil {
+            guard newValue != nil else { return }
+            details = DetailsBox(Details())
+        } else if !isKnownUniquelyReferenced(&details!) {
+            details = DetailsBox(details!.value)
+        }
+        details!.value[keyPath: key] = newValue
+    }
+
+    /// The stage name as written, kept for stages outside the known pipeline.
+    public var stageName: String? { get { get(\.stageName) } set { set(\.stageName, newValue) } }
+    /// `model_stage`: the last stage a request reached.
+    public var modelStage: String? { get { get(\.modelStage) } set { set(\.modelStage, newValue) } }
+    public var text: String? { get { get(\.text) } set { set(\.text, newValue) } }
+    public var lang: String? { get { get(\.lang) } set { set(\.lang, newValue) } }
+    public var voice: String? { get { get(\.voice) } set { set(\.voice, newValue) } }
+    public var warningCode: String? { get { get(\.warningCode) } set { set(\.warningCode, newValue) } }
+    public var failoverFrom: String? { get { get(\.failoverFrom) } set { set(\.failoverFrom, newValue) } }
+    public var failoverTo: String? { get { get(\.failoverTo) } set { set(\.failoverTo, newValue) } }
+    /// The free-text message, kept for router lines and unknown events.
+    public var message: String? { get { get(\.message) } set { set(\.message, newValue) } }
 
     /// True when the record's error code counts toward a 5xx rate (ChatTTS-style numeric codes).
     public var isServerError: Bool { errorCode?.utf8.first == UInt8(ascii: "5") }
@@ -99,7 +126,12 @@ public struct LogRecord: Sendable {
 /// Whether `token` is a legal request id: non-empty letters, digits and `_.:-`.
 @inline(__always)
 func isRequestIDByte(_ b: UInt8) -> Bool {
-    (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b == 46 || b == 58 || b == 45
+    // Bitmaps of the legal bytes: `-.0-9:` below 64, `A-Z_a-z` from 64 to 127.
+    let low: UInt64 = 0x07FF_6000_0000_0000     // '-' 45, '.' 46, '0'-'9' 48-57, ':' 58
+    let high: UInt64 = 0x07FF_FFFE_87FF_FFFE    // 'A'-'Z' 65-90, '_' 95, 'a'-'z' 97-122
+    if b < 64 { return (low >> UInt64(b)) & 1 != 0 }
+    if b < 128 { return (high >> UInt64(b - 64)) & 1 != 0 }
+    return false
 }
 
 /// Checks a whole id token.
