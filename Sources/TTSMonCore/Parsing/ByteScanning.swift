@@ -132,23 +132,36 @@ enum LineValidation {
             let b = base[i]
             if b == 0 { return false }
             if b < 0x80 { i += 1; continue }
-            // One multi-byte scalar.
-            var need = 0
-            var minimum: UInt32 = 0
-            var scalar: UInt32 = 0
-            switch b {
-            case 0xC2...0xDF: need = 1; scalar = UInt32(b & 0x1F); minimum = 0x80
-            case 0xE0...0xEF: need = 2; scalar = UInt32(b & 0x0F); minimum = 0x800
-            case 0xF0...0xF4: need = 3; scalar = UInt32(b & 0x07); minimum = 0x10000
+            // Runs of three-byte scalars (CJK) without the general checks: lead E1-EC or EE-EF,
+            // two continuation bytes.
+            while i + 2 < n {
+                let lead = base[i]
+                guard lead >= 0xE1, lead <= 0xEF, lead != 0xED,
+                      base[i + 1] & 0xC0 == 0x80, base[i + 2] & 0xC0 == 0x80 else { break }
+                i += 3
+            }
+            guard i < n else { return true }
+            if base[i] < 0x80 { continue }
+            // One multi-byte scalar: lead byte, continuation bytes, and the second-byte ranges
+            // that exclude overlong forms, surrogates and values above U+10FFFF.
+            let need: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            let lead = base[i]
+            switch lead {
+            case 0xC2...0xDF: need = 1
+            case 0xE0: need = 2; low = 0xA0
+            case 0xED: need = 2; high = 0x9F
+            case 0xE1...0xEF: need = 2
+            case 0xF0: need = 3; low = 0x90
+            case 0xF4: need = 3; high = 0x8F
+            case 0xF1...0xF3: need = 3
             default: return false
             }
             guard i + need < n else { return false }
-            for k in 1...need {
-                let c = base[i + k]
-                guard c & 0xC0 == 0x80 else { return false }
-                scalar = (scalar << 6) | UInt32(c & 0x3F)
-            }
-            if scalar < minimum || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return false }
+            let second = base[i + 1]
+            guard second >= low, second <= high else { return false }
+            if need >= 2 { guard base[i + 2] & 0xC0 == 0x80 else { return false } }
+            if need == 3 { guard base[i + 3] & 0xC0 == 0x80 else { return false } }
             i += need + 1
         }
         return true
@@ -171,6 +184,29 @@ enum ByteSearch {
         }
         while i < count {
             if base[i] == byte { return i }
+            i += 1
+        }
+        return count
+    }
+
+    /// Index of the first `a` or `b` in `base[from..<count]`, or `count`.
+    @inline(__always)
+    static func first(_ a: UInt8, or b: UInt8, in base: UnsafePointer<UInt8>, from: Int, count: Int) -> Int {
+        var i = from
+        let pa = UInt64(a) &* 0x0101_0101_0101_0101
+        let pb = UInt64(b) &* 0x0101_0101_0101_0101
+        while i + 8 <= count {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let x = w ^ pa, y = w ^ pb
+            let found = ((x &- 0x0101_0101_0101_0101) & ~x | (y &- 0x0101_0101_0101_0101) & ~y) & 0x8080_8080_8080_8080
+            if found != 0 {
+                // The lowest flagged byte is a true match (borrows only run upward).
+                return i + found.trailingZeroBitCount / 8
+            }
+            i += 8
+        }
+        while i < count {
+            if base[i] == a || base[i] == b { return i }
             i += 1
         }
         return count

@@ -2,7 +2,7 @@
 extension LineParser {
     func parseDelimitedLine(_ line: ByteSpan, separator: String, columns: [RecordField],
                             into record: inout LogRecord) -> LineKind {
-        switch LineParser.scanTimestamp(line) {
+        switch scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
         case .found(let ts, _): record = LogRecord(time: ts)
@@ -30,7 +30,8 @@ extension LineParser {
             switch column {
             case .id:
                 guard cell.count > 0, cell.allSatisfy(isRequestIDByte) else { return .malformed }
-                record.id = cell.string
+                record.idKey = RequestKey(bytes: cell)
+                if keepIDs { record.id = cell.string }
             case .errorCode:
                 guard cell.count > 0 else { return .malformed }
                 if cell.equals("OK") || cell.equals("0") || cell.equals("ok") {

@@ -24,17 +24,18 @@ public struct LineParser {
     public let format: LogFormat
     /// Keep text, voice, language and messages (trace, dashboard); reports skip them for speed.
     public var captureText: Bool
-    /// Keep the request id of `stage_time` records (reports do not need it).
-    public var keepStageIDs: Bool
+    /// Keep request ids as Strings (`id`); reports need only the packed `idKey`.
+    public var keepIDs: Bool
     let keys: KeyTable<RecordField>
     let events: KeyTable<EventKind>
     let stages: KeyTable<PipelineStage>
     let keyOrder = KeyOrderMemo()
+    let dates = DateCache()
 
-    public init(format: LogFormat, captureText: Bool = false, keepStageIDs: Bool? = nil) {
+    public init(format: LogFormat, captureText: Bool = false, keepIDs: Bool = true) {
         self.format = format
         self.captureText = captureText
-        self.keepStageIDs = keepStageIDs ?? captureText
+        self.keepIDs = keepIDs || captureText
         keys = KeyTable(format.keys)
         events = KeyTable(format.events)
         stages = KeyTable(Dictionary(uniqueKeysWithValues: PipelineStage.allCases.map { ($0.name, $0) }))
@@ -86,6 +87,12 @@ public struct LineParser {
     enum TimestampScan { case found(LogTimestamp, Int), impossible, absent }
 
     @inline(__always)
+    func scanTimestamp(_ line: ByteSpan) -> TimestampScan {
+        if let (ts, used) = LogTimestamp.parse(line, cache: dates) { return .found(ts, used) }
+        return LineParser.scanTimestamp(line)
+    }
+
+    @inline(__always)
     static func scanTimestamp(_ line: ByteSpan) -> TimestampScan {
         if let (ts, used) = LogTimestamp.parse(line) { return .found(ts, used) }
         // Shape of a timestamp with impossible values: malformed rather than a continuation.
@@ -98,7 +105,7 @@ public struct LineParser {
 
     func parseKeyValueLine(_ line: ByteSpan, into record: inout LogRecord) -> LineKind {
         let used: Int
-        switch LineParser.scanTimestamp(line) {
+        switch scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
         case .found(let ts, let n): record = LogRecord(time: ts); used = n
@@ -185,6 +192,8 @@ public struct LineParser {
         var i = 0
         var position = 0
         let event = record.event
+        var textValue: ByteSpan?
+        var textEscapes = 0
         while i < n {
             // Lines of one event usually repeat their keys in the same order: try the remembered
             // key at this position first, a word compare instead of a scan and a lookup.
@@ -212,20 +221,16 @@ public struct LineParser {
                 quoted = true
                 i += 1
                 let valueStart = i
-                // Closing quote: the first '"' not escaped by a backslash.
+                // Closing quote: the first '"' not escaped by a backslash; escapes counted on the way.
                 while i < n {
-                    let q = ByteSearch.first(34, in: base, from: i, count: n)
+                    let q = ByteSearch.first(34, or: 92, in: base, from: i, count: n)
                     if q >= n { i = n; break }
-                    var slashes = 0
-                    while q - slashes - 1 >= valueStart, base[q - slashes - 1] == 92 { slashes += 1 }
-                    i = q
-                    if slashes % 2 == 0 { break }
-                    i += 1
+                    if base[q] == 34 { i = q; break }
+                    escapes += 1
+                    i = q + 2
                 }
+                i = Swift.min(i, n)
                 value = body.slice(valueStart, i)
-                if ByteSearch.first(92, in: base, from: valueStart, count: i) < i {
-                    escapes = LineParser.escapeCount(value)
-                }
                 i = LineParser.nextItem(base, from: Swift.min(i + 1, n), count: n)
             } else {
                 let valueStart = i
@@ -234,8 +239,13 @@ public struct LineParser {
                 i = end + 2
             }
             guard let field else { continue }
+            if field == .text, !captureText {
+                textValue = value; textEscapes = escapes   // counted only if text_len is absent
+                continue
+            }
             guard assign(field, value, quoted: quoted, escapes: escapes, into: &record) else { return false }
         }
+        if record.textLen == nil, let textValue { record.textLen = LineParser.scalarCount(textValue) - textEscapes }
         return true
     }
 
@@ -279,13 +289,10 @@ public struct LineParser {
     func assign(_ field: RecordField, _ value: ByteSpan, quoted: Bool, escapes: Int, into record: inout LogRecord) -> Bool {
         switch field {
         case .id:
-            guard record.id == nil else { return true }
-            let valid = value.count > 0 && value.allSatisfy(isRequestIDByte)
-            if record.event == .stageTime, !keepStageIDs {
-                record.id = valid ? "-" : ""   // validated, not kept
-            } else {
-                record.id = valid ? value.string : ""
-            }
+            // An invalid id leaves the record without one: events that need it are malformed.
+            guard record.idKey == nil, isRequestIDToken(value) else { return true }
+            record.idKey = RequestKey(bytes: value)
+            if keepIDs { record.id = value.string }
         case .durationMs:
             guard let v = ValueParsing.integer(value, allowMsSuffix: true) else {
                 if record.event == .synthesisComplete || record.event == .stageTime { return false }
@@ -340,12 +347,12 @@ public struct LineParser {
     func validateRequired(_ record: LogRecord) -> LineKind {
         switch record.event {
         case .synthesisStart, .synthesisFailed, .audioMetrics:
-            guard let id = record.id, !id.isEmpty else { return .malformed }
+            guard record.idKey != nil else { return .malformed }
         case .stageTime:
-            guard let id = record.id, !id.isEmpty, record.durationMs != nil,
+            guard record.idKey != nil, record.durationMs != nil,
                   record.stage != nil || record.stageName != nil else { return .malformed }
         case .synthesisComplete:
-            guard let id = record.id, !id.isEmpty, record.durationMs != nil else { return .malformed }
+            guard record.idKey != nil, record.durationMs != nil else { return .malformed }
             if record.status == nil, !format.isDelimited { return .malformed }
         case .cacheUsage, .cacheHealth:
             guard record.usedPercent != nil else { return .malformed }

@@ -63,7 +63,11 @@ public struct LogRecord: Sendable {
     public var time: LogTimestamp
     public var level: LogLevel = .info
     public var event: EventKind = .other
+    /// The request id; nil for records without one, and left unset by parsers told not to keep
+    /// ids (reports use `idKey`).
     public var id: String?
+    /// The request id packed for hashing; set whenever the record carries a valid id.
+    public var idKey: RequestKey?
     public var durationMs: Int?
     public var status: RequestStatus?
     public var errorCode: String?
@@ -132,6 +136,15 @@ func isRequestIDByte(_ b: UInt8) -> Bool {
     if b < 64 { return (low >> UInt64(b)) & 1 != 0 }
     if b < 128 { return (high >> UInt64(b - 64)) & 1 != 0 }
     return false
+}
+
+/// Checks a span of id bytes.
+@inline(__always)
+func isRequestIDToken(_ span: ByteSpan) -> Bool {
+    guard let base = span.baseAddress, span.count > 0 else { return false }
+    var ok = true
+    for i in 0..<span.count { ok = ok && isRequestIDByte(base[i]) }  // branch-free per byte
+    return ok
 }
 
 /// Checks a whole id token.

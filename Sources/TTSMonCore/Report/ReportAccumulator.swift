@@ -47,7 +47,7 @@ public struct ReportAccumulator: Sendable {
 
     /// A completion whose start was not in this stretch: joined when stretches merge.
     struct Orphan: Sendable {
-        var id: String
+        var id: RequestKey
         var status: RequestStatus
         var code: String?
         var duration: Int
@@ -69,7 +69,7 @@ public struct ReportAccumulator: Sendable {
     public internal(set) var buckets = [BucketStats](repeating: BucketStats(), count: TextLengthBucket.allCases.count)
     public internal(set) var cache = CacheReadings()
     public internal(set) var failovers: [FailoverEvent] = []
-    var pending: [String: Pending] = [:]
+    var pending: [RequestKey: Pending] = [:]
     var orphans: [Orphan] = []
 
     /// Requests and failures in one text-length bucket.
@@ -136,14 +136,14 @@ public struct ReportAccumulator: Sendable {
         }
         switch record.event {
         case .synthesisStart:
-            let id = record.id!
+            let id = record.idKey!
             var p = pending[id] ?? Pending()
             p.hasStart = true
             p.textLen = record.textLen
             p.cacheHit = record.cacheHit
             pending[id] = p
         case .synthesisFailed:
-            if let code = record.errorCode { pending[record.id!, default: Pending()].failedCode = code }
+            if let code = record.errorCode { pending[record.idKey!, default: Pending()].failedCode = code }
         case .stageTime:
             if inRange, let stage = record.stage { stages[stage.rawValue].add(record.durationMs!) }
         case .synthesisComplete:
@@ -161,7 +161,7 @@ public struct ReportAccumulator: Sendable {
     }
 
     mutating func complete(_ record: borrowing LogRecord, inRange: Bool) {
-        let id = record.id!
+        let id = record.idKey!
         let known = pending.isEmpty ? nil : pending.removeValue(forKey: id)
         guard inRange else { return }
         let status = record.status ?? (record.errorCode == nil ? .success : .failed)

@@ -118,7 +118,7 @@ public enum ReportRunner {
 
     static func readSegment(_ segment: Segment, logs: [OpenedLog], range: TimeRange, progress: ProgressCounter?) -> SegmentResult {
         let log = logs[segment.fileIndex]
-        let parser = LineParser(format: log.format)
+        let parser = LineParser(format: log.format, keepIDs: false)
         var acc = ReportAccumulator(range: range)
         if segment.startsFile { acc.beginFile() }
         let source: ByteSource

@@ -88,6 +88,43 @@ public struct LogTimestamp: Hashable, Comparable, Sendable {
 }
 
 extension LogTimestamp {
+    /// Parses like `parse(_:)`, reusing the date of the previous line when its ten bytes repeat
+    /// (consecutive log lines share their day).
+    @inline(__always)
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, cache: DateCache) -> (LogTimestamp, Int)? {
+        let n = bytes.count
+        guard n >= 19, let base = bytes.baseAddress else { return nil }
+        let dateWord = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
+        let dateTail = UnsafeRawPointer(base + 8).loadUnaligned(as: UInt16.self)
+        guard cache.valid, dateWord == cache.word, dateTail == cache.tail,
+              base[13] == 58, base[16] == 58, base[10] == 32 || base[10] == 84 else {
+            guard let parsed = parse(bytes) else { return nil }
+            cache.word = dateWord; cache.tail = dateTail
+            cache.dayStart = parsed.0.startOfDay.milliseconds
+            cache.valid = true
+            return parsed
+        }
+        @inline(__always) func two(_ i: Int) -> Int? {
+            let a = Int(base[i]) &- 48, b = Int(base[i + 1]) &- 48
+            guard a >= 0, a <= 9, b >= 0, b <= 9 else { return nil }
+            return a * 10 + b
+        }
+        guard let hour = two(11), let minute = two(14), let second = two(17),
+              hour < 24, minute < 60, second <= 60 else { return parse(bytes) }
+        var used = 19
+        var millis = 0
+        if n >= 23, base[19] == 44 || base[19] == 46, let hi = two(20) {
+            let last = Int(base[22]) &- 48
+            if last >= 0, last <= 9 {
+                millis = hi * 10 + last
+                used = 23
+                while used < n, base[used] >= 48, base[used] <= 57 { used += 1 }
+            }
+        }
+        let ms = cache.dayStart + Int64(((hour * 60 + minute) * 60 + second) * 1000 + millis)
+        return (LogTimestamp(milliseconds: ms), used)
+    }
+
     /// Parses `YYYY-MM-DD HH:MM:SS[,.]mmm` (also `T` between date and time, and no fraction) at the
     /// start of `bytes`. Returns the timestamp and the number of bytes it used.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (LogTimestamp, Int)? {
@@ -126,4 +163,13 @@ extension LogTimestamp {
         guard let (ts, used) = result, used == text.utf8.count else { return nil }
         self = ts
     }
+}
+
+/// The day of the last parsed timestamp, so lines of the same day skip the calendar arithmetic.
+/// One per parser (one thread).
+final class DateCache {
+    var valid = false
+    var word: UInt64 = 0
+    var tail: UInt16 = 0
+    var dayStart: Int64 = 0
 }
