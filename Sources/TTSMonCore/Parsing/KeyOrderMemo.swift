@@ -1,51 +1,71 @@
-/// Remembers, per event and position, the key the previous line had there, so the next line
-/// of the same event checks one word instead of scanning and looking its key up. Purely a speed
-/// hint: a miss falls back to the full scan. One memo per parser, used by one thread.
+/// Remembers, per event and previous key, the keys that followed it on recent lines, so the next
+/// line of the same event checks a word or two instead of scanning and looking its key up.
+/// Keyed by the previous key rather than by position, so optional fields (a `text_len` present
+/// on some lines only) cost one miss, not a miss for every key after them. Purely a speed hint:
+/// a miss falls back to the full scan. One memo per parser, used by one thread.
 final class KeyOrderMemo {
     struct Entry {
         var length = 0        // 0: nothing remembered
         var head: UInt64 = 0
         var tail: UInt64 = 0
         var field: RecordField?
+        var slot = 0          // this key's own slot, the "previous key" for the next one
     }
 
     static let events = 16
-    static let positions = 12
+    static let slots = 32     // 0: start of line; others assigned to keys as they are seen
+    static let ways = 2
     private let entries: UnsafeMutablePointer<Entry>
+    private var nextSlot = 1
+    private var slotKeys: [(UInt64, UInt64, Int)] = []
 
     init() {
-        entries = .allocate(capacity: KeyOrderMemo.events * KeyOrderMemo.positions)
-        entries.initialize(repeating: Entry(), count: KeyOrderMemo.events * KeyOrderMemo.positions)
+        let count = KeyOrderMemo.events * KeyOrderMemo.slots * KeyOrderMemo.ways
+        entries = .allocate(capacity: count)
+        entries.initialize(repeating: Entry(), count: count)
     }
 
     deinit {
-        entries.deinitialize(count: KeyOrderMemo.events * KeyOrderMemo.positions)
+        entries.deinitialize(count: KeyOrderMemo.events * KeyOrderMemo.slots * KeyOrderMemo.ways)
         entries.deallocate()
     }
 
     @inline(__always)
-    private func slot(_ event: EventKind, _ position: Int) -> Int? {
-        guard position < KeyOrderMemo.positions, Int(event.rawValue) < KeyOrderMemo.events else { return nil }
-        return Int(event.rawValue) * KeyOrderMemo.positions + position
+    private func index(_ event: EventKind, _ previous: Int) -> Int? {
+        guard previous < KeyOrderMemo.slots, Int(event.rawValue) < KeyOrderMemo.events else { return nil }
+        return (Int(event.rawValue) * KeyOrderMemo.slots + previous) * KeyOrderMemo.ways
     }
 
-    /// When the bytes at `at` are the remembered key followed by '=', its length and field.
+    /// When the bytes at `at` are a key remembered after `previous`, followed by '=': its
+    /// length, field and slot.
     @inline(__always)
-    func match(event: EventKind, position: Int, base: UnsafePointer<UInt8>, at i: Int, count n: Int) -> (Int, RecordField?)? {
-        guard let s = slot(event, position) else { return nil }
-        let e = entries[s]
-        let len = e.length
-        guard len > 0, i + len < n, base[i + len] == 61 else { return nil }
-        let (head, tail) = KeyTable<RecordField>.signature(ByteSpan(start: base + i, count: len))
-        guard head == e.head, tail == e.tail, len <= 16 else { return nil }
-        return (len, e.field)
+    func match(event: EventKind, previous: Int, base: UnsafePointer<UInt8>, at i: Int, count n: Int) -> (Int, RecordField?, Int)? {
+        guard let s = index(event, previous) else { return nil }
+        for way in 0..<KeyOrderMemo.ways {
+            let e = entries[s + way]
+            let len = e.length
+            guard len > 0, len <= 16, i + len < n, base[i + len] == 61 else { continue }
+            let (head, tail) = KeyTable<RecordField>.signature(ByteSpan(start: base + i, count: len))
+            if head == e.head, tail == e.tail { return (len, e.field, e.slot) }
+        }
+        return nil
     }
 
-    /// Records the key seen at this position.
-    @inline(__always)
-    func remember(event: EventKind, position: Int, key: ByteSpan, field: RecordField?) {
-        guard let s = slot(event, position) else { return }
+    /// Records that `key` followed `previous`; returns the key's own slot.
+    func remember(event: EventKind, previous: Int, key: ByteSpan, field: RecordField?) -> Int {
         let (head, tail) = KeyTable<RecordField>.signature(key)
-        entries[s] = Entry(length: key.count, head: head, tail: tail, field: field)
+        var slot = KeyOrderMemo.slots   // beyond the table: not remembered
+        if let known = slotKeys.firstIndex(where: { $0 == (head, tail, key.count) }) {
+            slot = known + 1
+        } else if nextSlot < KeyOrderMemo.slots {
+            slotKeys.append((head, tail, key.count))
+            slot = nextSlot
+            nextSlot += 1
+        }
+        guard let s = index(event, previous), key.count <= 16 else { return slot }
+        // Most recent first; the older one moves to the second way.
+        entries[s + 1] = entries[s]
+        entries[s] = Entry(length: key.count, head: head, tail: tail, field: field, slot: slot)
+        return slot
     }
 }

@@ -190,7 +190,7 @@ public struct LineParser {
         guard let base = body.baseAddress else { return true }
         let n = body.count
         var i = 0
-        var position = 0
+        var previous = 0
         let event = record.event
         var textValue: ByteSpan?
         var textEscapes = 0
@@ -198,8 +198,9 @@ public struct LineParser {
             // Lines of one event usually repeat their keys in the same order: try the remembered
             // key at this position first, a word compare instead of a scan and a lookup.
             var field: RecordField?
-            if let (length, remembered) = keyOrder.match(event: event, position: position, base: base, at: i, count: n) {
+            if let (length, remembered, slot) = keyOrder.match(event: event, previous: previous, base: base, at: i, count: n) {
                 field = remembered
+                previous = slot
                 i += length + 1
             } else {
                 // A key is an identifier directly followed by '='; anything else is a bare word.
@@ -210,10 +211,9 @@ public struct LineParser {
                     continue
                 }
                 field = keys.lookup(body.slice(keyStart, i))
-                keyOrder.remember(event: event, position: position, key: body.slice(keyStart, i), field: field)
+                previous = keyOrder.remember(event: event, previous: previous, key: body.slice(keyStart, i), field: field)
                 i += 1
             }
-            position += 1
             var value: ByteSpan
             var quoted = false
             var escapes = 0
