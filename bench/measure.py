@@ -24,7 +24,7 @@ def main():
                 sys.exit(1)
             walls.append(w); cpu.append(c); rss = max(rss, r)
         walls.sort(); cpu.sort()
-        print(json.dumps({"cmd": cmd, "wall_s": round(walls[len(walls) // 2], 4),
+        print(json.dumps({"cmd": cmd, "wall_s": round(walls[len(walls) // 2], 4), "min_s": round(walls[0], 4),
                           "cpu_s": round(cpu[len(cpu) // 2], 4), "max_rss_mb": round(rss, 1)}))
 
 if __name__ == "__main__":

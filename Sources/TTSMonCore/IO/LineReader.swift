@@ -11,11 +11,13 @@ public final class LineReader {
 
     let source: ByteSource
     let maxLineLength: Int
+    let readStep: Int
     var buffer: UnsafeMutableRawBufferPointer
 
     public init(source: ByteSource, chunkSize: Int = 4 << 20, maxLineLength: Int = 1 << 20) {
         self.source = source
         self.maxLineLength = maxLineLength
+        readStep = min(chunkSize, 256 << 10)
         buffer = .allocate(byteCount: max(chunkSize, maxLineLength * 2), alignment: 64)
     }
 
@@ -29,7 +31,9 @@ public final class LineReader {
         var streamOffset: Int64 = 0       // stream offset of base[0]
         var skipping = false
         while true {
-            let n = source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            // Read in cache-sized steps so lines are parsed while still in cache; the buffer is
+            // larger only to hold long lines.
+            let n = source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<min(capacity, filled + readStep)]))
             let atEnd = n == 0
             filled += n
             var start = 0

@@ -5,7 +5,7 @@ extension LineParser {
         switch scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
-        case .found(let ts, _): record = LogRecord(time: ts)
+        case .found(let ts, _): record.reset(time: ts)
         }
         guard LineValidation.isCleanText(line) else { return .malformed }
         let sep = Array(separator.utf8)

@@ -108,7 +108,7 @@ public struct LineParser {
         switch scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
-        case .found(let ts, let n): record = LogRecord(time: ts); used = n
+        case .found(let ts, let n): record.reset(time: ts); used = n
         }
         guard LineValidation.isCleanText(line) else { return .malformed }
         // time - logger - LEVEL - message
@@ -285,7 +285,6 @@ public struct LineParser {
     }
 
     /// Stores one value; false when a required numeric field does not parse.
-    @inline(__always)
     func assign(_ field: RecordField, _ value: ByteSpan, quoted: Bool, escapes: Int, into record: inout LogRecord) -> Bool {
         switch field {
         case .id:

@@ -93,6 +93,20 @@ public struct LogRecord: Sendable {
 
     public init(time: LogTimestamp) { self.time = time }
 
+    /// Makes this a fresh record at `time`, cheaper than assigning a new value: fields that hold
+    /// references are only touched when set.
+    @inline(__always)
+    public mutating func reset(time: LogTimestamp) {
+        self.time = time
+        level = .info; event = .other
+        durationMs = nil; status = nil; stage = nil; textLen = nil; cacheHit = nil
+        audioSizeKB = nil; usedPercent = nil; threshold = nil; fallbackUsed = false; queueMs = nil
+        idKey = nil
+        if id != nil { id = nil }
+        if errorCode != nil { errorCode = nil }
+        if details != nil { details = nil }
+    }
+
     private func get(_ key: KeyPath<Details, String?>) -> String? { details?.value[keyPath: key] }
 
     private mutating func set(_ key: WritableKeyPath<Details, String?>, _ newValue: String?) {
