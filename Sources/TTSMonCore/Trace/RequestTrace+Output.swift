@@ -45,18 +45,23 @@ extension RequestTrace {
         if !facts.isEmpty { out.append("  " + facts.joined(separator: ", ")) }
         out.append("")
         let total = max(durationMs ?? 0, stages.map { $0.offsetMs + $0.durationMs }.max() ?? 0, 1)
-        let nameWidth = max(14, stages.map { DisplayWidth.of($0.stage) }.max() ?? 0)
-        let barWidth = max(10, width - nameWidth - 30)
-        for span in stages {
-            let lead = Int((Double(span.offsetMs) / Double(total) * Double(barWidth)).rounded(.down))
-            let len = max(1, Int((Double(span.durationMs) / Double(total) * Double(barWidth)).rounded()))
-            let bar = String(repeating: " ", count: min(lead, barWidth - 1)) + String(repeating: "█", count: min(len, barWidth - min(lead, barWidth - 1)))
-            let name = Sanitizer.clean(span.stage).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            let mark = span.stage == criticalStage ? "  ◀ critical" : ""
-            out.append("  \(name) \(String(format: "%7d ms", span.durationMs))  +\(span.offsetMs) ms".padding(toLength: nameWidth + 26, withPad: " ", startingAt: 0) + "|" + bar + mark)
-        }
+        var rows = stages.map { ($0.stage, $0.durationMs, $0.offsetMs, $0.stage == criticalStage ? "  ◀ critical" : "") }
         if let failedStage {
-            out.append("  \(failedStage.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  ✗ failed here: \(Sanitizer.clean(errorCode ?? "UNKNOWN"))")
+            // The failing stage logged no time of its own: it ran from the last logged stage to the end.
+            let start = stages.map { $0.offsetMs + $0.durationMs }.max() ?? 0
+            let spent = max(0, (durationMs ?? start) - start)
+            rows.append((failedStage, spent, start, "  ✗ failed here: \(Sanitizer.clean(errorCode ?? "UNKNOWN"))"))
+        }
+        let nameWidth = max(14, rows.map { DisplayWidth.of($0.0) }.max() ?? 0)
+        let barWidth = max(10, width - nameWidth - 46)
+        for (stage, duration, offset, mark) in rows {
+            let lead = min(barWidth - 1, Int((Double(offset) / Double(total) * Double(barWidth)).rounded(.down)))
+            let len = min(barWidth - lead, max(1, Int((Double(duration) / Double(total) * Double(barWidth)).rounded())))
+            let bar = String(repeating: " ", count: lead) + String(repeating: "█", count: len)
+                + String(repeating: " ", count: barWidth - lead - len)
+            let name = Sanitizer.clean(stage).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            let figures = String(format: "%7d ms  at +%-6d", duration, offset)
+            out.append("  \(name) \(figures) │\(bar)│\(mark)")
         }
         if stages.isEmpty { out.append("  (no stage timings logged)") }
         out.append("")
