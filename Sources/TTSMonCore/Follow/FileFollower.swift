@@ -1,0 +1,172 @@
+import Foundation
+
+/// Follows one path through rotation, like `tail -F`: performs what `FollowState` decides with
+/// real system calls and hands over complete lines. A partial last line is held until its
+/// newline arrives; lines over the length limit are skipped unread.
+public final class FileFollower: FollowedSource {
+    /// One complete line (valid only during the callback) with its byte offset, or a skipped
+    /// overlong line.
+    public typealias LineHandler = (LineReader.Line) -> Void
+
+    public private(set) var state: FollowState
+    public let path: String
+    let maxLineLength: Int
+    var fd: Int32 = -1
+    /// Bytes of a line whose newline has not arrived yet.
+    var partial: [UInt8] = []
+    var partialOffset: Int64 = 0
+    var skippingOverlong = false
+    var readBuffer: UnsafeMutableRawBufferPointer
+    /// Notes for the user (waiting, unreadable, truncated), newest last; the caller drains them.
+    public var notes: [String] = []
+    /// Total bytes read from this path, across rotations.
+    public private(set) var bytesRead: Int64 = 0
+    /// Lines longer than the limit that were skipped.
+    public private(set) var overlongLines = 0
+
+    public init(path: String, startAtEnd: Bool = false, maxLineLength: Int = 1 << 20) {
+        self.path = path
+        self.maxLineLength = maxLineLength
+        state = FollowState(path: path, startAtEnd: startAtEnd)
+        readBuffer = .allocate(byteCount: 1 << 18, alignment: 64)
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        readBuffer.deallocate()
+    }
+
+    /// The path's current state on disk.
+    public static func observe(_ path: String) -> PathObservation {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return .missing }
+            return .unreadable(String(cString: strerror(errno)))
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return .unreadable("is a directory") }
+        if access(path, R_OK) != 0 { return .unreadable(String(cString: strerror(errno))) }
+        return .present(FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)), size: Int64(st.st_size))
+    }
+
+    /// Size of the open file, or nil when none is open.
+    func openFileSize() -> Int64? {
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        return Int64(st.st_size)
+    }
+
+    public var displayName: String { path }
+    public var rotations: Int { state.rotations }
+    public var problem: String? { state.problem }
+
+    /// Checks the path once and delivers every new complete line. Returns true when it read
+    /// anything.
+    @discardableResult
+    public func poll(_ handle: LineHandler) -> Bool {
+        let before = bytesRead
+        let actions = state.observe(path: FileFollower.observe(path), openFileSize: openFileSize())
+        perform(actions, handle)
+        return bytesRead != before
+    }
+
+    func perform(_ actions: [FollowState.Action], _ handle: LineHandler) {
+        for action in actions {
+            switch action {
+            case .open(let identity, let from):
+                flushPartial(handle)
+                if fd >= 0 { close(fd); fd = -1 }
+                let newFD = open(path, O_RDONLY | O_CLOEXEC)
+                var st = stat()
+                if newFD < 0 || fstat(newFD, &st) != 0
+                    || FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) != identity {
+                    if newFD >= 0 { close(newFD) }
+                    // Raced with another rotation: start over on the next poll.
+                    perform(state.openFailed(newFD < 0 ? String(cString: strerror(errno)) : "changed while opening"), handle)
+                    return
+                }
+                fd = newFD
+                partialOffset = from
+            case .read(let from, let size):
+                readRange(from: from, upTo: size, handle)
+            case .restartFromZero:
+                flushPartial(handle)
+                partialOffset = 0
+            case .close:
+                flushPartial(handle)
+                if fd >= 0 { close(fd); fd = -1 }
+            case .note(let message):
+                notes.append(message)
+            }
+        }
+    }
+
+    /// Reads `[from, size)` of the open file, splitting lines.
+    func readRange(from: Int64, upTo size: Int64, _ handle: LineHandler) {
+        guard fd >= 0 else { return }
+        var at = from
+        while at < size {
+            let want = Int(min(Int64(readBuffer.count), size - at))
+            let n = pread(fd, readBuffer.baseAddress, want, off_t(at))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }   // shrank meanwhile: the next poll sees the truncation
+            let chunkStart = at
+            at += Int64(n)
+            bytesRead += Int64(n)
+            split(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]).bindMemory(to: UInt8.self), at: chunkStart, handle)
+        }
+    }
+
+    func split(_ chunk: ByteSpan, at chunkStart: Int64, _ handle: LineHandler) {
+        guard let base = chunk.baseAddress else { return }
+        var start = 0
+        while start < chunk.count {
+            guard let hit = memchr(base + start, 10, chunk.count - start) else {
+                // No newline: keep the rest for later (or skip it when it is overlong).
+                if !skippingOverlong {
+                    if partial.isEmpty { partialOffset = chunkStart + Int64(start) }
+                    partial.append(contentsOf: ByteSpan(start: base + start, count: chunk.count - start))
+                    if partial.count > maxLineLength {
+                        partial.removeAll()
+                        skippingOverlong = true
+                        overlongLines += 1
+                        handle(.overlong(offset: partialOffset))
+                    }
+                }
+                return
+            }
+            let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if skippingOverlong {
+                skippingOverlong = false
+            } else if partial.isEmpty {
+                if end - start > maxLineLength {
+                    overlongLines += 1
+                    handle(.overlong(offset: chunkStart + Int64(start)))
+                } else {
+                    handle(.text(ByteSpan(start: base + start, count: end - start), offset: chunkStart + Int64(start)))
+                }
+            } else {
+                partial.append(contentsOf: ByteSpan(start: base + start, count: end - start))
+                if partial.count > maxLineLength {
+                    overlongLines += 1
+                    handle(.overlong(offset: partialOffset))
+                } else {
+                    let at = partialOffset
+                    partial.withUnsafeBufferPointer { handle(.text($0, offset: at)) }
+                }
+                partial.removeAll(keepingCapacity: true)
+            }
+            start = end + 1
+        }
+    }
+
+    /// A partial line at the end of a file that is being left (rotation, truncation) is a line.
+    func flushPartial(_ handle: LineHandler) {
+        if !partial.isEmpty, !skippingOverlong {
+            let at = partialOffset
+            partial.withUnsafeBufferPointer { handle(.text($0, offset: at)) }
+        }
+        partial.removeAll(keepingCapacity: true)
+        skippingOverlong = false
+    }
+}
