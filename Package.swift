@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -19,13 +21,32 @@ let package = Package(
             dependencies: ["CZlib", "CBytes"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        .target(
+            name: "TTSMonNet",
+            dependencies: [
+                "TTSMonCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "TTSMonUI", dependencies: ["TTSMonCore"]),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        .target(name: "TTSMonTerminal", dependencies: ["TTSMonUI", "CNcurses"]),
         .executableTarget(
             name: "ttsmon",
             dependencies: [
                 "TTSMonCore",
+                "TTSMonNet",
+                "TTSMonUI",
+                "TTSMonTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TTSMonCoreTests", dependencies: ["TTSMonCore"]),
+        .testTarget(name: "TTSMonNetTests", dependencies: ["TTSMonCore", "TTSMonNet"]),
+        .testTarget(name: "TTSMonUITests", dependencies: ["TTSMonCore", "TTSMonUI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TTSMonCore", "TTSMonNet"]),
     ]
 )

@@ -3,12 +3,12 @@ import Foundation
 import TTSMonCore
 
 @main
-struct TTSMon: ParsableCommand {
+struct TTSMon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ttsmon",
         abstract: "On-call monitor for text-to-speech services: logs, latency, errors, failover.",
         version: TTSMonVersion.current,
-        subcommands: [ReportCommand.self, TraceCommand.self, GenCommand.self]
+        subcommands: [DashboardCommand.self, ReportCommand.self, TraceCommand.self, WatchCommand.self, ProbeCommand.self, GenCommand.self]
     )
 }
 

@@ -1,0 +1,189 @@
+import Foundation
+
+/// Follows several logs at once and folds their lines into live metrics: the collector under
+/// `watch`, `export` and the dashboard. Time in the metrics is log time; the wall clock given to
+/// `poll` is used only for freshness (seconds since each source last delivered data).
+public final class LiveCollector {
+    /// What one followed source looks like now.
+    public struct SourceStatus: Sendable, Equatable {
+        public var path: String
+        public var format: String?
+        public var bytes: Int64
+        /// Wall-clock seconds since the source last delivered data (nil: nothing yet).
+        public var lagSeconds: Double?
+        public var rotations: Int
+        public var error: String?
+    }
+
+    public let sources: [FollowedSource]
+    public private(set) var metrics: LiveMetrics
+    /// Records older than this are skipped (`--since`).
+    public let cutoff: LogTimestamp?
+    var parsers: [LineParser?]
+    var sniffed: [[[UInt8]]]
+    var lastData: [Date?]
+    var scratch = LogRecord(time: LogTimestamp(milliseconds: 0))
+    /// How many recent raw lines to keep (sanitised) for a live log view; 0 keeps none.
+    public var keepRecentLines = 0
+    var recent: [String] = []
+    var recentStart = 0
+    static let sniffLines = 20
+
+    /// Follows `paths` (`-` is standard input). `since` (seconds) limits the history read at
+    /// start to that much before each file's last record; `startAtEnd` skips history entirely.
+    public init(paths: [String], startAtEnd: Bool = false, since: Int? = nil,
+                configuration: LiveMetrics.Configuration = .init()) {
+        sources = paths.map { path -> FollowedSource in
+            path == "-" ? StandardInputFollower() : FileFollower(path: path, startAtEnd: startAtEnd)
+        }
+        metrics = LiveMetrics(configuration: configuration)
+        parsers = Array(repeating: nil, count: paths.count)
+        sniffed = Array(repeating: [], count: paths.count)
+        lastData = Array(repeating: nil, count: paths.count)
+        if let since, !startAtEnd {
+            let last = paths.compactMap { LiveCollector.lastTimestamp(ofTailOf: $0) }.max()
+            cutoff = last.map { $0.adding(milliseconds: -Int64(since) * 1000) }
+        } else {
+            cutoff = nil
+        }
+    }
+
+    /// Expands shell globs (`/var/log/tts/*.log`); a pattern that matches nothing is kept as a
+    /// path to wait for.
+    public static func expand(_ patterns: [String]) -> [String] {
+        var out: [String] = []
+        for pattern in patterns {
+            guard pattern != "-", pattern.contains(where: { "*?[".contains($0) }) else { out.append(pattern); continue }
+            var g = glob_t()
+            defer { globfree(&g) }
+            if glob(pattern, 0, nil, &g) == 0, g.gl_pathc > 0 {
+                for i in 0..<Int(g.gl_pathc) { if let p = g.gl_pathv[i] { out.append(String(cString: p)) } }
+            } else {
+                out.append(pattern)
+            }
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
+
+    /// Reads whatever every source has; returns true when anything arrived.
+    @discardableResult
+    public func poll(wallNow: Date = Date()) -> Bool {
+        var any = false
+        for i in sources.indices {
+            let got = sources[i].poll { line in self.take(line, source: i) }
+            if got { lastData[i] = wallNow; any = true }
+            // A source still sniffing its format decides on what it has once it pauses.
+            if !got, parsers[i] == nil, !sniffed[i].isEmpty { decideFormat(i) }
+        }
+        return any
+    }
+
+    /// Notes from the sources (waiting, unreadable, truncated) since the last call.
+    public func drainNotes() -> [String] {
+        var out: [String] = []
+        for source in sources where !source.notes.isEmpty {
+            out += source.notes
+            source.notes.removeAll()
+        }
+        return out
+    }
+
+    /// The sources' state for `sources` in snapshots.
+    public func sourceStatus(wallNow: Date = Date()) -> [SourceStatus] {
+        sources.indices.map { i in
+            SourceStatus(path: sources[i].displayName, format: parsers[i]?.format.name, bytes: sources[i].bytesRead,
+                         lagSeconds: lastData[i].map { max(0, wallNow.timeIntervalSince($0)) },
+                         rotations: sources[i].rotations, error: sources[i].problem)
+        }
+    }
+
+    /// A snapshot as `watch` prints it: the metrics' JSON with `sources` before `lines`.
+    public func snapshotJSON(window: LiveWindow, wallNow: Date = Date()) -> JSONValue {
+        let snapshot = metrics.snapshot(window: window)
+        guard case .object(var members) = snapshot.json else { return snapshot.json }
+        let sources = JSONValue.array(sourceStatus(wallNow: wallNow).map { s in
+            .object([("path", .string(Sanitizer.clean(s.path))), ("format", .string(s.format)), ("bytes", .int(Int(s.bytes))),
+                     ("lag_s", .double(s.lagSeconds, places: 1)), ("rotations", .int(s.rotations)),
+                     ("error", .string(s.error.map(Sanitizer.clean)))])
+        })
+        let at = members.firstIndex { $0.0 == "lines" } ?? members.count
+        members.insert(("sources", sources), at: at)
+        return .object(members)
+    }
+
+    // MARK: - Lines
+
+    func take(_ line: LineReader.Line, source i: Int) {
+        if parsers[i] == nil {
+            switch line {
+            case .text(let bytes, let offset):
+                sniffed[i].append(Array(bytes) + withUnsafeBytes(of: offset.littleEndian) { Array($0) })
+            case .overlong:
+                metrics.addOverlongLine(source: i)
+                return
+            }
+            if sniffed[i].count >= LiveCollector.sniffLines { decideFormat(i) }
+            return
+        }
+        feed(line, source: i)
+    }
+
+    func decideFormat(_ i: Int) {
+        let lines = sniffed[i].map { Array($0.dropLast(8)) }
+        let format = LogFormat.detect(firstLines: lines)
+        parsers[i] = LineParser(format: format, captureText: true)
+        let held = sniffed[i]
+        sniffed[i] = []
+        for entry in held {
+            let offset = entry.suffix(8).withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
+            Array(entry.dropLast(8)).withUnsafeBufferPointer { feed(.text($0, offset: offset), source: i) }
+        }
+    }
+
+    func feed(_ line: LineReader.Line, source i: Int) {
+        switch line {
+        case .overlong:
+            metrics.addOverlongLine(source: i)
+        case .text(let bytes, let offset):
+            guard let parser = parsers[i] else { return }
+            if keepRecentLines > 0 { remember(bytes) }
+            let kind = parser.parse(bytes, into: &scratch)
+            if let cutoff, case .record = kind, scratch.time < cutoff { return }
+            metrics.add(kind, scratch, source: i, file: sources[i].displayName, offset: offset)
+        }
+    }
+
+    func remember(_ bytes: ByteSpan) {
+        let line = Sanitizer.clean(bytes: bytes)
+        if recent.count < keepRecentLines { recent.append(line) } else {
+            recent[recentStart] = line
+            recentStart = (recentStart + 1) % keepRecentLines
+        }
+    }
+
+    /// The most recent raw lines (sanitised), oldest first.
+    public func recentLines(limit: Int) -> [String] {
+        let ordered = Array(recent[recentStart...] + recent[..<recentStart])
+        return Array(ordered.suffix(limit))
+    }
+
+    /// The last timestamp in the final 64 KiB of a plain file (for `--since`).
+    static func lastTimestamp(ofTailOf path: String) -> LogTimestamp? {
+        guard path != "-", let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 65_536 ? size - 65_536 : 0)
+        guard let data = try? handle.readToEnd() else { return nil }
+        var latest: LogTimestamp?
+        let parsers = LogFormat.all.map { LineParser(format: $0) }
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        for line in data.split(separator: 10) {
+            for parser in parsers {
+                let kind = Array(line).withUnsafeBufferPointer { parser.parse($0, into: &record) }
+                if case .record = kind { latest = max(latest ?? record.time, record.time); break }
+            }
+        }
+        return latest
+    }
+}

@@ -1,0 +1,142 @@
+extension LiveMetrics {
+    /// Figures for the window ending at `now` (default: the latest log time seen), inclusive of
+    /// now's second: the `window.seconds` log seconds up to and including it.
+    ///
+    /// QPS divides the window's requests by the seconds of it the log covers (from the first
+    /// record's second, at least 1), so a young log is not diluted by seconds before it began.
+    /// Error trends compare each code's count with the previous window of the same length.
+    public func snapshot(window: LiveWindow, now: LogTimestamp? = nil) -> LiveSnapshot {
+        var snap = LiveSnapshot(window: window)
+        snap.latest = latest
+        snap.lines = lines
+        snap.requests.total = totalRequests
+        let length = window.seconds
+        snap.qpsSeries = Array(repeating: 0, count: length)
+        snap.p95Series = Array(repeating: nil, count: length / 10)
+        guard let end = now ?? latest else {
+            snap.byTextLength = LiveMetrics.bucketRows([Int](repeating: 0, count: 2 * TextLengthBucket.allCases.count))
+            return snap
+        }
+        snap.time = end
+        let endSecond = LiveMetrics.second(of: end)
+        let startSecond = endSecond - Int64(length) + 1
+        let windowStart = LogTimestamp(milliseconds: startSecond * 1000)
+
+        fillCounts(into: &snap, from: startSecond, to: endSecond)
+        fillLatency(into: &snap, from: startSecond, to: endSecond)
+        fillCache(into: &snap, from: windowStart, to: end)
+
+        let kept = failovers.newestFirst.filter { $0.time <= end }
+        snap.failovers = kept
+        snap.failoversInWindow = kept.filter { $0.time >= windowStart }.count
+        snap.signals = signals.newestFirst.filter { $0.time <= end && $0.time >= windowStart }.map(\.signal)
+        return snap
+    }
+
+    /// Requests, QPS, errors with trends, text-length buckets, cache-hit and 5xx ratios.
+    private func fillCounts(into snap: inout LiveSnapshot, from start: Int64, to end: Int64) {
+        var lengths = [Int](repeating: 0, count: 2 * TextLengthBucket.allCases.count)
+        var errorsNow: [String: Int] = [:]
+        var errorsBefore: [String: Int] = [:]
+        var cacheHits = 0, cacheKnown = 0
+        for s in start...end {
+            guard let p = counts.existingSlot(for: s) else { continue }
+            let slot = counts.slots[p]
+            snap.requests.window += Int(slot.requests)
+            snap.requests.success += Int(slot.success)
+            snap.requests.failed += Int(slot.failed)
+            snap.requests.serverErrors += Int(slot.serverErrors)
+            cacheHits += Int(slot.cacheHits); cacheKnown += Int(slot.cacheKnown)
+            for (i, n) in slot.lengths.enumerated() { lengths[i] += Int(n) }
+            for tally in slot.errors { errorsNow[tally.code, default: 0] += Int(tally.count) }
+            snap.qpsSeries[Int(s - start)] = Double(slot.requests)
+        }
+        let length = end - start + 1
+        for s in (start - length)..<start {
+            guard let p = counts.existingSlot(for: s) else { continue }
+            for tally in counts.slots[p].errors { errorsBefore[tally.code, default: 0] += Int(tally.count) }
+        }
+        let firstSecond = first.map(LiveMetrics.second(of:)) ?? end
+        snap.requests.coveredSeconds = Int(Swift.max(1, Swift.min(length, end - firstSecond + 1)))
+        snap.requests.qps = Double(snap.requests.window) / Double(snap.requests.coveredSeconds)
+        let failedTotal = Swift.max(1, errorsNow.values.reduce(0, +))
+        var rows = errorsNow.map { code, count in
+            let previous = errorsBefore[code] ?? 0
+            return LiveSnapshot.ErrorRow(code: code, count: count, share: Double(count) / Double(failedTotal),
+                                         previous: previous, trend: LiveMetrics.trend(now: count, before: previous))
+        }
+        rows.sort { $0.count != $1.count ? $0.count > $1.count : $0.code < $1.code }
+        snap.errors = Array(rows.prefix(Swift.max(0, configuration.topErrors)))
+        snap.byTextLength = LiveMetrics.bucketRows(lengths)
+        snap.cacheHitRatio = cacheKnown > 0 ? Double(cacheHits) / Double(cacheKnown) : nil
+        snap.serverErrorRatio = snap.requests.window > 0
+            ? Double(snap.requests.serverErrors) / Double(snap.requests.window) : nil
+    }
+
+    /// Up or down beyond ±10 % of the previous window, else flat; new when it was absent.
+    static func trend(now: Int, before: Int) -> LiveSnapshot.Trend {
+        if before == 0 { return now == 0 ? .flat : .new }
+        if now * 10 > before * 11 { return .up }
+        if now * 10 < before * 9 { return .down }
+        return .flat
+    }
+
+    static func bucketRows(_ lengths: [Int]) -> [LiveSnapshot.BucketRow] {
+        TextLengthBucket.allCases.compactMap { bucket in
+            let requests = lengths[2 * bucket.rawValue], failed = lengths[2 * bucket.rawValue + 1]
+            if bucket == .unknown, requests == 0 { return nil }
+            return LiveSnapshot.BucketRow(bucket: bucket, requests: requests, failed: failed)
+        }
+    }
+
+    /// Latency percentiles, stage p95s and the 10 s p95 series.
+    private func fillLatency(into snap: inout LiveSnapshot, from start: Int64, to end: Int64) {
+        var merged = WindowLatency()
+        var block: [UInt64] = []
+        var blockMax = -1
+        for s in start...end {
+            let offset = Int(s - start)
+            if let p = latency.existingSlot(for: s) {
+                let slot = latency.slots[p]
+                merged.add(slot)
+                if let m = slot.maxima.first, m >= 0 {
+                    blockMax = Swift.max(blockMax, Int(m))
+                    block.append(contentsOf: slot.entries.prefix { Int($0 >> 32) < LogLinearBuckets.count })
+                }
+            }
+            if offset % 10 == 9 {
+                if offset / 10 < snap.p95Series.count {
+                    snap.p95Series[offset / 10] = WindowLatency.percentile(entries: block, maximum: blockMax, perMille: 950)
+                }
+                block.removeAll(keepingCapacity: true)
+                blockMax = -1
+            }
+        }
+        snap.latency.p50 = merged.percentile(family: 0, perMille: 500)
+        snap.latency.p90 = merged.percentile(family: 0, perMille: 900)
+        snap.latency.p95 = merged.percentile(family: 0, perMille: 950)
+        snap.latency.p99 = merged.percentile(family: 0, perMille: 990)
+        snap.latency.max = merged.maximum(family: 0)
+        snap.latency.count = merged.count(family: 0)
+        snap.stages = PipelineStage.allCases.compactMap { stage in
+            let family = 1 + stage.rawValue
+            guard let p95 = merged.percentile(family: family, perMille: 950) else { return nil }
+            return LiveSnapshot.StageRow(stage: stage, p95: p95, count: merged.count(family: family))
+        }
+    }
+
+    /// The latest cache reading, its threshold, and the slope over the window.
+    private func fillCache(into snap: inout LiveSnapshot, from start: LogTimestamp, to end: LogTimestamp) {
+        let latestReading = cache.reading(atOrBefore: end)
+        snap.cache.usedPercent = latestReading?.percent
+        snap.cache.readingTime = latestReading?.time
+        snap.cache.threshold = cache.threshold
+        let points = cache.readings(from: start, to: end)
+        snap.cache.readings = points.count
+        let slope = CacheTrend.slopePerMinute(points)
+        snap.cache.slopePerMinute = slope
+        if let slope, slope > 0, let used = latestReading?.percent {
+            snap.cache.fullInSeconds = used >= 100 ? 0 : (100 - used) / slope * 60
+        }
+    }
+}

@@ -1,0 +1,221 @@
+/// The live metrics engine: folds followed log lines, in log time, into per-second figures that
+/// snapshots read for any window (1, 5 or 15 minutes) ending at "now", the latest log time.
+///
+/// Time comes only from log timestamps, so replaying a log gives the same figures. Memory is
+/// bounded: per-second counts cover the last `countRingSeconds` of log time (two of the longest
+/// window, so the previous window exists for error trends), latency histograms the last
+/// `latencyRingSeconds`, each in a ring of fixed size; in-flight requests time out; the recent
+/// request index, signals, failovers and cache readings are fixed-capacity queues. Records older
+/// than the rings count only toward the since-start totals.
+public struct LiveMetrics: Sendable {
+    /// Capacities and limits.
+    public struct Configuration: Sendable {
+        /// Completed requests kept in the id index (`indexedRequest(id:)`, `recentRequests`).
+        public var recentRequests = 50_000
+        /// Log seconds after which a start without its completion is forgotten.
+        public var pendingTimeoutSeconds = 600
+        /// Early signals kept.
+        public var signalCapacity = 200
+        /// Failovers kept.
+        public var failoverCapacity = 100
+        /// Most in-flight requests held at once (the oldest half goes when full).
+        public var pendingCapacity = 200_000
+        /// Cache readings kept for the slope (also limited to the count ring's span).
+        public var cacheReadingCapacity = 4096
+        /// Error codes a snapshot lists (the top N by count).
+        public var topErrors = 10
+        public init() {}
+    }
+
+    /// Seconds of log time the per-second counts cover: two of the longest window.
+    public static let countRingSeconds = 2 * LiveWindow.longestSeconds
+    /// Seconds of log time the per-second latency histograms cover: the longest window.
+    public static let latencyRingSeconds = LiveWindow.longestSeconds
+
+    public let configuration: Configuration
+    var counts = SecondRing<CountSlot>(capacity: LiveMetrics.countRingSeconds)
+    var latency = SecondRing<LatencySlot>(capacity: LiveMetrics.latencyRingSeconds)
+    var sourceLines: [LineContext] = []
+    var pending: PendingJoins
+    var index: RecentRequestIndex
+    var cache: CacheTrend
+    var signals: BoundedQueue<StoredSignal>
+    var failovers: BoundedQueue<FailoverEvent>
+    /// The instance the last failover switched to.
+    var activeInstance: String?
+
+    /// Lines of every source since start.
+    public private(set) var lines = LineCounts()
+    /// Completed requests since start (`requests.total`), and how they ended.
+    public private(set) var totalRequests = 0, totalSuccess = 0, totalFailed = 0
+    /// The earliest and latest record times seen.
+    public private(set) var first: LogTimestamp?, latest: LogTimestamp?
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+        pending = PendingJoins(timeoutSeconds: configuration.pendingTimeoutSeconds, capacity: configuration.pendingCapacity)
+        index = RecentRequestIndex(capacity: configuration.recentRequests)
+        cache = CacheTrend(capacity: configuration.cacheReadingCapacity, spanSeconds: LiveMetrics.countRingSeconds)
+        signals = BoundedQueue(capacity: configuration.signalCapacity)
+        failovers = BoundedQueue(capacity: configuration.failoverCapacity)
+    }
+
+    /// The log second of a timestamp (floor of milliseconds / 1000).
+    @inline(__always)
+    static func second(of time: LogTimestamp) -> Int64 {
+        let ms = time.milliseconds
+        return ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+    }
+
+    /// Folds one physical line of source `source` (an index the caller assigns per followed file):
+    /// `kind` and `record` as produced by `LineParser.parse(_:into:)` (record valid only when
+    /// kind == .record); `offset` is the line's byte offset in its file, `file` the file's
+    /// display name. Counts lines like `ReportAccumulator` (a line with no timestamp after an
+    /// ERROR/CRITICAL record of the same source is a continuation, else unparsed; .malformed is
+    /// unparsed), and joins synthesis_start / synthesis_failed / synthesis_complete by id exactly
+    /// as `ReportAccumulator` does. Parse with `captureText: true` so the index gets ids, texts
+    /// and voices; without ids (`keepIDs: false`) requests are counted but not indexed.
+    @inline(__always)
+    public mutating func add(_ kind: LineKind, _ record: LogRecord, source: Int, file: String, offset: Int64) {
+        precondition(source >= 0, "source indexes are non-negative")
+        if source >= sourceLines.count { growSources(to: source) }
+        let counted = sourceLines[source].count(kind, level: kind == .record ? record.level : .unknown)
+        lines.add(counted)
+        if kind == .record { fold(record, source: source, file: file, offset: offset) }
+    }
+
+    /// Counts a skipped overlong line.
+    public mutating func addOverlongLine(source: Int) {
+        precondition(source >= 0, "source indexes are non-negative")
+        if source >= sourceLines.count { growSources(to: source) }
+        sourceLines[source].countOverlong()
+        lines.add(.unparsed)
+    }
+
+    /// Forgets a source's traceback context, for a file that was rotated or truncated: its next
+    /// untimestamped lines are unparsed until an ERROR record comes.
+    public mutating func resetContext(source: Int) {
+        guard source >= 0, source < sourceLines.count else { return }
+        sourceLines[source].inErrorContext = false
+    }
+
+    /// Line counts of one source since start.
+    public func lines(source: Int) -> LineCounts {
+        source >= 0 && source < sourceLines.count ? sourceLines[source].lines : LineCounts()
+    }
+
+    private mutating func growSources(to source: Int) {
+        sourceLines.append(contentsOf: repeatElement(LineContext(), count: source + 1 - sourceLines.count))
+    }
+
+    @inline(__always)
+    mutating func fold(_ record: LogRecord, source: Int, file: String, offset: Int64) {
+        let time = record.time
+        let second = LiveMetrics.second(of: time)
+        if latest == nil || time > latest! {
+            latest = time
+            if counts.newest == nil || second > counts.newest! {
+                counts.advance(to: second)
+                latency.advance(to: second)
+                pending.expire(now: second)
+            }
+        }
+        if first == nil || time < first! { first = time }
+        switch record.event {
+        case .synthesisStart:
+            if let key = record.idKey {
+                pending.start(key, second: second, textLen: record.textLen, cacheHit: record.cacheHit,
+                              text: record.text.map(RecentRequest.pendingText), voice: record.voice)
+            }
+        case .synthesisFailed:
+            if let key = record.idKey, let code = record.errorCode { pending.failed(key, second: second, code: code) }
+        case .stageTime:
+            if let stage = record.stage, let duration = record.durationMs, let slot = latency.slot(for: second) {
+                latency.slots[slot].add(family: 1 + stage.rawValue, value: duration)
+            }
+        case .synthesisComplete:
+            complete(record, second: second, source: source, file: file, offset: offset)
+        case .cacheUsage, .cacheHealth:
+            if let percent = record.usedPercent { cache.add(time: time, percent: percent, threshold: record.threshold) }
+        case .failover:
+            let to = record.failoverTo ?? "?"
+            let from = record.failoverFrom ?? activeInstance ?? (to == "main" ? "standby" : "main")
+            failovers.append(FailoverEvent(time: time, from: from, to: to, message: record.message ?? ""))
+            activeInstance = to
+        case .audioMetrics, .other:
+            break
+        }
+        if record.level == .warning || record.event == .cacheUsage || record.event == .cacheHealth,
+           let signal = StoredSignal.of(record) {
+            signals.append(signal)
+        }
+    }
+
+    @inline(__always)
+    mutating func complete(_ record: LogRecord, second: Int64, source: Int, file: String, offset: Int64) {
+        guard let key = record.idKey, let duration = record.durationMs else { return }
+        let known = pending.complete(key)
+        let status = record.status ?? (record.errorCode == nil ? .success : .failed)
+        let code = record.errorCode ?? known?.failedCode
+        totalRequests += 1
+        if status == .success { totalSuccess += 1 } else { totalFailed += 1 }
+        if let slot = counts.slot(for: second) {
+            counts.slots[slot].add(status: status, code: code, serverError: record.isServerError,
+                                   cacheHit: known?.cacheHit, bucket: TextLengthBucket(length: record.textLen ?? known?.textLen))
+        }
+        if let slot = latency.slot(for: second) { latency.slots[slot].add(family: 0, value: duration) }
+        if let id = record.id {
+            index.add(RecentRequest(id: id, time: record.time, status: status, durationMs: duration, errorCode: code,
+                                    textSnippet: known?.text.map(RecentRequest.snippet), voice: known?.voice.map(RecentRequest.cleanVoice),
+                                    source: source, file: file, offset: offset), key: key)
+        }
+    }
+
+    /// Recent completed requests, newest first, whose id equals `query` or whose text, voice or
+    /// error code contains it (case-insensitive; nil or empty matches all), and whose error code
+    /// equals `code` when given; at most `limit`.
+    public func recentRequests(matching query: String?, code: String? = nil, limit: Int) -> [RecentRequest] {
+        var out: [RecentRequest] = []
+        guard limit > 0 else { return out }
+        let q = query.flatMap { $0.isEmpty ? nil : $0 }
+        index.forEachNewestFirst { request in
+            if let code, request.errorCode != code { return true }
+            if let q, !request.matches(q) { return true }
+            out.append(request)
+            return out.count < limit
+        }
+        return out
+    }
+
+    /// The indexed entry of one request id (its newest completion), if still in the bounded index.
+    public func indexedRequest(id: String) -> RecentRequest? {
+        guard isValidRequestID(id) else { return nil }
+        return index.lookup(id: id)
+    }
+
+    /// Sizes of everything that could grow, for checking that memory stays bounded.
+    public struct Footprint: Sendable, Equatable {
+        /// Slots of the per-second count ring and latency ring (fixed).
+        public var countSlots, latencySlots: Int
+        /// Sparse histogram entries held across the latency ring.
+        public var histogramEntries: Int
+        /// Error tallies held across the count ring.
+        public var errorTallies: Int
+        /// In-flight requests awaiting their completion, and how many were dropped unjoined.
+        public var pending, pendingEvicted: Int
+        /// Entries and ids in the recent-request index.
+        public var indexedRequests, indexedIds: Int
+        public var signals, failovers, cacheReadings, sources: Int
+    }
+
+    /// Current sizes of the bounded structures.
+    public var footprint: Footprint {
+        Footprint(countSlots: counts.slots.count, latencySlots: latency.slots.count,
+                  histogramEntries: latency.slots.reduce(0) { $0 + $1.entries.count },
+                  errorTallies: counts.slots.reduce(0) { $0 + $1.errors.count },
+                  pending: pending.count, pendingEvicted: pending.evicted,
+                  indexedRequests: index.count, indexedIds: index.keyCount,
+                  signals: signals.count, failovers: failovers.count, cacheReadings: cache.readings.count,
+                  sources: sourceLines.count)
+    }
+}

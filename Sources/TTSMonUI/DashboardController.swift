@@ -1,0 +1,132 @@
+import TTSMonCore
+
+/// What the embedding app must do after a key.
+public enum DashboardEffect: Equatable, Sendable {
+    case quit
+    case save
+    case failback
+    /// The user typed this after `/`: an id opens the request, other text searches.
+    case submitQuery(String)
+    /// The selected request should be looked up (recent index, then history).
+    case openRequest(String)
+    /// The list for the current route must be filled.
+    case refreshList
+    case cancelLookup
+    case custom(String)
+}
+
+/// Applies keys to the dashboard state (a reducer) and says what else must happen.
+public enum DashboardController {
+    /// Handles one key, given as a name (`"q"`, `"enter"`, `"esc"`, `"tab"`, `"down"`...).
+    public static func handle(_ key: String, state: inout DashboardState, keys: [KeyBinding] = Keymap.standard) -> [DashboardEffect] {
+        if state.helpVisible { state.helpVisible = false; return [] }
+        if state.prompt != nil { return handlePrompt(key, &state) }
+        guard let command = Keymap.command(for: key, in: keys + state.extraKeys) else { return [] }
+        state.status = nil
+        switch command {
+        case .quit:
+            if state.route == .overview { return [.quit] }
+            return back(&state)
+        case .back:
+            return back(&state)
+        case .search:
+            state.prompt = ""
+        case .help:
+            state.helpVisible = true
+        case .pause:
+            state.paused.toggle()
+        case .cycleWindow:
+            let all = LiveWindow.allCases
+            state.window = all[((all.firstIndex(of: state.window) ?? 0) + 1) % all.count]
+            if state.route != .overview { return [.refreshList] }
+        case .failback:
+            return state.failbackOffered ? [.failback] : []
+        case .save:
+            return [.save]
+        case .log:
+            state.routes.append(.log(filter: nil))
+            state.selectedRow = 0
+        case .split:
+            state.status = "split view needs several sources"
+        case .nextPanel, .previousPanel:
+            guard state.route == .overview else { return [] }
+            let all = Panel.allCases
+            let step = command == .nextPanel ? 1 : all.count - 1
+            state.focus = all[((all.firstIndex(of: state.focus) ?? 0) + step) % all.count]
+            state.selectedRow = 0
+        case .down:
+            state.selectedRow = min(state.selectedRow + 1, max(0, rowCount(state) - 1))
+        case .up:
+            state.selectedRow = max(0, state.selectedRow - 1)
+        case .open:
+            return open(&state)
+        case .custom(let name):
+            return [.custom(name)]
+        }
+        return []
+    }
+
+    static func rowCount(_ state: DashboardState) -> Int {
+        switch state.route {
+        case .overview: return state.focus == .errors ? state.snapshot.errors.count : 0
+        case .errors, .search: return state.list.count
+        default: return 0
+        }
+    }
+
+    static func back(_ state: inout DashboardState) -> [DashboardEffect] {
+        guard state.routes.count > 1 else { return [] }
+        let left = state.routes.removeLast()
+        state.selectedRow = 0
+        if case .request = left { state.trace = nil; state.lookup = .idle; return [.cancelLookup] }
+        return state.route == .overview ? [] : [.refreshList]
+    }
+
+    static func open(_ state: inout DashboardState) -> [DashboardEffect] {
+        switch state.route {
+        case .overview:
+            guard state.focus == .errors, state.selectedRow < state.snapshot.errors.count else { return [] }
+            state.routes.append(.errors(code: state.snapshot.errors[state.selectedRow].code))
+            state.selectedRow = 0
+            return [.refreshList]
+        case .errors, .search:
+            guard state.selectedRow < state.list.count else { return [] }
+            let id = state.list[state.selectedRow].id
+            state.routes.append(.request(id: id))
+            state.trace = nil
+            state.lookup = .idle
+            return [.openRequest(id)]
+        case .log(let filter):
+            // Enter in the log: the first error code on screen filters the log to its lines.
+            if filter == nil, let code = state.logLines.reversed().compactMap(errorCode(in:)).first {
+                state.routes.append(.log(filter: code))
+            }
+            return []
+        case .request:
+            return []
+        }
+    }
+
+    static func errorCode(in line: String) -> String? {
+        guard let range = line.range(of: "error_code=") else { return nil }
+        let code = line[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        return code.isEmpty ? nil : String(code)
+    }
+
+    static func handlePrompt(_ key: String, _ state: inout DashboardState) -> [DashboardEffect] {
+        switch key {
+        case "esc": state.prompt = nil
+        case "enter":
+            let text = (state.prompt ?? "").trimmingCharacters(in: .whitespaces)
+            state.prompt = nil
+            return text.isEmpty ? [] : [.submitQuery(text)]
+        case "backspace": if !(state.prompt ?? "").isEmpty { state.prompt!.removeLast() }
+        default:
+            if key.count == 1 || (key.unicodeScalars.count == 1 && !key.hasPrefix("f")) { state.prompt! += key }
+            else if key == "space" { state.prompt! += " " }
+        }
+        return []
+    }
+}
+
+import Foundation

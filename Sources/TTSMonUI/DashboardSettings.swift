@@ -1,0 +1,115 @@
+import Foundation
+import TTSMonCore
+
+/// What a user runs with every day, from `config.toml`: logs, probes, theme and thresholds.
+/// A small TOML subset (strings, numbers, booleans, arrays of strings, `[dashboard]` and
+/// `[probe]` tables); an invalid file is an error naming the line and key.
+public struct DashboardSettings: Equatable, Sendable {
+    public var logs: [String] = []
+    public var probes: [String] = []
+    public var window: LiveWindow = .fiveMinutes
+    public var theme = "default"
+    public var probeInterval = 5.0
+    public var timeout = 3.0
+    public var failback: FailbackMode = .manual
+
+    public init() {}
+
+    /// `$XDG_CONFIG_HOME/ttsmon/config.toml` (or `~/.config/...`).
+    public static func defaultPath() -> String? {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/ttsmon/config.toml" }
+        return env["HOME"].map { $0 + "/.config/ttsmon/config.toml" }
+    }
+
+    public static func load(path: String) -> Result<DashboardSettings, InputError> {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return .failure(InputError("\(path): cannot read config file"))
+        }
+        return parse(text, name: path)
+    }
+
+    enum Value { case string(String), number(Double), bool(Bool), strings([String]) }
+
+    public static func parse(_ text: String, name: String) -> Result<DashboardSettings, InputError> {
+        var settings = DashboardSettings()
+        var table = ""
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
+            let at = "\(name):\(n + 1)"
+            if line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]") else { return .failure(InputError("\(at): unclosed table header")) }
+                table = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                guard ["", "dashboard", "probe", "logs"].contains(table) else {
+                    return .failure(InputError("\(at): unknown table [\(table)]"))
+                }
+                continue
+            }
+            guard let eq = line.firstIndex(of: "=") else { return .failure(InputError("\(at): expected key = value")) }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let full = table.isEmpty ? key : "\(table).\(key)"
+            guard let value = parseValue(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)) else {
+                return .failure(InputError("\(at): key '\(full)': cannot read the value"))
+            }
+            func bad(_ why: String) -> Result<DashboardSettings, InputError> { .failure(InputError("\(at): key '\(full)': \(why)")) }
+            switch (full, value) {
+            case ("logs", .strings(let v)), ("dashboard.logs", .strings(let v)), ("logs.paths", .strings(let v)): settings.logs = v
+            case ("logs", .string(let v)), ("dashboard.logs", .string(let v)): settings.logs = [v]
+            case ("probes", .strings(let v)), ("probe.targets", .strings(let v)), ("dashboard.probes", .strings(let v)):
+                for p in v { if case .failure(let e) = ProbeTarget.parse(p) { return bad(e.description) } }
+                settings.probes = v
+            case ("theme", .string(let v)), ("dashboard.theme", .string(let v)): settings.theme = v
+            case ("window", .string(let v)), ("dashboard.window", .string(let v)):
+                guard let w = LiveWindow(rawValue: v) else { return bad("expected 1m, 5m or 15m") }
+                settings.window = w
+            case ("probe_interval", .number(let v)), ("probe.interval", .number(let v)):
+                guard v > 0 else { return bad("must be positive") }
+                settings.probeInterval = v
+            case ("timeout", .number(let v)), ("probe.timeout", .number(let v)):
+                guard v > 0 else { return bad("must be positive") }
+                settings.timeout = v
+            case ("failback", .string(let v)), ("probe.failback", .string(let v)):
+                guard let f = FailbackMode(rawValue: v) else { return bad("expected auto or manual") }
+                settings.failback = f
+            default:
+                return .failure(InputError("\(at): unknown key '\(full)' or wrong type (keys: logs, probes, theme, window, probe_interval, timeout, failback)"))
+            }
+        }
+        return .success(settings)
+    }
+
+    static func stripComment(_ line: String) -> String {
+        var inString = false
+        for (i, c) in line.enumerated() {
+            if c == "\"" { inString.toggle() }
+            if c == "#", !inString { return String(line.prefix(i)) }
+        }
+        return line
+    }
+
+    static func parseValue(_ text: String) -> Value? {
+        if text.hasPrefix("\"") {
+            guard text.count >= 2, text.hasSuffix("\"") else { return nil }
+            return .string(String(text.dropFirst().dropLast()))
+        }
+        if text == "true" { return .bool(true) }
+        if text == "false" { return .bool(false) }
+        if let d = Double(text) { return .number(d) }
+        if text.hasPrefix("["), text.hasSuffix("]") {
+            let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+            if inner.isEmpty { return .strings([]) }
+            var items: [String] = []
+            for part in inner.split(separator: ",") {
+                let p = part.trimmingCharacters(in: .whitespaces)
+                if p.isEmpty { continue }
+                guard p.hasPrefix("\""), p.hasSuffix("\""), p.count >= 2 else { return nil }
+                items.append(String(p.dropFirst().dropLast()))
+            }
+            return .strings(items)
+        }
+        return nil
+    }
+}
+
+extension FailbackMode {}

@@ -1,0 +1,105 @@
+import TTSMonCore
+
+/// Where the user is: a stack of these, Enter pushes, Esc pops (k9s style).
+public enum Route: Equatable, Sendable {
+    case overview
+    /// Recent requests that failed with this code.
+    case errors(code: String)
+    /// Recent requests whose text, voice or code contains the query.
+    case search(query: String)
+    /// One request's waterfall.
+    case request(id: String)
+    /// The live raw log, optionally filtered.
+    case log(filter: String?)
+
+    /// The breadcrumb text.
+    public var title: String {
+        switch self {
+        case .overview: return "overview"
+        case .errors(let code): return "errors: \(code)"
+        case .search(let q): return "search: \(q)"
+        case .request(let id): return "request \(id)"
+        case .log(let f): return f.map { "log: \($0)" } ?? "log"
+        }
+    }
+}
+
+/// The panels the overview can focus (Tab cycles them).
+public enum Panel: Int, Sendable, CaseIterable {
+    case traffic, latency, errors, stages, cache, failover, events
+    public var title: String {
+        switch self {
+        case .traffic: return "Traffic"
+        case .latency: return "Latency"
+        case .errors: return "Errors"
+        case .stages: return "Stages p95"
+        case .cache: return "Cache"
+        case .failover: return "Failover"
+        case .events: return "Events"
+        }
+    }
+}
+
+/// One followed source as the header shows it.
+public struct SourceLine: Equatable, Sendable {
+    public var name: String
+    public var ageSeconds: Double?
+    public var error: String?
+    public init(name: String, ageSeconds: Double?, error: String?) { self.name = name; self.ageSeconds = ageSeconds; self.error = error }
+}
+
+/// One target as the failover panel shows it.
+public struct TargetLine: Equatable, Sendable {
+    public var name: String
+    public var active: Bool
+    public var up: Bool
+    public var latencyMs: Int?
+    public var lastError: String?
+    public var ageSeconds: Double?
+    public init(name: String, active: Bool, up: Bool, latencyMs: Int?, lastError: String?, ageSeconds: Double?) {
+        self.name = name; self.active = active; self.up = up; self.latencyMs = latencyMs; self.lastError = lastError; self.ageSeconds = ageSeconds
+    }
+}
+
+/// The history search for a request that is not in the recent index.
+public enum LookupState: Equatable, Sendable {
+    case idle
+    case searching(id: String, filesDone: Int, filesTotal: Int)
+    case notFound(id: String, files: Int)
+}
+
+/// Everything the dashboard draws: views are pure functions of this value.
+public struct DashboardState: Sendable {
+    public var routes: [Route] = [.overview]
+    public var window: LiveWindow = .fiveMinutes
+    public var paused = false
+    public var focus: Panel = .errors
+    public var selectedRow = 0
+    /// Text being typed after `/` (nil: no prompt).
+    public var prompt: String?
+    public var helpVisible = false
+    /// A one-line message in the footer ("saved to ...").
+    public var status: String?
+    public var snapshot: LiveSnapshot
+    public var sources: [SourceLine] = []
+    public var targets: [TargetLine] = []
+    public var failoverTimeline: [FailoverSwitch] = []
+    /// Failback is manual and main is healthy again: `F` is offered.
+    public var failbackOffered = false
+    public var firingAlerts = 0
+    public var clock = ""
+    /// Recent requests for list routes.
+    public var list: [RecentRequest] = []
+    /// The request shown by a request route.
+    public var trace: RequestTrace?
+    public var lookup: LookupState = .idle
+    /// Recent raw lines for the log route.
+    public var logLines: [String] = []
+    /// Extra keys shown in the footer (the demo's fault keys).
+    public var extraKeys: [KeyBinding] = []
+    public var noLog = false
+
+    public init(snapshot: LiveSnapshot) { self.snapshot = snapshot }
+
+    public var route: Route { routes.last ?? .overview }
+}

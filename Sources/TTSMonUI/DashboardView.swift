@@ -1,0 +1,109 @@
+import TTSMonCore
+
+/// Renders the whole dashboard for a state into a grid: a pure function, snapshot-tested.
+public enum DashboardView {
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public static func render(_ state: DashboardState, width: Int, height: Int, keys: [KeyBinding] = Keymap.standard) -> Grid {
+        var grid = Grid(width: width, height: height)
+        guard width >= minimumWidth, height >= minimumHeight else {
+            let lines = ["terminal too small", "\(width)×\(height), need \(minimumWidth)×\(minimumHeight)"]
+            for (i, line) in lines.enumerated() where height > 0 {
+                let y = max(0, height / 2 - 1 + i)
+                grid.put(line, x: max(0, (width - DisplayWidth.of(line)) / 2), y: min(y, height - 1), role: .warn)
+            }
+            return grid
+        }
+        header(&grid, state)
+        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        switch state.route {
+        case .overview: OverviewPanels.render(&grid, body, state)
+        case .errors, .search: RequestListView.render(&grid, body, state)
+        case .request: RequestView.render(&grid, body, state)
+        case .log: LogView.render(&grid, body, state)
+        }
+        footer(&grid, state, keys: keys)
+        if state.helpVisible { HelpOverlay.render(&grid, keys: keys + state.extraKeys) }
+        return grid
+    }
+
+    static func header(_ grid: inout Grid, _ state: DashboardState) {
+        grid.fill(Rect(x: 0, y: 0, width: grid.width, height: 1), role: .header)
+        var x = grid.put(" ttsmon ", x: 0, y: 0, role: .header, bold: true)
+        if state.routes.count > 1 {
+            let crumbs = state.routes.map(\.title).joined(separator: " › ")
+            x += grid.put(" " + crumbs + " ", x: x, y: 0, role: .header, maxWidth: grid.width / 2)
+        }
+        var right = " \(state.window.rawValue) │ \(state.clock) │ " + (state.paused ? "❚❚ PAUSED" : "▶ live")
+        right += state.firingAlerts > 0 ? " │ ⚠ \(state.firingAlerts) firing " : " │ 0 alerts "
+        let rightWidth = DisplayWidth.of(right)
+        // Sources with the age of their last line: amber after 30 s, red after 2 min.
+        var sx = x + 1
+        for source in state.sources {
+            let role: Role = source.error != nil ? .crit : (source.ageSeconds ?? 0) > 120 ? .crit : (source.ageSeconds ?? 0) > 30 ? .warn : .header
+            let name = source.name.split(separator: "/").last.map(String.init) ?? source.name
+            let text = "\(name) \(source.error != nil ? "!" : UIFormat.age(source.ageSeconds)) "
+            guard sx + DisplayWidth.of(text) < grid.width - rightWidth else { break }
+            sx += grid.put(text, x: sx, y: 0, role: role == .header ? .header : role)
+        }
+        if state.noLog { grid.put("no log", x: sx, y: 0, role: .header) }
+        grid.put(right, x: grid.width - rightWidth, y: 0, role: state.paused ? .warn : .header)
+        if state.paused { grid.put(right, x: grid.width - rightWidth, y: 0, role: .header, bold: true) }
+    }
+
+    static func footer(_ grid: inout Grid, _ state: DashboardState, keys: [KeyBinding]) {
+        let y = grid.height - 1
+        grid.fill(Rect(x: 0, y: y, width: grid.width, height: 1), role: .footer)
+        if let prompt = state.prompt {
+            grid.fill(Rect(x: 0, y: y, width: grid.width, height: 1), role: .prompt)
+            grid.put(" find request id or text: \(prompt)█", x: 0, y: y, role: .prompt, maxWidth: grid.width)
+            return
+        }
+        var x = 1
+        if let status = state.status {
+            x += grid.put(status + "  ", x: x, y: y, role: .footer, bold: true, maxWidth: grid.width / 2)
+        }
+        var hints = keys.filter { $0.inFooter && ($0.command != .failback || state.failbackOffered) && ($0.command != .quit || state.route == .overview) }
+        hints += state.extraKeys.filter(\.inFooter)
+        for binding in hints {
+            let short = binding.help.split(separator: " ").prefix(binding.command == .failback ? 4 : 1).joined(separator: " ")
+            let width = DisplayWidth.of(binding.label) + DisplayWidth.of(short) + 3
+            guard x + width < grid.width else { break }
+            x += grid.put(binding.label, x: x, y: y, role: .key)
+            x += grid.put(" " + short + "  ", x: x, y: y, role: .footer)
+        }
+    }
+}
+
+/// The `?` overlay, drawn from the keymap table.
+enum HelpOverlay {
+    static func render(_ grid: inout Grid, keys: [KeyBinding]) {
+        let rows = keys.map { ($0.keys.map(displayKey).joined(separator: " "), $0.help) }
+        let keyWidth = rows.map { DisplayWidth.of($0.0) }.max() ?? 4
+        let width = min(grid.width - 4, max(50, keyWidth + 4 + (rows.map { DisplayWidth.of($0.1) }.max() ?? 20)))
+        let height = min(grid.height - 2, rows.count + 4)
+        let rect = Rect(x: (grid.width - width) / 2, y: (grid.height - height) / 2, width: width, height: height)
+        grid.fill(rect)
+        let inner = Widgets.panel(&grid, rect, title: "Keys — any key closes")
+        for (i, row) in rows.enumerated() where i < inner.height - 1 {
+            grid.put(row.0, x: inner.x + 1, y: inner.y + 1 + i, role: .key)
+            grid.put(row.1, x: inner.x + keyWidth + 3, y: inner.y + 1 + i, role: .normal, maxWidth: inner.width - keyWidth - 4)
+        }
+    }
+
+    static func displayKey(_ key: String) -> String {
+        switch key {
+        case "enter": return "Enter"
+        case "esc": return "Esc"
+        case "tab": return "Tab"
+        case "backtab": return "S-Tab"
+        case "down": return "↓"
+        case "up": return "↑"
+        case "left": return "←"
+        case "right": return "→"
+        case "l-panel": return ""
+        default: return key
+        }
+    }
+}

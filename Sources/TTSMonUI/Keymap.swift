@@ -1,0 +1,47 @@
+/// What a key does.
+public enum Command: Equatable, Sendable {
+    case quit, back, open, search, pause, cycleWindow, help, failback, save, log, split
+    case nextPanel, previousPanel, up, down
+    /// A key handled by whoever embeds the dashboard (the demo's fault keys).
+    case custom(String)
+}
+
+/// A key, its label and what it does, in one table that drives both dispatch and the `?`
+/// overlay, so help never drifts from behaviour.
+public struct KeyBinding: Equatable, Sendable {
+    public var keys: [String]
+    public var label: String
+    public var help: String
+    public var command: Command
+    /// Shown in the footer hint bar.
+    public var inFooter: Bool
+
+    public init(_ keys: [String], _ label: String, _ help: String, _ command: Command, footer: Bool = true) {
+        self.keys = keys; self.label = label; self.help = help; self.command = command; inFooter = footer
+    }
+}
+
+public enum Keymap {
+    /// The dashboard's keys, in help order.
+    public static let standard: [KeyBinding] = [
+        KeyBinding(["/"], "/", "find a request id, or any text (text, voice, error code)", .search),
+        KeyBinding(["enter"], "⏎", "open the selected error code, request or alert", .open),
+        KeyBinding(["esc"], "esc", "back one level", .back),
+        KeyBinding(["tab", "right", "l-panel"], "tab", "next panel", .nextPanel, footer: false),
+        KeyBinding(["backtab", "left"], "S-tab", "previous panel", .previousPanel, footer: false),
+        KeyBinding(["down", "j"], "j/k", "move down / up in a list", .down, footer: false),
+        KeyBinding(["up", "k"], "k", "move up", .up, footer: false),
+        KeyBinding(["p"], "p", "pause or resume the display", .pause),
+        KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m", .cycleWindow),
+        KeyBinding(["l"], "l", "live raw log (Enter on an error code there shows its lines)", .log),
+        KeyBinding(["s"], "s", "save this screen as text", .save),
+        KeyBinding(["F"], "F", "fail back to main (when failback is manual)", .failback),
+        KeyBinding(["?"], "?", "this help", .help),
+        KeyBinding(["q"], "q", "quit (from the overview)", .quit),
+    ]
+
+    /// The command for a key name (`"q"`, `"enter"`, `"esc"`, `"down"`...).
+    public static func command(for key: String, in table: [KeyBinding]) -> Command? {
+        table.first { $0.keys.contains(key) }?.command
+    }
+}

@@ -1,0 +1,223 @@
+import TTSMonCore
+
+/// The overview: traffic, latency, stages, errors, cache, failover and events panels, laid out
+/// in three columns when wide (≥ 120) and two when narrow.
+enum OverviewPanels {
+    static func render(_ grid: inout Grid, _ body: Rect, _ s: DashboardState) {
+        if body.width >= 120 {
+            let (c1, rest) = body.left(body.width * 36 / 100)
+            let (c2, c3) = rest.left(rest.width / 2)
+            var (a, r) = c1.top(5); traffic(&grid, a, s)
+            (a, r) = r.top(6); latency(&grid, a, s)
+            stages(&grid, r, s)
+            (a, r) = c2.top(max(9, c2.height * 60 / 100)); errors(&grid, a, s)
+            textLength(&grid, r, s)
+            (a, r) = c3.top(min(c3.height / 2, 4 + max(2, s.targets.count) + min(4, s.failoverTimeline.count))); failover(&grid, a, s)
+            (a, r) = r.top(4); cache(&grid, a, s)
+            events(&grid, r, s)
+        } else {
+            let (c1, c2) = body.left(body.width / 2)
+            var (a, r) = c1.top(4); traffic(&grid, a, s)
+            (a, r) = r.top(5); latency(&grid, a, s)
+            (a, r) = r.top(max(3, r.height - 4)); stages(&grid, a, s)
+            cache(&grid, r, s)
+            (a, r) = c2.top(max(6, c2.height * 40 / 100)); errors(&grid, a, s)
+            (a, r) = r.top(max(4, 3 + max(1, s.targets.count) + min(2, s.failoverTimeline.count))); failover(&grid, a, s)
+            events(&grid, r, s)
+        }
+    }
+
+    static func box(_ grid: inout Grid, _ rect: Rect, _ panel: Panel, _ s: DashboardState, title: String? = nil) -> Rect {
+        Widgets.panel(&grid, rect, title: title ?? panel.title, highlighted: false).withFocus(s.focus == panel, grid: &grid, rect: rect)
+    }
+
+    static func traffic(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = box(&grid, r, .traffic, s)
+        guard !inner.isEmpty else { return }
+        if s.noLog { grid.put("no log", x: inner.x + 1, y: inner.y, role: .muted); return }
+        let q = s.snapshot.requests
+        var x = inner.x + 1
+        x += grid.put("QPS ", x: x, y: inner.y, role: .label)
+        x += grid.put(UIFormat.rate(q.qps) + "/s", x: x, y: inner.y, role: .value, bold: true)
+        x += grid.put("  \(q.window) req in \(s.window.rawValue)", x: x, y: inner.y, role: .label)
+        grid.put("  total \(q.total)", x: x, y: inner.y, role: .muted, maxWidth: inner.x + inner.width - x)
+        if inner.height > 1 {
+            Widgets.sparkline(&grid, x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, values: s.snapshot.qpsSeries)
+        }
+        if inner.height > 2 {
+            let failed = q.window > 0 ? Double(q.failed) / Double(q.window) : nil
+            var fx = inner.x + 1
+            fx += grid.put("failed ", x: fx, y: inner.y + 2, role: .label)
+            fx += grid.put(UIFormat.percent(failed), x: fx, y: inner.y + 2, role: (failed ?? 0) > 0.05 ? .crit : (failed ?? 0) > 0.01 ? .warn : .ok)
+            fx += grid.put("  cache hit ", x: fx, y: inner.y + 2, role: .label)
+            fx += grid.put(UIFormat.percent(s.snapshot.cacheHitRatio), x: fx, y: inner.y + 2, role: .value)
+            if let fivexx = s.snapshot.serverErrorRatio, q.serverErrors > 0 {
+                fx += grid.put("  5xx ", x: fx, y: inner.y + 2, role: .label)
+                grid.put(UIFormat.percent(fivexx), x: fx, y: inner.y + 2, role: fivexx > 0.01 ? .crit : .warn)
+            }
+        }
+    }
+
+    static func latencyRole(_ v: Int?, warn: Int, crit: Int) -> Role {
+        guard let v else { return .muted }
+        return v > crit ? .crit : v > warn ? .warn : .ok
+    }
+
+    static func latency(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = box(&grid, r, .latency, s)
+        guard !inner.isEmpty, !s.noLog else { return }
+        let l = s.snapshot.latency
+        let cells: [(String, Int?, Role)] = [
+            ("p50", l.p50, latencyRole(l.p50, warn: 2000, crit: 4000)), ("p90", l.p90, latencyRole(l.p90, warn: 3000, crit: 4000)),
+            ("p95", l.p95, latencyRole(l.p95, warn: 3000, crit: 5000)), ("p99", l.p99, latencyRole(l.p99, warn: 5000, crit: 8000)),
+            ("max", l.max, .value),
+        ]
+        var x = inner.x + 1
+        for (name, value, role) in cells {
+            guard x < inner.x + inner.width - 4 else { break }
+            x += grid.put(name + " ", x: x, y: inner.y, role: .label)
+            x += grid.put(UIFormat.ms(value), x: x, y: inner.y, role: role, bold: true)
+            x += grid.put("  ", x: x, y: inner.y)
+        }
+        if inner.height > 1 {
+            grid.put("p95", x: inner.x + 1, y: inner.y + 1, role: .label)
+            let series = s.snapshot.p95Series.map { Double($0 ?? 0) }
+            Widgets.sparkline(&grid, x: inner.x + 5, y: inner.y + 1, width: inner.width - 6, values: series)
+        }
+        if inner.height > 2 {
+            grid.put(String(format: "%d samples, ±%.1f%%", l.count, l.errorBound * 100), x: inner.x + 1, y: inner.y + 2, role: .muted, maxWidth: inner.width - 2)
+        }
+    }
+
+    static func stages(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = box(&grid, r, .stages, s)
+        guard !inner.isEmpty, !s.noLog else { return }
+        let rows = s.snapshot.stages
+        let top = rows.map(\.p95).max() ?? 1
+        let valueWidth = 7
+        for (i, row) in rows.enumerated() where i < inner.height {
+            let y = inner.y + i
+            let isCritical = row.p95 == top && top > 0
+            grid.put(row.stage.name, x: inner.x + 1, y: y, role: isCritical ? .critical : .label, maxWidth: 14)
+            let barWidth = inner.width - 17 - valueWidth
+            Widgets.bar(&grid, x: inner.x + 16, y: y, width: barWidth, fraction: Double(row.p95) / Double(max(1, top)),
+                        role: isCritical ? .critical : .stage)
+            Widgets.putRight(&grid, UIFormat.ms(row.p95), right: inner.x + inner.width - 1, y: y, role: .value)
+        }
+        if rows.isEmpty { grid.put("no stage timings yet", x: inner.x + 1, y: inner.y, role: .muted) }
+    }
+
+    static func errors(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = box(&grid, r, .errors, s, title: "Errors (\(s.snapshot.requests.failed) failed)")
+        guard !inner.isEmpty, !s.noLog else { return }
+        let rows = s.snapshot.errors
+        if rows.isEmpty { grid.put("no failed requests in \(s.window.rawValue)", x: inner.x + 1, y: inner.y, role: .ok) }
+        for (i, row) in rows.enumerated() where i < inner.height {
+            let y = inner.y + i
+            let selected = s.focus == .errors && s.selectedRow == i
+            if selected { grid.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection) }
+            let arrow: String
+            switch row.trend {
+            case .up: arrow = "▲"
+            case .down: arrow = "▼"
+            case .flat: arrow = "="
+            case .new: arrow = "new"
+            }
+            grid.put(row.code, x: inner.x + 1, y: y, role: selected ? .selection : .crit, maxWidth: inner.width - 20)
+            let figures = String(format: "%5d %5.1f%% ", row.count, row.share * 100)
+            Widgets.putRight(&grid, figures + arrow, right: inner.x + inner.width - 1, y: y, role: selected ? .selection : .value)
+        }
+        // Narrow layout: the text-length breakdown shares this panel.
+        if grid.width < 120, inner.height > rows.count + 1 {
+            textLengthRows(&grid, Rect(x: inner.x, y: inner.y + rows.count + 1, width: inner.width, height: inner.height - rows.count - 1), s)
+        }
+    }
+
+    static func textLength(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = Widgets.panel(&grid, r, title: "Failed by text length")
+        guard !inner.isEmpty, !s.noLog else { return }
+        textLengthRows(&grid, inner, s)
+    }
+
+    static func textLengthRows(_ grid: inout Grid, _ inner: Rect, _ s: DashboardState) {
+        let rows = s.snapshot.byTextLength.filter { $0.requests > 0 }
+        for (i, row) in rows.enumerated() where i < inner.height {
+            let share = Double(row.failed) / Double(max(1, row.requests))
+            let y = inner.y + i
+            grid.put(row.bucket.label.padding(toLength: 9, withPad: " ", startingAt: 0), x: inner.x + 1, y: y, role: .label)
+            let text = String(format: "%5.1f%% of %d", share * 100, row.requests)
+            Widgets.bar(&grid, x: inner.x + 11, y: y, width: max(0, inner.width - 13 - DisplayWidth.of(text)), fraction: share * 4,
+                        role: share > 0.05 ? .crit : share > 0.01 ? .warn : .ok)
+            Widgets.putRight(&grid, text, right: inner.x + inner.width - 1, y: y, role: .value)
+        }
+    }
+
+    static func cache(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = box(&grid, r, .cache, s)
+        guard !inner.isEmpty, !s.noLog else { return }
+        let c = s.snapshot.cache
+        guard let used = c.usedPercent else { grid.put("no cache readings", x: inner.x + 1, y: inner.y, role: .muted); return }
+        let over = c.threshold.map { used > $0 } ?? (used > 90)
+        let label = String(format: "%.1f%%", used)
+        Widgets.gauge(&grid, x: inner.x + 1, y: inner.y, width: inner.width - DisplayWidth.of(label) - 3, percent: used,
+                      threshold: c.threshold, role: over ? .crit : .gaugeFill)
+        Widgets.putRight(&grid, label, right: inner.x + inner.width - 1, y: inner.y, role: over ? .crit : .value)
+        if inner.height > 1 {
+            var parts: [String] = []
+            if let t = c.threshold { parts.append(String(format: "threshold %.0f%%", t)) }
+            if let slope = c.slopePerMinute { parts.append(String(format: "%@%.2f%%/min", slope >= 0 ? "+" : "", slope)) }
+            if let full = c.fullInSeconds { parts.append("full in " + UIFormat.age(full)) }
+            grid.put(parts.joined(separator: "  "), x: inner.x + 1, y: inner.y + 1, role: over ? .warn : .label, maxWidth: inner.width - 2)
+        }
+    }
+
+    static func failover(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = box(&grid, r, .failover, s)
+        guard !inner.isEmpty else { return }
+        var y = inner.y
+        for target in s.targets where y < inner.y + inner.height {
+            let mark = target.active ? "●" : target.up ? "○" : "✗"
+            let role: Role = target.active ? .active : target.up ? .standby : .down
+            var x = inner.x + 1
+            x += grid.put("\(mark) \(target.name)", x: x, y: y, role: role, bold: target.active, maxWidth: 14)
+            x = max(x, inner.x + 12)
+            x += grid.put(target.active ? " active" : target.up ? " up" : " down", x: x, y: y, role: role)
+            x += grid.put("  " + UIFormat.ms(target.latencyMs), x: x, y: y, role: .value)
+            if let error = target.lastError { x += grid.put("  " + error, x: x, y: y, role: .crit, maxWidth: inner.x + inner.width - x - 5) }
+            Widgets.putRight(&grid, UIFormat.age(target.ageSeconds), right: inner.x + inner.width - 1, y: y, role: .muted)
+            y += 1
+        }
+        if s.targets.isEmpty { grid.put("no probes (--probe NAME=URL)", x: inner.x + 1, y: y, role: .muted); y += 1 }
+        for entry in s.failoverTimeline.reversed() where y < inner.y + inner.height {
+            let time = String(entry.time.logText.dropFirst(11).prefix(8))
+            grid.put("\(time) \(entry.from ?? "none")→\(entry.to ?? "none") \(entry.reason)", x: inner.x + 1, y: y, role: .label, maxWidth: inner.width - 2)
+            y += 1
+        }
+    }
+
+    static func events(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = box(&grid, r, .events, s)
+        guard !inner.isEmpty else { return }
+        var items: [(LogTimestamp, String, Role)] = []
+        for f in s.snapshot.failovers { items.append((f.time, "failover \(f.from ?? "?")→\(f.to): \(f.message)", .crit)) }
+        for sig in s.snapshot.signals { items.append((sig.time, sig.summaryText, .warn)) }
+        items.sort { $0.0 > $1.0 }
+        if items.isEmpty { grid.put(s.noLog ? "no log" : "no events", x: inner.x + 1, y: inner.y, role: .muted) }
+        for (i, item) in items.enumerated() where i < inner.height {
+            let time = String(item.0.logText.dropFirst(11).prefix(8))
+            let x = inner.x + 1 + grid.put(time + " ", x: inner.x + 1, y: inner.y + i, role: .muted)
+            grid.put(item.1, x: x, y: inner.y + i, role: item.2, maxWidth: inner.x + inner.width - x - 1)
+        }
+    }
+}
+
+extension Rect {
+    /// Marks a focused panel by drawing its border in the selection colour.
+    func withFocus(_ focused: Bool, grid: inout Grid, rect: Rect) -> Rect {
+        guard focused, rect.width >= 2, rect.height >= 2 else { return self }
+        for x in rect.x..<(rect.x + rect.width) {
+            if grid[x, rect.y].role == .border { grid[x, rect.y].role = .key }
+        }
+        return self
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import TTSMonCore
+import TTSMonNet
+import TTSMonTerminal
+import TTSMonUI
+
+/// Wires the dashboard: the collector and probes feed state, the terminal shows it, keys drive
+/// the controller. The UI loop never waits on the network or on history searches: probes and
+/// lookups run in the background and post results to mailboxes.
+final class DashboardApp {
+    struct Options {
+        var logs: [String] = []
+        var probes: [ProbeTarget] = []
+        var window: LiveWindow = .fiveMinutes
+        var theme: Theme = .builtin
+        var probeInterval: Double = 5
+        var timeout: Double = 3
+        var failback: FailbackMode = .manual
+        var failAfter = 1
+        var failbackAfter = 2
+        var fromEnd = false
+        /// Extra keys (the demo's fault keys) and their handler.
+        var extraKeys: [KeyBinding] = []
+    }
+
+    let options: Options
+    let collector: LiveCollector
+    var state: DashboardState
+    var failover: FailoverState
+    let probeMailbox = Mailbox<[ProbeResult]>()
+    let lookupMailbox = Mailbox<LookupOutcome>()
+    var lookupCancel: CancelFlag?
+    var probeTask: Task<Void, Never>?
+    var lastProbeWall: Date?
+    var onCustomKey: ((String) -> String?)?
+    var recentLines: [String] = []
+
+    enum LookupOutcome { case progress(String, Int, Int), found(RequestTrace), notFound(String, Int) }
+
+    init(options: Options) {
+        self.options = options
+        collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd)
+        collector.keepRecentLines = 400
+        state = DashboardState(snapshot: LiveSnapshot(window: options.window))
+        state.window = options.window
+        state.noLog = options.logs.isEmpty
+        state.extraKeys = options.extraKeys
+        failover = FailoverState(targets: options.probes.map(\.name), failAfter: options.failAfter,
+                                 failbackAfter: options.failbackAfter, mode: options.failback)
+    }
+
+    /// Runs until `q` or a signal; restores the terminal in every case.
+    func run() {
+        let stop = StopSignal.install([SIGINT, SIGTERM, SIGHUP])
+        let terminal = Terminal(theme: options.theme)
+        defer { terminal.end() }
+        startProbes()
+        var lastRefresh = Date.distantPast
+        var dirty = true
+        while !stop.requested {
+            if let key = terminal.readKey() {
+                if key == .resize { terminal.invalidate(); dirty = true } else if handle(key, terminal: terminal) { break }
+                dirty = true
+            }
+            if collector.poll() { dirty = true }
+            for results in probeMailbox.take() { applyProbes(results); dirty = true }
+            for outcome in lookupMailbox.take() { applyLookup(outcome); dirty = true }
+            let now = Date()
+            if now.timeIntervalSince(lastRefresh) >= 1 { refresh(now: now); lastRefresh = now; dirty = true }
+            if dirty {
+                let size = terminal.size
+                terminal.draw(DashboardView.render(state, width: size.width, height: size.height))
+                dirty = false
+            }
+        }
+        probeTask?.cancel()
+        lookupCancel?.cancel()
+    }
+
+    /// Turns a terminal key into a controller key name; returns true to quit.
+    func handle(_ key: Key, terminal: Terminal) -> Bool {
+        let name: String
+        switch key {
+        case .char(let c): name = String(c)
+        case .enter: name = "enter"
+        case .escape: name = "esc"
+        case .tab: name = "tab"
+        case .backTab: name = "backtab"
+        case .backspace: name = "backspace"
+        case .up: name = "up"
+        case .down: name = "down"
+        case .left: name = "left"
+        case .right: name = "right"
+        case .pageUp: name = "pageup"
+        case .pageDown: name = "pagedown"
+        case .home: name = "home"
+        case .end: name = "end"
+        case .function(let n): name = "f\(n)"
+        case .resize: return false
+        }
+        let wasPaused = state.paused
+        for effect in DashboardController.handle(name, state: &state) {
+            switch effect {
+            case .quit: return true
+            case .save: save(terminal: terminal)
+            case .failback:
+                if let entry = failover.failBackToMain(at: WallClock.logTime()) { state.status = "traffic back on \(entry.to ?? "main")" }
+                updateTargets()
+            case .submitQuery(let text): submit(text)
+            case .openRequest(let id): open(id)
+            case .refreshList: refreshList()
+            case .cancelLookup: lookupCancel?.cancel(); lookupCancel = nil
+            case .custom(let name): state.status = onCustomKey?(name)
+            }
+        }
+        if wasPaused != state.paused || !state.paused { refresh(now: Date()) }
+        return false
+    }
+
+    // MARK: - State from the collector and probes
+
+    func refresh(now: Date) {
+        state.clock = clockText(now)
+        state.sources = collector.sourceStatus(wallNow: now).map { SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error) }
+        for note in collector.drainNotes() { state.status = Sanitizer.clean(note) }
+        guard !state.paused else { return }
+        state.snapshot = collector.metrics.snapshot(window: state.window)
+        for event in state.snapshot.failovers { failover.noteLogged(event) }
+        updateTargets()
+        if case .log(let filter) = state.route {
+            state.logLines = collector.recentLines(limit: 400).filter { filter == nil || $0.contains(filter!) }
+        }
+    }
+
+    func clockText(_ now: Date) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm:ss"
+        return f.string(from: now)
+    }
+
+    func updateTargets() {
+        if options.probes.isEmpty {
+            // No probes: the failover panel shows what the logs say.
+            let active = failover.timeline.last?.to ?? "main"
+            let names = Array(Set(failover.timeline.flatMap { [$0.from, $0.to].compactMap { $0 } } + [active])).sorted()
+            state.targets = failover.timeline.isEmpty ? [] : names.map {
+                TargetLine(name: $0, active: $0 == active, up: true, latencyMs: nil, lastError: nil, ageSeconds: nil)
+            }
+        } else {
+            let now = WallClock.logTime()
+            state.targets = failover.targets.map { t in
+                TargetLine(name: t.name, active: t.name == failover.active, up: t.up,
+                           latencyMs: t.lastResult?.synthesis.ms, lastError: t.lastResult?.failureReason,
+                           ageSeconds: t.lastProbe.map { Double(now.milliseconds - $0.milliseconds) / 1000 })
+            }
+        }
+        state.failoverTimeline = failover.timeline
+        state.failbackOffered = failover.failbackPending
+    }
+
+    func startProbes() {
+        guard !options.probes.isEmpty else { return }
+        let targets = options.probes, mailbox = probeMailbox
+        let interval = options.probeInterval, timeout = options.timeout
+        probeTask = Task.detached {
+            let prober = HTTPProber(timeout: .milliseconds(Int64(timeout * 1000)))
+            while !Task.isCancelled {
+                let started = ContinuousClock.now
+                mailbox.post(await prober.probeAll(targets))
+                try? await Task.sleep(until: started + .milliseconds(Int64(interval * 1000)))
+            }
+            await prober.shutdown()
+        }
+    }
+
+    func applyProbes(_ results: [ProbeResult]) {
+        failover.record(results, at: WallClock.logTime())
+        updateTargets()
+    }
+
+    // MARK: - Requests
+
+    func submit(_ text: String) {
+        if collector.metrics.indexedRequest(id: text) != nil || (isValidRequestID(text) && text.contains(where: \.isNumber) && !text.contains(" ")) {
+            state.routes.append(.request(id: text))
+            state.trace = nil
+            state.lookup = .idle
+            open(text)
+        } else {
+            state.routes.append(.search(query: text))
+            state.selectedRow = 0
+            refreshList()
+        }
+    }
+
+    func refreshList() {
+        switch state.route {
+        case .errors(let code): state.list = collector.metrics.recentRequests(matching: nil, code: code, limit: 500)
+        case .search(let q): state.list = collector.metrics.recentRequests(matching: q, limit: 500)
+        default: break
+        }
+    }
+
+    /// Finds a request: the file the index names and the live files first, then every rotated
+    /// sibling (`PATH.N`, `PATH.N.gz`), newest first, in the background.
+    func open(_ id: String) {
+        lookupCancel?.cancel()
+        let cancel = CancelFlag()
+        lookupCancel = cancel
+        let live = collector.sources.map(\.displayName).filter { $0 != "<stdin>" }
+        let rotated = live.flatMap { LogInput(path: $0).rotatedSiblings().map(\.path) }
+        let mailbox = lookupMailbox
+        state.lookup = .searching(id: id, filesDone: 0, filesTotal: live.count + rotated.count)
+        Thread.detachNewThread {
+            var done = 0
+            let total = live.count + rotated.count
+            for batch in [live, rotated] where !batch.isEmpty {
+                if cancel.cancelled { return }
+                let result = try? RequestTracer.trace(id: id, inputs: batch.map(LogInput.init(path:)), cancelled: { cancel.cancelled })
+                done += batch.count
+                if cancel.cancelled { return }
+                if let trace = result?.trace { mailbox.post(.found(trace)); return }
+                mailbox.post(.progress(id, done, total))
+            }
+            mailbox.post(.notFound(id, total))
+        }
+    }
+
+    func applyLookup(_ outcome: LookupOutcome) {
+        guard case .request(let current) = state.route else { return }
+        switch outcome {
+        case .progress(let id, let done, let total) where id == current: state.lookup = .searching(id: id, filesDone: done, filesTotal: total)
+        case .found(let trace) where trace.id == current: state.trace = trace; state.lookup = .idle
+        case .notFound(let id, let files) where id == current: state.lookup = .notFound(id: id, files: files)
+        default: break
+        }
+    }
+
+    func save(terminal: Terminal) {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        let path = FileManager.default.currentDirectoryPath + "/ttsmon-screen-\(f.string(from: Date())).txt"
+        let size = terminal.size
+        let text = DashboardView.render(state, width: size.width, height: size.height).text
+            .split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+            .joined(separator: "\n") + "\n"
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            state.status = "saved to \(path)"
+        } catch {
+            state.status = "could not save: \(error.localizedDescription)"
+        }
+    }
+}
+
+/// A thread-safe list of values posted by background work and taken by the UI loop.
+final class Mailbox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [T] = []
+    func post(_ item: T) { lock.lock(); items.append(item); lock.unlock() }
+    func take() -> [T] { lock.lock(); defer { lock.unlock() }; let out = items; items.removeAll(); return out }
+}
+
+/// A cancellation flag shared with a background search.
+final class CancelFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func cancel() { lock.lock(); flag = true; lock.unlock() }
+    var cancelled: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TTSMonCore
+import TTSMonUI
+
+struct DashboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "The on-call view: live QPS, latency, errors, stages, cache and failover; / jumps to a request.",
+        discussion: "Settings come from $XDG_CONFIG_HOME/ttsmon/config.toml (or --config FILE); flags override them. Press ? for keys."
+    )
+
+    @Option(name: .customLong("log"), help: "A log to follow (repeatable; globs allowed).") var logs: [String] = []
+    @Option(name: .customLong("probe"), help: "A target to probe as NAME=URL (repeatable; the first is main).") var probes: [String] = []
+    @Option(help: "Window: 1m, 5m or 15m.") var window: LiveWindow?
+    @Option(help: "Theme name (default, light, ansi16) or a .theme file.") var theme: String?
+    @Option(name: .customLong("probe-interval"), help: "Seconds between probe rounds.") var probeInterval: Double?
+    @Option(help: "Seconds each probe request may take.") var timeout: Double?
+    @Option(help: "Failback to main: auto or manual.") var failback: FailbackMode?
+    @Option(help: "Config file (default $XDG_CONFIG_HOME/ttsmon/config.toml).") var config: String?
+    @Flag(name: .customLong("from-end"), help: "Skip what the logs already hold.") var fromEnd = false
+
+    func run() throws {
+        var settings = DashboardSettings()
+        let configPath = config ?? DashboardSettings.defaultPath()
+        if let configPath, FileManager.default.fileExists(atPath: configPath) || config != nil {
+            switch DashboardSettings.load(path: configPath) {
+            case .success(let loaded): settings = loaded
+            case .failure(let error): fail(error.description, code: 2)
+            }
+        }
+        if !logs.isEmpty { settings.logs = logs }
+        if !probes.isEmpty { settings.probes = probes }
+        if let window { settings.window = window }
+        if let theme { settings.theme = theme }
+        if let probeInterval { settings.probeInterval = probeInterval }
+        if let timeout { settings.timeout = timeout }
+        if let failback { settings.failback = failback }
+        var options = DashboardApp.Options()
+        options.logs = settings.logs
+        options.window = settings.window
+        options.probeInterval = settings.probeInterval
+        options.timeout = settings.timeout
+        options.failback = settings.failback
+        options.fromEnd = fromEnd
+        for p in settings.probes {
+            switch ProbeTarget.parse(p) {
+            case .success(let target): options.probes.append(target)
+            case .failure(let error): fail("dashboard: \(error.description)", code: 2)
+            }
+        }
+        switch Theme.load(settings.theme, directories: Theme.searchDirectories()) {
+        case .success(let loaded): options.theme = loaded
+        case .failure(let error): fail("dashboard: \(error.description)", code: 2)
+        }
+        guard isatty(0) == 1, isatty(1) == 1 else { fail("dashboard: needs a terminal (try `ttsmon watch` for scripts)", code: 2) }
+        DashboardApp(options: options).run()
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import TTSMonCore
+import TTSMonNet
+
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Probe TTS instances: GET /health and a real POST /tts whose answer must be audio.",
+        discussion: "Targets are NAME=URL; the first is main, the next standby. Exit 0 when every target is up, 1 when any is down, 2 on a usage error. --watch S repeats every S seconds and prints the failover timeline as it changes."
+    )
+
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @Option(help: "Seconds each request may take (connect, headers and body).") var timeout: Double = 3
+    @Option(help: "Text to synthesise.") var text: String = "好"
+    @Option(help: "Voice to ask for.") var voice: String = "female"
+    @Option(help: "Repeat every S seconds and follow the failover state.") var watch: Double?
+    @Option(name: .customLong("fail-after"), help: "Mark a target down after N consecutive failures.") var failAfter = 1
+    @Option(name: .customLong("failback-after"), help: "Main must pass N consecutive probes to count as recovered.") var failbackAfter = 2
+    @Option(help: "Failback to main: auto or manual.") var failback: FailbackMode = .manual
+    @Argument(help: "Targets as NAME=URL.") var targets: [String] = []
+
+    func run() async throws {
+        guard !targets.isEmpty else { fail("probe: give at least one target as NAME=URL", code: 2) }
+        guard timeout > 0 else { fail("probe: --timeout must be positive", code: 2) }
+        var parsed: [ProbeTarget] = []
+        for t in targets {
+            switch ProbeTarget.parse(t) {
+            case .success(let target): parsed.append(target)
+            case .failure(let error): fail("probe: \(error.description)", code: 2)
+            }
+        }
+        guard Set(parsed.map(\.name)).count == parsed.count else { fail("probe: target names must be unique", code: 2) }
+        let prober = HTTPProber(timeout: .milliseconds(Int64(timeout * 1000)), text: text, voice: voice)
+        var state = FailoverState(targets: parsed.map(\.name), failAfter: failAfter, failbackAfter: failbackAfter, mode: failback)
+        var allUp = true
+        if let watch {
+            let stop = StopSignal.install()
+            var shown = 0
+            while !stop.requested {
+                let started = Date()
+                let results = await prober.probeAll(parsed)
+                let now = WallClock.logTime(started)
+                state.record(results, at: now)
+                allUp = results.allSatisfy(\.up)
+                emit(render(results, state: state, time: now))
+                for entry in state.timeline.dropFirst(shown) {
+                    emit("switch \(entry.time.logText): \(entry.from ?? "none") → \(entry.to ?? "none") (\(Sanitizer.clean(entry.reason)))")
+                }
+                shown = state.timeline.count
+                while !stop.requested, Date().timeIntervalSince(started) < watch { try? await Task.sleep(for: .milliseconds(100)) }
+            }
+        } else {
+            let started = Date()
+            let results = await prober.probeAll(parsed)
+            let now = WallClock.logTime(started)
+            state.record(results, at: now)
+            allUp = results.allSatisfy(\.up)
+            emit(render(results, state: state, time: now))
+        }
+        await prober.shutdown()
+        if !allUp { throw ExitCode(1) }
+    }
+
+    func render(_ results: [ProbeResult], state: FailoverState, time: LogTimestamp) -> String {
+        let active = results.first(where: \.up)?.target.name
+        if format == .json { return ProbeReport.json(results, active: active, time: time).serialized() }
+        return ProbeReport.text(results, active: active, time: time)
+    }
+}
+
+extension FailbackMode: ExpressibleByArgument {}
+
+/// The wall clock as a log timestamp (local time, like the logs), for probe schedules only.
+enum WallClock {
+    static func logTime(_ date: Date = Date()) -> LogTimestamp {
+        let seconds = date.timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT(for: date))
+        let days = Int64((seconds / 86_400).rounded(.down))
+        // 1970-01-01 in days since 0000-03-01.
+        let epoch = Int64(LogTimestamp(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0)!.milliseconds)
+        let ms = Int64((seconds - Double(days) * 86_400) * 1000)
+        return LogTimestamp(milliseconds: epoch + days * 86_400_000 + ms)
+    }
+}
