@@ -48,8 +48,7 @@ public enum DashboardView {
             sx += grid.put(text, x: sx, y: 0, role: role == .header ? .header : role)
         }
         if state.noLog { grid.put("no log", x: sx, y: 0, role: .header) }
-        grid.put(right, x: grid.width - rightWidth, y: 0, role: state.paused ? .warn : .header)
-        if state.paused { grid.put(right, x: grid.width - rightWidth, y: 0, role: .header, bold: true) }
+        grid.put(right, x: grid.width - rightWidth, y: 0, role: .header, bold: state.paused)
     }
 
     static func footer(_ grid: inout Grid, _ state: DashboardState, keys: [KeyBinding]) {
@@ -67,7 +66,7 @@ public enum DashboardView {
         var hints = keys.filter { $0.inFooter && ($0.command != .failback || state.failbackOffered) && ($0.command != .quit || state.route == .overview) }
         hints += state.extraKeys.filter(\.inFooter)
         for binding in hints {
-            let short = binding.help.split(separator: " ").prefix(binding.command == .failback ? 4 : 1).joined(separator: " ")
+            let short = binding.short
             let width = DisplayWidth.of(binding.label) + DisplayWidth.of(short) + 3
             guard x + width < grid.width else { break }
             x += grid.put(binding.label, x: x, y: y, role: .key)

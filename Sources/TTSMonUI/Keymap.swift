@@ -15,28 +15,31 @@ public struct KeyBinding: Equatable, Sendable {
     public var command: Command
     /// Shown in the footer hint bar.
     public var inFooter: Bool
+    /// The word in the footer hint bar.
+    public var short: String
 
-    public init(_ keys: [String], _ label: String, _ help: String, _ command: Command, footer: Bool = true) {
+    public init(_ keys: [String], _ label: String, _ help: String, _ command: Command, footer: Bool = true, short: String? = nil) {
         self.keys = keys; self.label = label; self.help = help; self.command = command; inFooter = footer
+        self.short = short ?? String(help.split(separator: " ").first ?? "")
     }
 }
 
 public enum Keymap {
     /// The dashboard's keys, in help order.
     public static let standard: [KeyBinding] = [
-        KeyBinding(["/"], "/", "find a request id, or any text (text, voice, error code)", .search),
+        KeyBinding(["/"], "/", "find a request id, or any text (text, voice, error code)", .search, short: "find"),
         KeyBinding(["enter"], "⏎", "open the selected error code, request or alert", .open),
         KeyBinding(["esc"], "esc", "back one level", .back),
         KeyBinding(["tab", "right", "l-panel"], "tab", "next panel", .nextPanel, footer: false),
         KeyBinding(["backtab", "left"], "S-tab", "previous panel", .previousPanel, footer: false),
         KeyBinding(["down", "j"], "j/k", "move down / up in a list", .down, footer: false),
         KeyBinding(["up", "k"], "k", "move up", .up, footer: false),
-        KeyBinding(["p"], "p", "pause or resume the display", .pause),
-        KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m", .cycleWindow),
-        KeyBinding(["l"], "l", "live raw log (Enter on an error code there shows its lines)", .log),
+        KeyBinding(["p"], "p", "pause or resume the display", .pause, short: "pause"),
+        KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m", .cycleWindow, short: "window"),
+        KeyBinding(["l"], "l", "live raw log (Enter on an error code there shows its lines)", .log, short: "log"),
         KeyBinding(["s"], "s", "save this screen as text", .save),
-        KeyBinding(["F"], "F", "fail back to main (when failback is manual)", .failback),
-        KeyBinding(["?"], "?", "this help", .help),
+        KeyBinding(["F"], "F", "fail back to main (when failback is manual)", .failback, short: "failback to main"),
+        KeyBinding(["?"], "?", "this help", .help, short: "help"),
         KeyBinding(["q"], "q", "quit (from the overview)", .quit),
     ]
 

@@ -40,7 +40,8 @@ enum OverviewPanels {
         x += grid.put("QPS ", x: x, y: inner.y, role: .label)
         x += grid.put(UIFormat.rate(q.qps) + "/s", x: x, y: inner.y, role: .value, bold: true)
         x += grid.put("  \(q.window) req in \(s.window.rawValue)", x: x, y: inner.y, role: .label)
-        grid.put("  total \(q.total)", x: x, y: inner.y, role: .muted, maxWidth: inner.x + inner.width - x)
+        let total = "  total \(q.total)"
+        if x + total.count < inner.x + inner.width { grid.put(total, x: x, y: inner.y, role: .muted) }
         if inner.height > 1 {
             Widgets.sparkline(&grid, x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, values: s.snapshot.qpsSeries)
         }
@@ -74,7 +75,7 @@ enum OverviewPanels {
         ]
         var x = inner.x + 1
         for (name, value, role) in cells {
-            guard x < inner.x + inner.width - 4 else { break }
+            guard x + name.count + 1 + UIFormat.ms(value).count <= inner.x + inner.width - 1 else { break }
             x += grid.put(name + " ", x: x, y: inner.y, role: .label)
             x += grid.put(UIFormat.ms(value), x: x, y: inner.y, role: role, bold: true)
             x += grid.put("  ", x: x, y: inner.y)

@@ -3,11 +3,23 @@ import TTSMonCore
 extension LiveSignal {
     /// One line for the events panel.
     var summaryText: String {
+        let code = Self.value("warning_code=", in: detail)
+        let who = id.map { " " + $0 } ?? ""
         switch kind {
-        case .fallbackUsed: return "fallback used " + detail
-        case .warningCode: return "warning " + detail
-        case .cacheOverThreshold: return "cache " + detail
+        case .fallbackUsed: return "fallback used\(who)" + (code.map { " " + $0 } ?? "")
+        case .warningCode: return (code ?? "warning") + who
+        case .cacheOverThreshold:
+            if let used = Self.value("used_percent=", in: detail) ?? Self.value("usage=", in: detail) {
+                return "cache \(used.hasSuffix("%") ? used : used + "%") over threshold"
+            }
+            return "cache over threshold"
         }
+    }
+
+    static func value(_ key: String, in text: String) -> String? {
+        guard let r = text.range(of: key) else { return nil }
+        let v = text[r.upperBound...].prefix { $0 != "," && $0 != " " }
+        return v.isEmpty ? nil : String(v)
     }
 }
 

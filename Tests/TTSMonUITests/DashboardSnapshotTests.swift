@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import TTSMonCore
+@testable import TTSMonUI
+
+/// Every screen rendered to text (and a role map for colours) at 80×24 and 150×45, compared
+/// with files under __Snapshots__; `RECORD_SNAPSHOTS=1 swift test` writes them anew.
+@Suite struct DashboardSnapshotTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")
+
+    /// A fixed state built from a generated log with CJK texts, an incident and a failover.
+    static func state() throws -> (DashboardState, LiveMetrics) {
+        let dir = NSTemporaryDirectory() + "ttsmon-ui-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = GeneratorOptions(outputDirectory: dir, requests: 2500)
+        options.incident = true
+        options.seed = 3
+        _ = try LogGenerator.generate(options)
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/app.log"))
+        var metrics = LiveMetrics()
+        let parser = LineParser(format: .indexTTS, captureText: true)
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        var offset: Int64 = 0
+        for line in data.split(separator: 10, omittingEmptySubsequences: false) {
+            let kind = Array(line).withUnsafeBufferPointer { parser.parse($0, into: &record) }
+            metrics.add(kind, record, source: 0, file: "app.log", offset: offset)
+            offset += Int64(line.count + 1)
+        }
+        var state = DashboardState(snapshot: metrics.snapshot(window: .fiveMinutes))
+        state.clock = "12:00:00"
+        state.sources = [SourceLine(name: "/var/log/tts/app.log", ageSeconds: 2, error: nil),
+                         SourceLine(name: "/var/log/tts/standby.log", ageSeconds: 45, error: nil)]
+        state.targets = [TargetLine(name: "main", active: false, up: false, latencyMs: nil, lastError: "synthesis: connection refused", ageSeconds: 3),
+                         TargetLine(name: "standby", active: true, up: true, latencyMs: 412, lastError: nil, ageSeconds: 3)]
+        state.failoverTimeline = [FailoverSwitch(time: LogTimestamp("2024-06-12 08:03:10,000")!, from: "main", to: "standby",
+                                                 reason: "main failed: synthesis: connection refused", origin: .probe)]
+        return (state, metrics)
+    }
+
+    func check(_ grid: Grid, _ name: String) throws {
+        let text = grid.text + "\n\n" + grid.roleMap + "\n"
+        let file = Self.directory.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: file.path) {
+            try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == expected, "snapshot \(name) differs; RECORD_SNAPSHOTS=1 to accept")
+    }
+
+    @Test func overviewAtBothSizes() throws {
+        let (state, _) = try Self.state()
+        for (w, h) in [(80, 24), (150, 45)] {
+            let grid = DashboardView.render(state, width: w, height: h)
+            try check(grid, "overview-\(w)x\(h)")
+            #expect(grid.text.contains("p95"))
+            #expect(grid.text.contains("MODEL_LOAD_TIMEOUT") || grid.text.contains("SCIPY_FFT_INVALID"))
+            #expect(grid.text.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") })
+        }
+    }
+
+    @Test func requestViewWithCJKLinesUp() throws {
+        var (state, metrics) = try Self.state()
+        let recent = metrics.recentRequests(matching: "今天", limit: 5)
+        #expect(!recent.isEmpty)
+        let id = recent[0].id
+        let record = LogRecord(time: recent[0].time)
+        _ = record
+        // A trace built the way the dashboard gets it: records of the request.
+        let lines = [
+            "2024-06-12 08:00:00,000 - app.tts_engine - INFO - synthesis_start: id=\(id), text=\"今天天气真好🎉\", lang=zh, voice=female, cache_hit=false",
+            "2024-06-12 08:00:00,010 - app.tts_engine - INFO - stage_time: stage=text_normalize, id=\(id), duration_ms=10",
+            "2024-06-12 08:00:00,030 - app.tts_engine - INFO - stage_time: stage=llm_prompt_gen, id=\(id), duration_ms=20",
+            "2024-06-12 08:00:00,513 - app.tts_engine - INFO - stage_time: stage=llm_inference, id=\(id), duration_ms=483",
+            "2024-06-12 08:00:00,540 - app.tts_engine - ERROR - synthesis_failed: id=\(id), error_code=SCIPY_FFT_INVALID",
+            "2024-06-12 08:00:00,541 - app.tts_engine - INFO - synthesis_complete: id=\(id), status=failed, duration_ms=541, model_stage=llm_postproc",
+        ]
+        let parser = LineParser(format: .indexTTS, captureText: true)
+        let found = lines.enumerated().map { i, l -> RequestTrace.Found in
+            var r: LogRecord?
+            if case .record(let rec) = parser.parse(l) { r = rec }
+            return RequestTrace.Found(file: "app.log.3.gz", offset: Int64(i), line: l, record: r)
+        }
+        state.trace = RequestTrace(id: id, records: found)
+        state.routes = [.overview, .request(id: id)]
+        for (w, h) in [(80, 24), (150, 45)] {
+            let grid = DashboardView.render(state, width: w, height: h)
+            try check(grid, "request-\(w)x\(h)")
+            #expect(grid.text.contains("llm_postproc"))
+            #expect(grid.text.contains("SCIPY_FFT_INVALID"))
+        }
+        // Wide characters take two cells: the closing quote lands where display width says.
+        let grid = DashboardView.render(state, width: 150, height: 45)
+        let row = (0..<45).first { y in (0..<150).contains { grid[$0, y].text == "今" } }!
+        let start = (0..<150).first { grid[$0, row].text == "今" }!
+        #expect(grid[start + 1, row].text == "")
+        #expect(grid[start + 2, row].text == "天")
+        #expect(grid[start + 12, row].text == "🎉")
+        #expect(grid[start + 14, row].text == "”")
+    }
+
+    @Test func listHelpPromptAndTooSmall() throws {
+        var (state, metrics) = try Self.state()
+        state.routes = [.overview, .search(query: "今天")]
+        state.list = metrics.recentRequests(matching: "今天", limit: 50)
+        state.selectedRow = 1
+        try check(DashboardView.render(state, width: 150, height: 45), "search-150x45")
+        state.routes = [.overview]
+        state.helpVisible = true
+        let help = DashboardView.render(state, width: 80, height: 24)
+        try check(help, "help-80x24")
+        for binding in Keymap.standard { #expect(help.text.contains(binding.help.prefix(20)), "help lists \(binding.label)") }
+        state.helpVisible = false
+        state.prompt = "ts_7f3a"
+        #expect(DashboardView.render(state, width: 80, height: 24).text.contains("find request id or text: ts_7f3a"))
+        let small = DashboardView.render(state, width: 50, height: 12)
+        #expect(small.text.contains("terminal too small"))
+        _ = DashboardView.render(state, width: 0, height: 0)
+        _ = DashboardView.render(state, width: 1, height: 1)
+        _ = metrics
+    }
+
+    @Test func hostileTextNeverReachesTheGrid() {
+        var grid = Grid(width: 40, height: 2)
+        grid.put("a\u{1B}]0;pwned\u{07}b\u{9B}31m\u{0}c", x: 0, y: 0)
+        #expect(grid.text.hasPrefix("ab31mc"))
+        #expect(!grid.cells.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) } })
+    }
+
+    @Test func asciiFallback() {
+        #expect(Glyphs.asciiFallback("─") == "-")
+        #expect(Glyphs.asciiFallback("今") == "??")
+        #expect(Glyphs.asciiFallback("a") == "a")
+        #expect(Glyphs.asciiFallback("▇") == "*")
+    }
+}
