@@ -28,6 +28,7 @@ public final class HTTPServer: @unchecked Sendable {
     let route: Route
     var channel: Channel?
     public private(set) var port: Int = 0
+    let connections = ConnectionSet()
 
     public init(group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, route: @escaping Route) {
         self.group = group
@@ -38,11 +39,13 @@ public final class HTTPServer: @unchecked Sendable {
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
         let route = self.route
+        let connections = self.connections
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                connections.add(channel)
+                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
                     channel.pipeline.addHandler(RouteHandler(route: route))
                 }
             }
@@ -53,10 +56,36 @@ public final class HTTPServer: @unchecked Sendable {
         return self.port
     }
 
-    /// Stops listening and closes the listening socket (connections refused from now on).
+    /// Stops listening and closes every open connection: like a killed process, new
+    /// connections are refused and kept-alive ones are cut.
     public func stop() async {
-        try? await channel?.close().get()
+        let listening = channel
         channel = nil
+        listening?.close(promise: nil)
+        for c in connections.drain() { c.close(promise: nil) }
+        try? await listening?.closeFuture.get()
+    }
+}
+
+/// The server's open connections, so `stop` can cut them.
+final class ConnectionSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var channels: [ObjectIdentifier: Channel] = [:]
+
+    func add(_ channel: Channel) {
+        let key = ObjectIdentifier(channel)
+        lock.lock(); channels[key] = channel; lock.unlock()
+        channel.closeFuture.whenComplete { [weak self] _ in
+            guard let self else { return }
+            self.lock.lock(); self.channels[key] = nil; self.lock.unlock()
+        }
+    }
+
+    func drain() -> [Channel] {
+        lock.lock(); defer { lock.unlock() }
+        let all = Array(channels.values)
+        channels.removeAll()
+        return all
     }
 }
 

@@ -104,3 +104,16 @@ import TTSMonCore
         await slow.stop()
     }
 }
+
+@Suite struct ServerStopTests {
+    @Test func stopCutsKeptAliveConnections() async throws {
+        let server = try await ProbeTests.server(health: ProbeTests.okHealth, tts: ProbeTests.okTTS)
+        let prober = HTTPProber(timeout: .seconds(1))
+        let target = ProbeTarget(name: "main", url: "http://127.0.0.1:\(server.port)")
+        #expect(await prober.probe(target).up)
+        await server.stop()
+        let after = await prober.probe(target)
+        await prober.shutdown()
+        #expect(!after.up, "a stopped server must not answer on kept-alive connections")
+    }
+}

@@ -71,7 +71,10 @@ public final class LiveCollector {
     public func poll(wallNow: Date = Date()) -> Bool {
         var any = false
         for i in sources.indices {
+            let rotationsBefore = sources[i].rotations
             let got = sources[i].poll { line in self.take(line, source: i) }
+            // A new file starts a new context: no traceback carries over a rotation.
+            if sources[i].rotations != rotationsBefore { metrics.resetContext(source: i) }
             if got { lastData[i] = wallNow; any = true }
             // A source still sniffing its format decides on what it has once it pauses.
             if !got, parsers[i] == nil, !sniffed[i].isEmpty { decideFormat(i) }
