@@ -32,6 +32,14 @@ let package = Package(
             ]
         ),
         .target(name: "TTSMonUI", dependencies: ["TTSMonCore"]),
+        .target(
+            name: "TTSMonDemo",
+            dependencies: [
+                "TTSMonCore", "TTSMonNet",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .target(name: "TTSMonTerminal", dependencies: ["TTSMonUI", "CNcurses"]),
         .executableTarget(
@@ -41,12 +49,13 @@ let package = Package(
                 "TTSMonNet",
                 "TTSMonUI",
                 "TTSMonTerminal",
+                "TTSMonDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TTSMonCoreTests", dependencies: ["TTSMonCore"]),
         .testTarget(name: "TTSMonNetTests", dependencies: ["TTSMonCore", "TTSMonNet"]),
         .testTarget(name: "TTSMonUITests", dependencies: ["TTSMonCore", "TTSMonUI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TTSMonCore", "TTSMonNet"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TTSMonCore", "TTSMonNet", "TTSMonDemo"]),
     ]
 )

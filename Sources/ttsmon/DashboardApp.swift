@@ -33,6 +33,8 @@ final class DashboardApp {
     var probeTask: Task<Void, Never>?
     var lastProbeWall: Date?
     var onCustomKey: ((String) -> String?)?
+    /// Called every loop turn (the demo's scheduled faults).
+    var onTick: (() -> Void)?
     var recentLines: [String] = []
 
     enum LookupOutcome { case progress(String, Int, Int), found(RequestTrace), notFound(String, Int) }
@@ -62,6 +64,7 @@ final class DashboardApp {
                 if key == .resize { terminal.invalidate(); dirty = true } else if handle(key, terminal: terminal) { break }
                 dirty = true
             }
+            onTick?()
             if collector.poll() { dirty = true }
             for results in probeMailbox.take() { applyProbes(results); dirty = true }
             for outcome in lookupMailbox.take() { applyLookup(outcome); dirty = true }

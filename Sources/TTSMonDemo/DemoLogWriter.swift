@@ -1,0 +1,60 @@
+import Foundation
+import TTSMonCore
+
+/// Writes IndexTTS-format lines (seed 000) for one demo instance, in wall-clock local time, and
+/// rotates the file by size into `NAME.1.gz`, `NAME.2.gz`... like logrotate.
+final class DemoLogWriter: @unchecked Sendable {
+    let path: String
+    let maxBytes: Int
+    let keep: Int
+    private let lock = NSLock()
+    private var handle: FileHandle
+    private var written = 0
+
+    init(path: String, maxBytes: Int = 512 << 10, keep: Int = 5) {
+        self.path = path
+        self.maxBytes = maxBytes
+        self.keep = keep
+        FileManager.default.createFile(atPath: path, contents: nil)
+        handle = FileHandle(forWritingAtPath: path)!
+    }
+
+    /// The current wall-clock time as the log writes it (local time).
+    static func now() -> String {
+        let date = Date()
+        let seconds = date.timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT(for: date))
+        let epoch = LogTimestamp(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0)!
+        return epoch.adding(milliseconds: Int64(seconds * 1000)).logText
+    }
+
+    /// Appends lines (each `logger - LEVEL - message`, timestamped now).
+    func write(_ lines: [(logger: String, level: String, message: String)], extra: [String] = []) {
+        let stamp = DemoLogWriter.now()
+        var text = ""
+        for l in lines { text += "\(stamp) - \(l.logger) - \(l.level) - \(l.message)\n" }
+        for e in extra { text += e + "\n" }
+        lock.lock()
+        defer { lock.unlock() }
+        handle.write(Data(text.utf8))
+        written += text.utf8.count
+        if written >= maxBytes { rotate() }
+    }
+
+    /// rename+create: NAME → NAME.1 (then compressed to NAME.1.gz), older ones shift up.
+    private func rotate() {
+        try? handle.close()
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: "\(path).\(keep).gz")
+        for k in stride(from: keep - 1, through: 1, by: -1) where fm.fileExists(atPath: "\(path).\(k).gz") {
+            try? fm.moveItem(atPath: "\(path).\(k).gz", toPath: "\(path).\(k + 1).gz")
+        }
+        try? fm.moveItem(atPath: path, toPath: "\(path).1")
+        fm.createFile(atPath: path, contents: nil)
+        handle = FileHandle(forWritingAtPath: path)!
+        written = 0
+        try? Gzip.compressFile(atPath: "\(path).1", toPath: "\(path).1.gz")
+        try? fm.removeItem(atPath: "\(path).1")
+    }
+
+    func close() { lock.lock(); try? handle.close(); lock.unlock() }
+}

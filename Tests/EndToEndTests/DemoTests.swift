@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TTSMonCore
+
+/// `ttsmon demo`, headless and in tmux, as a newcomer runs it.
+@Suite(.serialized) struct DemoTests {
+    static func object(_ line: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+    }
+
+    @Test func headlessFleetFailsOverHealsRotatesAndTraces() throws {
+        let dir = ScratchDir()
+        let logs = dir.path + "/fleet"
+        let (rc, out, err) = try TTSMonBinary.run(["demo", "--headless", "--duration", "26", "--faults", "6:4,14:0",
+                                                   "--rate", "12", "--rotate-bytes", "16384", "--dir", logs])
+        #expect(rc == 0, "\(err)")
+        let snapshots = out.split(separator: "\n").compactMap { Self.object(String($0)) }
+        #expect(snapshots.count >= 20)
+        func active(_ s: [String: Any]) -> String? { s["active"] as? String }
+        func elapsed(_ s: [String: Any]) -> Int { s["elapsed_s"] as? Int ?? 0 }
+        // QPS non-zero within 5 s; main active before the kill.
+        #expect(snapshots.contains { elapsed($0) <= 5 && (($0["requests"] as? [String: Any])?["qps"] as? Double ?? 0) > 0 })
+        #expect(snapshots.filter { elapsed($0) < 6 }.allSatisfy { active($0) == "main" })
+        // After `4` standby is active within 15 s, after `0` main again within 20 s.
+        let down = snapshots.first { elapsed($0) >= 6 && active($0) == "standby" }
+        #expect(down != nil && elapsed(down!) <= 6 + 15)
+        let back = snapshots.first { elapsed($0) >= 14 && active($0) == "main" }
+        #expect(back != nil && elapsed(back!) <= 14 + 20)
+        // The router logged the switches like the seed.
+        let router = try String(contentsOfFile: logs + "/router.log", encoding: .utf8)
+        #expect(router.contains("main instance failed, switching to standby"))
+        #expect(router.contains("switching to main"))
+        // Logs rotated into .gz, and trace finds a request in a rotated file.
+        let rotated = try FileManager.default.contentsOfDirectory(atPath: logs).filter { $0.hasSuffix(".gz") }.sorted()
+        #expect(!rotated.isEmpty)
+        let gz = try #require(rotated.first { $0.hasPrefix("main.log.") || $0.hasPrefix("standby.log.") })
+        let (_, reportJSON, _) = try TTSMonBinary.run(["report", "--format", "json", logs + "/" + gz])
+        #expect(reportJSON.contains("\"compressed\": true"))
+        let (_, grepOut, _) = try TTSMonBinary.run(["trace", "--format", "json", "ts_nothing1", logs + "/" + gz])
+        _ = grepOut
+        let plainLines = try TTSMonBinary.run(["report", "--format", "json", logs + "/" + gz]).1
+        #expect(!plainLines.isEmpty)
+        // An id from the rotated file: read it back through gzip, then trace it with -R from the live name.
+        let ids = try gzipIDs(logs + "/" + gz)
+        let id = try #require(ids.first)
+        let live = logs + "/" + gz.components(separatedBy: ".log.").first! + ".log"
+        let (traceRC, traceOut, _) = try TTSMonBinary.run(["trace", "--format", "json", id, "-R", live])
+        #expect(traceRC == 0)
+        #expect(traceOut.contains("\"file\": \"\(logs)/\(gz)\"") || traceOut.contains(".gz"))
+    }
+
+    func gzipIDs(_ path: String) throws -> [String] {
+        let summary = try TTSMonBinary.run(["report", "--format", "json", path]).1
+        _ = summary
+        var opened = try LogOpener.open(LogInput(path: path))
+        var ids: [String] = []
+        opened.lines().forEachLine { line in
+            guard case .text(let bytes, _) = line else { return }
+            let text = String(decoding: bytes, as: UTF8.self)
+            if let r = text.range(of: "synthesis_complete: id=") {
+                ids.append(String(text[r.upperBound...].prefix { $0 != "," }))
+            }
+        }
+        _ = opened
+        opened = try LogOpener.open(LogInput(path: path))
+        return ids
+    }
+
+    @Test func interactiveDemoInTmux() throws {
+        guard Tmux.available else { print("skipping: tmux is not installed"); return }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) demo; echo EXIT=$?; sleep 60")
+        var screen = tmux.waitFor(20) { s in s.contains("QPS") && !s.contains("QPS 0.0") && s.split(separator: "\n").contains { $0.contains("main") && $0.contains("active") } }
+        #expect(!screen.contains("QPS 0.0/s"), "non-zero QPS")
+        #expect(screen.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") })
+        tmux.keys("4")
+        screen = tmux.waitFor(15) { s in s.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") } }
+        #expect(screen.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") }, "standby active after 4")
+        tmux.keys("0")
+        screen = tmux.waitFor(20) { s in s.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") } }
+        #expect(screen.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") }, "main active after 0")
+        tmux.keys("q")
+        screen = tmux.waitFor(15) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+        // No process left behind.
+        #expect(Self.demoProcesses().isEmpty, "a ttsmon demo process is still running")
+    }
+
+    /// Pids of running `ttsmon demo` processes (argv[0] ends in ttsmon, argv[1] is demo).
+    static func demoProcesses() -> [String] {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return pids.filter { pid in
+            guard pid.allSatisfy(\.isNumber), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return args.count >= 2 && args[0].hasSuffix("ttsmon") && args[1] == "demo"
+        }
+    }
+}
