@@ -26,7 +26,7 @@ public final class DemoFleet: @unchecked Sendable {
         standby = DemoInstance(name: "standby", directory: directory, port: portBase.map { $0 + 1 } ?? 0, rotateBytes: rotateBytes)
         routerLog = directory + "/router.log"
         routerWriter = DemoLogWriter(path: routerLog)
-        failover = FailoverState(targets: ["main", "standby"], failAfter: 1, failbackAfter: 2, mode: .auto)
+        failover = FailoverState(targets: ["main", "standby"], failAfter: 2, failbackAfter: 2, mode: .auto)
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .seconds(1), read: .seconds(10))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -54,7 +54,7 @@ public final class DemoFleet: @unchecked Sendable {
 
     /// Seed 003's router loop: probe every 2 s with a real synthesis, switch on failure, log it.
     func routeLoop() async {
-        let prober = HTTPProber(timeout: .seconds(1), text: "a", voice: "female")
+        let prober = HTTPProber(timeout: .seconds(2), text: "a", voice: "female")
         while !Task.isCancelled {
             let started = ContinuousClock.now
             let results = await prober.probeAll(targets)

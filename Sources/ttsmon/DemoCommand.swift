@@ -48,8 +48,9 @@ struct DemoCommand: ParsableCommand {
             options.window = .oneMinute
             options.failback = .auto
             options.failbackAfter = 2
+            options.failAfter = 2      // one slow probe on a busy laptop is not an outage
             options.probeInterval = 2
-            options.timeout = 1
+            options.timeout = 2
             switch Theme.load(theme, directories: Theme.searchDirectories()) {
             case .success(let t): options.theme = t
             case .failure(let e): fail("demo: \(e.description)", code: 2)
