@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(name: "TTSMonCoreTests", dependencies: ["TTSMonCore"]),
         .testTarget(name: "TTSMonNetTests", dependencies: ["TTSMonCore", "TTSMonNet"]),
-        .testTarget(name: "TTSMonUITests", dependencies: ["TTSMonCore", "TTSMonUI"]),
+        .testTarget(name: "TTSMonUITests", dependencies: ["TTSMonCore", "TTSMonUI"], exclude: ["__Snapshots__"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TTSMonCore", "TTSMonNet", "TTSMonDemo"]),
     ]
 )

@@ -34,16 +34,21 @@ struct ProbeCommand: AsyncParsableCommand {
         let prober = HTTPProber(timeout: .milliseconds(Int64(timeout * 1000)), text: text, voice: voice)
         var state = FailoverState(targets: parsed.map(\.name), failAfter: failAfter, failbackAfter: failbackAfter, mode: failback)
         var allUp = true
+        /// One round: probe, fold into the failover state, print; true when every target is up.
+        func round() async -> Date {
+            let started = Date()
+            let results = await prober.probeAll(parsed)
+            let now = WallClock.logTime(started)
+            state.record(results, at: now)
+            allUp = results.allSatisfy(\.up)
+            emit(render(results, state: state, time: now))
+            return started
+        }
         if let watch {
             let stop = StopSignal.install()
             var shown = 0
             while !stop.requested {
-                let started = Date()
-                let results = await prober.probeAll(parsed)
-                let now = WallClock.logTime(started)
-                state.record(results, at: now)
-                allUp = results.allSatisfy(\.up)
-                emit(render(results, state: state, time: now))
+                let started = await round()
                 for entry in state.timeline.dropFirst(shown) {
                     emit("switch \(entry.time.logText): \(entry.from ?? "none") → \(entry.to ?? "none") (\(Sanitizer.clean(entry.reason)))")
                 }
@@ -51,12 +56,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 while !stop.requested, Date().timeIntervalSince(started) < watch { try? await Task.sleep(for: .milliseconds(100)) }
             }
         } else {
-            let started = Date()
-            let results = await prober.probeAll(parsed)
-            let now = WallClock.logTime(started)
-            state.record(results, at: now)
-            allUp = results.allSatisfy(\.up)
-            emit(render(results, state: state, time: now))
+            _ = await round()
         }
         await prober.shutdown()
         if !allUp { throw ExitCode(1) }
