@@ -24,7 +24,7 @@ final class DashboardApp {
     }
 
     let options: Options
-    let collector: LiveCollector
+    let source: DashboardSource
     var state: DashboardState
     var failover: FailoverState
     let probeMailbox = Mailbox<[ProbeResult]>()
@@ -39,13 +39,18 @@ final class DashboardApp {
 
     enum LookupOutcome { case progress(String, Int, Int), found(RequestTrace), notFound(String, Int) }
 
-    init(options: Options) {
+    init(options: Options, source: DashboardSource? = nil) {
         self.options = options
-        collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd)
-        collector.keepRecentLines = 400
+        if let source {
+            self.source = source
+        } else {
+            let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd)
+            collector.keepRecentLines = 400
+            self.source = LiveSource(collector: collector)
+        }
         state = DashboardState(snapshot: LiveSnapshot(window: options.window))
         state.window = options.window
-        state.noLog = options.logs.isEmpty
+        state.noLog = source == nil && options.logs.isEmpty
         state.extraKeys = options.extraKeys
         failover = FailoverState(targets: options.probes.map(\.name), failAfter: options.failAfter,
                                  failbackAfter: options.failbackAfter, mode: options.failback)
@@ -58,6 +63,7 @@ final class DashboardApp {
         defer { terminal.end() }
         startProbes()
         var lastRefresh = Date.distantPast
+        var lastTick = Date()
         var dirty = true
         while !stop.requested {
             if let key = terminal.readKey() {
@@ -65,7 +71,9 @@ final class DashboardApp {
                 dirty = true
             }
             onTick?()
-            if collector.poll() { dirty = true }
+            let tick = Date()
+            if source.poll(wallSeconds: tick.timeIntervalSince(lastTick), paused: state.paused) { dirty = true }
+            lastTick = tick
             for results in probeMailbox.take() { applyProbes(results); dirty = true }
             for outcome in lookupMailbox.take() { applyLookup(outcome); dirty = true }
             let now = Date()
@@ -123,15 +131,15 @@ final class DashboardApp {
     // MARK: - State from the collector and probes
 
     func refresh(now: Date) {
-        state.clock = clockText(now)
-        state.sources = collector.sourceStatus(wallNow: now).map { SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error) }
-        for note in collector.drainNotes() { state.status = Sanitizer.clean(note) }
+        state.clock = source.clockOverride ?? clockText(now)
+        state.sources = source.sourceLines(wallNow: now)
+        for note in source.drainNotes() { state.status = Sanitizer.clean(note) }
         guard !state.paused else { return }
-        state.snapshot = collector.metrics.snapshot(window: state.window)
+        state.snapshot = source.snapshot(window: state.window)
         for event in state.snapshot.failovers { failover.noteLogged(event) }
         updateTargets()
         if case .log(let filter) = state.route {
-            state.logLines = collector.recentLines(limit: 400).filter { filter == nil || $0.contains(filter!) }
+            state.logLines = source.recentLines(limit: 400).filter { filter == nil || $0.contains(filter!) }
         }
     }
 
@@ -184,7 +192,7 @@ final class DashboardApp {
     // MARK: - Requests
 
     func submit(_ text: String) {
-        if collector.metrics.indexedRequest(id: text) != nil || (isValidRequestID(text) && text.contains(where: \.isNumber) && !text.contains(" ")) {
+        if source.indexedRequest(id: text) != nil || (isValidRequestID(text) && text.contains(where: \.isNumber) && !text.contains(" ")) {
             state.routes.append(.request(id: text))
             state.trace = nil
             state.lookup = .idle
@@ -198,8 +206,8 @@ final class DashboardApp {
 
     func refreshList() {
         switch state.route {
-        case .errors(let code): state.list = collector.metrics.recentRequests(matching: nil, code: code, limit: 500)
-        case .search(let q): state.list = collector.metrics.recentRequests(matching: q, limit: 500)
+        case .errors(let code): state.list = source.recentRequests(matching: nil, code: code, limit: 500)
+        case .search(let q): state.list = source.recentRequests(matching: q, code: nil, limit: 500)
         default: break
         }
     }
@@ -210,8 +218,8 @@ final class DashboardApp {
         lookupCancel?.cancel()
         let cancel = CancelFlag()
         lookupCancel = cancel
-        let live = collector.sources.map(\.displayName).filter { $0 != "<stdin>" }
-        let rotated = live.flatMap { LogInput(path: $0).rotatedSiblings().map(\.path) }
+        let live = source.lookupPaths
+        let rotated = live.flatMap { LogInput(path: $0).rotatedSiblings().map(\.path) }.filter { !live.contains($0) }
         let mailbox = lookupMailbox
         state.lookup = .searching(id: id, filesDone: 0, filesTotal: live.count + rotated.count)
         Thread.detachNewThread {

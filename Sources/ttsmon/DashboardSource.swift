@@ -1,0 +1,67 @@
+import Foundation
+import TTSMonCore
+import TTSMonUI
+
+/// Where the dashboard's figures come from: logs followed live, or a replayed history.
+protocol DashboardSource: AnyObject {
+    /// Reads what arrived; true when anything did.
+    func poll(wallSeconds: Double, paused: Bool) -> Bool
+    func snapshot(window: LiveWindow) -> LiveSnapshot
+    func sourceLines(wallNow: Date) -> [SourceLine]
+    func drainNotes() -> [String]
+    func recentRequests(matching query: String?, code: String?, limit: Int) -> [RecentRequest]
+    func indexedRequest(id: String) -> RecentRequest?
+    func recentLines(limit: Int) -> [String]
+    /// Files whose rotated siblings a history lookup searches.
+    var lookupPaths: [String] { get }
+    /// A clock to show instead of the wall clock (replay's log time).
+    var clockOverride: String? { get }
+}
+
+/// Logs followed live.
+final class LiveSource: DashboardSource {
+    let collector: LiveCollector
+    init(collector: LiveCollector) { self.collector = collector }
+    func poll(wallSeconds: Double, paused: Bool) -> Bool { collector.poll() }
+    func snapshot(window: LiveWindow) -> LiveSnapshot { collector.metrics.snapshot(window: window) }
+    func sourceLines(wallNow: Date) -> [SourceLine] {
+        collector.sourceStatus(wallNow: wallNow).map { SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error) }
+    }
+    func drainNotes() -> [String] { collector.drainNotes() }
+    func recentRequests(matching query: String?, code: String?, limit: Int) -> [RecentRequest] {
+        collector.metrics.recentRequests(matching: query, code: code, limit: limit)
+    }
+    func indexedRequest(id: String) -> RecentRequest? { collector.metrics.indexedRequest(id: id) }
+    func recentLines(limit: Int) -> [String] { collector.recentLines(limit: limit) }
+    var lookupPaths: [String] { collector.sources.map(\.displayName).filter { $0 != "<stdin>" } }
+    var clockOverride: String? { nil }
+}
+
+/// A history replayed N× faster than the wall clock.
+final class ReplaySource: DashboardSource {
+    let feeder: ReplayFeeder
+    var lastNow: LogTimestamp?
+    init(feeder: ReplayFeeder) { self.feeder = feeder }
+    func poll(wallSeconds: Double, paused: Bool) -> Bool {
+        if !paused { feeder.advance(wallSeconds: wallSeconds) }
+        let now = feeder.now
+        defer { lastNow = now }
+        return now != lastNow
+    }
+    func snapshot(window: LiveWindow) -> LiveSnapshot {
+        let now = feeder.now
+        return feeder.withMetrics { $0.snapshot(window: window, now: now) }
+    }
+    func sourceLines(wallNow: Date) -> [SourceLine] {
+        feeder.inputs.map { SourceLine(name: $0.displayName, ageSeconds: nil, error: nil) }.prefix(1).map { $0 }
+            + [SourceLine(name: "replay ×\(Int(feeder.speed))\(feeder.finished ? " (end)" : "")", ageSeconds: nil, error: nil)]
+    }
+    func drainNotes() -> [String] { [] }
+    func recentRequests(matching query: String?, code: String?, limit: Int) -> [RecentRequest] {
+        feeder.withMetrics { $0.recentRequests(matching: query, code: code, limit: limit) }
+    }
+    func indexedRequest(id: String) -> RecentRequest? { feeder.withMetrics { $0.indexedRequest(id: id) } }
+    func recentLines(limit: Int) -> [String] { [] }
+    var lookupPaths: [String] { feeder.inputs.map(\.path) }
+    var clockOverride: String? { feeder.now.map { String($0.logText.prefix(19)) } }
+}
