@@ -64,7 +64,8 @@ import TTSMonNet
         tmux.keys("/")
         tmux.literal(oldest.id)
         tmux.keys("Enter")
-        screen = tmux.waitFor { s in oldest.stages.allSatisfy { s.contains($0.stage) } && s.contains(oldest.id) }
+        screen = tmux.waitFor { s in s.contains("Request \(oldest.id)") && s.contains(truth.files.last!) && oldest.stages.allSatisfy { s.contains($0.stage) } }
+        #expect(screen.contains("Request \(oldest.id)"))
         for stage in oldest.stages { #expect(screen.contains(stage.stage), "stage \(stage.stage) shown") }
         #expect(screen.contains(truth.files.last!), "the file it came from")
 
