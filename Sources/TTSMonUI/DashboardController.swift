@@ -47,7 +47,7 @@ public enum DashboardController {
             state.routes.append(.log(filter: nil))
             state.selectedRow = 0
         case .split:
-            state.status = "split view needs several sources"
+            state.status = "split view per source is not available yet"
         case .nextPanel, .previousPanel:
             guard state.route == .overview else { return [] }
             let all = Panel.allCases

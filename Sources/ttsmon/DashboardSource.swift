@@ -22,7 +22,8 @@ protocol DashboardSource: AnyObject {
 final class LiveSource: DashboardSource {
     let collector: LiveCollector
     init(collector: LiveCollector) { self.collector = collector }
-    func poll(wallSeconds: Double, paused: Bool) -> Bool { collector.poll() }
+    /// At most 4 MB a UI tick, so a large history never freezes the screen.
+    func poll(wallSeconds: Double, paused: Bool) -> Bool { collector.poll(budgetBytes: 4 << 20) }
     func snapshot(window: LiveWindow) -> LiveSnapshot { collector.metrics.snapshot(window: window) }
     func sourceLines(wallNow: Date) -> [SourceLine] {
         collector.sourceStatus(wallNow: wallNow).map { SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error) }

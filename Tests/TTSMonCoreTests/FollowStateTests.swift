@@ -133,4 +133,28 @@ import Testing
         let f = FileFollower(path: path, maxLineLength: 1000)
         #expect(lines(f) == ["a", "<overlong>", "b"])
     }
+
+    @Test func aByteBudgetSpreadsAHistoryOverPollsAndKeepsRotationOrder() throws {
+        let dir = TempDir()
+        let lines = (0..<2000).map { "line \($0) " + String(repeating: "x", count: $0 % 50) }
+        let path = dir.write("app.log", lines.joined(separator: "\n") + "\n")
+        let f = FileFollower(path: path)
+        var got: [String] = []
+        var polls = 0
+        func take(_ line: LineReader.Line) { if case .text(let b, _) = line { got.append(String(decoding: b, as: UTF8.self)) } }
+        f.poll(budget: 4096, take)
+        #expect(got.count > 0 && got.count < lines.count, "the first poll reads only part")
+        while f.hasBacklog, polls < 1000 { f.poll(budget: 4096, take); polls += 1 }
+        #expect(got == lines)
+        // A rotation while a backlog is pending: the old file is finished before the new one.
+        let h = FileHandle(forWritingAtPath: path)!
+        h.seekToEndOfFile(); h.write(Data((lines.joined(separator: "\n") + "\n").utf8)); try h.close()
+        f.poll(budget: 4096, take)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        dir.write("app.log", "after rotation\n")
+        polls = 0
+        while polls < 2000 { f.poll(budget: 4096, take); polls += 1; if got.last == "after rotation" { break } }
+        #expect(got.count == 2 * lines.count + 1)
+        #expect(got.last == "after rotation")
+    }
 }

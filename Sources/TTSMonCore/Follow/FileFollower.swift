@@ -57,17 +57,44 @@ public final class FileFollower: FollowedSource {
     }
 
     public var displayName: String { path }
+    public var hasBacklog: Bool { !backlog.isEmpty }
     public var rotations: Int { state.rotations }
     public var problem: String? { state.problem }
+
+    /// Actions decided but not yet done because a poll's byte budget ran out.
+    var backlog: [FollowState.Action] = []
 
     /// Checks the path once and delivers every new complete line. Returns true when it read
     /// anything.
     @discardableResult
-    public func poll(_ handle: LineHandler) -> Bool {
+    public func poll(_ handle: LineHandler) -> Bool { poll(budget: nil, handle) }
+
+    /// Like `poll`, reading at most about `budget` bytes (the rest on later polls), so a UI loop
+    /// never waits on a large history.
+    @discardableResult
+    public func poll(budget: Int?, _ handle: LineHandler) -> Bool {
         let before = bytesRead
-        let actions = state.observe(path: FileFollower.observe(path), openFileSize: openFileSize())
-        perform(actions, handle)
+        if backlog.isEmpty {
+            backlog = state.observe(path: FileFollower.observe(path), openFileSize: openFileSize())
+        }
+        perform(budget: budget, handle)
         return bytesRead != before
+    }
+
+    func perform(budget: Int?, _ handle: LineHandler) {
+        var left = budget ?? Int.max
+        while !backlog.isEmpty {
+            let action = backlog.removeFirst()
+            if case .read(let from, let to) = action, to - from > Int64(left) {
+                // Read part now, keep the rest (and everything after it) for the next poll.
+                let cut = from + Int64(max(0, left))
+                readRange(from: from, upTo: cut, handle)
+                backlog.insert(.read(from: cut, upTo: to), at: 0)
+                return
+            }
+            if case .read(let from, let to) = action { left -= Int(to - from) }
+            perform([action], handle)
+        }
     }
 
     func perform(_ actions: [FollowState.Action], _ handle: LineHandler) {
@@ -81,7 +108,8 @@ public final class FileFollower: FollowedSource {
                 if newFD < 0 || fstat(newFD, &st) != 0
                     || FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) != identity {
                     if newFD >= 0 { close(newFD) }
-                    // Raced with another rotation: start over on the next poll.
+                    // Raced with another rotation: drop what was planned, start over on the next poll.
+                    backlog.removeAll()
                     perform(state.openFailed(newFD < 0 ? String(cString: strerror(errno)) : "changed while opening"), handle)
                     return
                 }

@@ -13,6 +13,9 @@ public protocol FollowedSource: AnyObject {
     /// Delivers every complete line that arrived since the last poll; true when it read anything.
     @discardableResult
     func poll(_ handle: (LineReader.Line) -> Void) -> Bool
+    /// Like `poll`, reading about `budget` bytes at most (nil: no limit).
+    @discardableResult
+    func poll(budget: Int?, _ handle: (LineReader.Line) -> Void) -> Bool
 }
 
 /// Follows standard input (`kubectl logs -f | ttsmon watch --log -`): a thread blocks on
@@ -46,6 +49,8 @@ public final class StandardInputFollower: FollowedSource, @unchecked Sendable {
         }
         thread.start()
     }
+
+    public func poll(budget: Int?, _ handle: (LineReader.Line) -> Void) -> Bool { poll(handle) }
 
     public func poll(_ handle: (LineReader.Line) -> Void) -> Bool {
         lock.lock()

@@ -68,11 +68,11 @@ public final class LiveCollector {
 
     /// Reads whatever every source has; returns true when anything arrived.
     @discardableResult
-    public func poll(wallNow: Date = Date()) -> Bool {
+    public func poll(wallNow: Date = Date(), budgetBytes: Int? = nil) -> Bool {
         var any = false
         for i in sources.indices {
             let rotationsBefore = sources[i].rotations
-            let got = sources[i].poll { line in self.take(line, source: i) }
+            let got = sources[i].poll(budget: budgetBytes.map { $0 / max(1, sources.count) }) { line in self.take(line, source: i) }
             // A new file starts a new context: no traceback carries over a rotation.
             if sources[i].rotations != rotationsBefore { metrics.resetContext(source: i) }
             if got { lastData[i] = wallNow; any = true }
