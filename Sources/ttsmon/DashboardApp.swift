@@ -65,6 +65,10 @@ final class DashboardApp {
         var lastRefresh = Date.distantPast
         var lastTick = Date()
         var dirty = true
+        var frames = 0
+        let began = Date()
+        // For bench/dashboard.sh: frames drawn so far and seconds running, once a second.
+        let statsPath = ProcessInfo.processInfo.environment["TTSMON_FRAME_STATS"]
         while !stop.requested {
             if let key = terminal.readKey() {
                 if key == .resize { terminal.invalidate(); dirty = true } else if handle(key, terminal: terminal) { break }
@@ -77,10 +81,14 @@ final class DashboardApp {
             for results in probeMailbox.take() { applyProbes(results); dirty = true }
             for outcome in lookupMailbox.take() { applyLookup(outcome); dirty = true }
             let now = Date()
-            if now.timeIntervalSince(lastRefresh) >= 1 { refresh(now: now); lastRefresh = now; dirty = true }
+            if now.timeIntervalSince(lastRefresh) >= 1 {
+                refresh(now: now); lastRefresh = now; dirty = true
+                if let statsPath { try? "\(frames) \(now.timeIntervalSince(began))\n".write(toFile: statsPath, atomically: true, encoding: .utf8) }
+            }
             if dirty {
                 let size = terminal.size
                 terminal.draw(DashboardView.render(state, width: size.width, height: size.height))
+                frames += 1
                 dirty = false
             }
         }

@@ -25,7 +25,7 @@ public final class LiveCollector {
     var scratch = LogRecord(time: LogTimestamp(milliseconds: 0))
     /// How many recent raw lines to keep (sanitised) for a live log view; 0 keeps none.
     public var keepRecentLines = 0
-    var recent: [String] = []
+    var recent: [[UInt8]] = []
     var recentStart = 0
     static let sniffLines = 20
 
@@ -158,7 +158,7 @@ public final class LiveCollector {
     }
 
     func remember(_ bytes: ByteSpan) {
-        let line = Sanitizer.clean(bytes: bytes)
+        let line = Array(bytes)   // sanitised only when shown
         if recent.count < keepRecentLines { recent.append(line) } else {
             recent[recentStart] = line
             recentStart = (recentStart + 1) % keepRecentLines
@@ -168,7 +168,7 @@ public final class LiveCollector {
     /// The most recent raw lines (sanitised), oldest first.
     public func recentLines(limit: Int) -> [String] {
         let ordered = Array(recent[recentStart...] + recent[..<recentStart])
-        return Array(ordered.suffix(limit))
+        return ordered.suffix(limit).map { line in line.withUnsafeBufferPointer { Sanitizer.clean(bytes: $0) } }
     }
 
     /// The last timestamp in the final 64 KiB of a plain file (for `--since`).

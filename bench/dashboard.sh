@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Dashboard benchmark: full-frame render time at 150×45 from a fixed state, CPU of an idle
+# dashboard (tmux, 10 s), and frames per second while a writer appends 100 k lines/s.
+# Usage: bench/dashboard.sh [RATE] [SECONDS]   (defaults 100000 15)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rate=${1:-100000}
+seconds=${2:-15}
+swift build -c release --product ttsmon >/dev/null 2>&1
+bin=$PWD/.build/release/ttsmon
+out=$PWD/bench/out/dashboard
+rm -rf "$out"; mkdir -p "$out"
+$bin bench-render --frames 2000
+$bin gen --out "$out/src" --requests 20000 --no-hostile >/dev/null
+cp "$out/src/app.log" "$out/app.log"
+sock=ttsmon-bench-$$
+tmux -L $sock new-session -d -x 150 -y 45 "TTSMON_FRAME_STATS=$out/frames $bin dashboard --log $out/app.log"
+sleep 3
+pid=$(python3 -c '
+import os, sys
+for p in os.listdir("/proc"):
+    try: a = open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")
+    except Exception: continue
+    if len(a) > 1 and a[0].decode() == sys.argv[1] and a[1] == b"dashboard": print(p); break
+' "$bin")
+python3 - "$pid" "$out" "$rate" "$seconds" "$sock" <<'PY'
+import os, subprocess, sys, time
+pid, out, rate, seconds, sock = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+hz = os.sysconf("SC_CLK_TCK")
+def cpu():
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / hz
+c0 = cpu(); time.sleep(10); idle = (cpu() - c0) / 10
+print(f"idle dashboard CPU: {idle*100:.2f}% of one core (must be < 1%)")
+lines = open(f"{out}/src/app.log", "rb").read().split(b"\n")[:-1]
+w = open(f"{out}/app.log", "ab", buffering=0)
+batch = rate // 100; i = 0; written = 0
+def frames(): return int(open(f"{out}/frames").read().split()[0])
+f0 = frames(); c0 = cpu(); start = time.time()
+while time.time() - start < seconds:
+    chunk = []
+    for _ in range(batch):
+        chunk.append(lines[i]); i = (i + 1) % len(lines)
+    w.write(b"\n".join(chunk) + b"\n"); written += batch
+    d = start + written / rate - time.time()
+    if d > 0: time.sleep(d)
+elapsed = time.time() - start
+time.sleep(1.1)
+busy = (cpu() - c0) / elapsed
+fps = (frames() - f0) / (elapsed + 1.1)
+print(f"writer: {written/elapsed:,.0f} lines/s for {elapsed:.0f} s; dashboard CPU {busy*100:.1f}% of one core, {fps:.1f} frames/s (must be >= 4)")
+subprocess.run(["tmux", "-L", sock, "send-keys", "q"])
+PY
+tmux -L $sock kill-server 2>/dev/null || true
