@@ -20,12 +20,7 @@ final class DemoLogWriter: @unchecked Sendable {
     }
 
     /// The current wall-clock time as the log writes it (local time).
-    static func now() -> String {
-        let date = Date()
-        let seconds = date.timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT(for: date))
-        let epoch = LogTimestamp(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0)!
-        return epoch.adding(milliseconds: Int64(seconds * 1000)).logText
-    }
+    static func now() -> String { LogTimestamp(localTime: Date()).logText }
 
     /// Appends lines (each `logger - LEVEL - message`, timestamped now).
     func write(_ lines: [(logger: String, level: String, message: String)], extra: [String] = []) {

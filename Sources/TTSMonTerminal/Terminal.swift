@@ -8,6 +8,29 @@ public enum Key: Equatable, Sendable {
     case enter, escape, tab, backTab, backspace, up, down, left, right, pageUp, pageDown, home, end
     case resize
     case function(Int)
+
+    /// The name the dashboard's keymap uses (`"q"`, `"enter"`, `"esc"`, `"down"`...); nil for
+    /// events that are not keys (resize).
+    public var name: String? {
+        switch self {
+        case .char(let c): return String(c)
+        case .enter: return "enter"
+        case .escape: return "esc"
+        case .tab: return "tab"
+        case .backTab: return "backtab"
+        case .backspace: return "backspace"
+        case .up: return "up"
+        case .down: return "down"
+        case .left: return "left"
+        case .right: return "right"
+        case .pageUp: return "pageup"
+        case .pageDown: return "pagedown"
+        case .home: return "home"
+        case .end: return "end"
+        case .function(let n): return "f\(n)"
+        case .resize: return nil
+        }
+    }
 }
 
 /// The only code that talks to ncurses: starts and restores the terminal, turns grid changes

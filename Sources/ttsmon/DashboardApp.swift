@@ -98,25 +98,7 @@ final class DashboardApp {
 
     /// Turns a terminal key into a controller key name; returns true to quit.
     func handle(_ key: Key, terminal: Terminal) -> Bool {
-        let name: String
-        switch key {
-        case .char(let c): name = String(c)
-        case .enter: name = "enter"
-        case .escape: name = "esc"
-        case .tab: name = "tab"
-        case .backTab: name = "backtab"
-        case .backspace: name = "backspace"
-        case .up: name = "up"
-        case .down: name = "down"
-        case .left: name = "left"
-        case .right: name = "right"
-        case .pageUp: name = "pageup"
-        case .pageDown: name = "pagedown"
-        case .home: name = "home"
-        case .end: name = "end"
-        case .function(let n): name = "f\(n)"
-        case .resize: return false
-        }
+        guard let name = key.name else { return false }
         let wasPaused = state.paused
         for effect in DashboardController.handle(name, state: &state) {
             switch effect {

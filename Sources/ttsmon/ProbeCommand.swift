@@ -73,12 +73,5 @@ extension FailbackMode: ExpressibleByArgument {}
 
 /// The wall clock as a log timestamp (local time, like the logs), for probe schedules only.
 enum WallClock {
-    static func logTime(_ date: Date = Date()) -> LogTimestamp {
-        let seconds = date.timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT(for: date))
-        let days = Int64((seconds / 86_400).rounded(.down))
-        // 1970-01-01 in days since 0000-03-01.
-        let epoch = Int64(LogTimestamp(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0)!.milliseconds)
-        let ms = Int64((seconds - Double(days) * 86_400) * 1000)
-        return LogTimestamp(milliseconds: epoch + days * 86_400_000 + ms)
-    }
+    static func logTime(_ date: Date = Date()) -> LogTimestamp { LogTimestamp(localTime: date) }
 }

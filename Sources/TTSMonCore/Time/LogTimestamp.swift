@@ -173,3 +173,15 @@ final class DateCache {
     var tail: UInt16 = 0
     var dayStart: Int64 = 0
 }
+
+import Foundation
+
+extension LogTimestamp {
+    /// A wall-clock instant in local time, as a log would write it (for probe schedules and
+    /// logs the project writes itself; figures never use it).
+    public init(localTime date: Date) {
+        let seconds = date.timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT(for: date))
+        let epoch = LogTimestamp(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0)!
+        self = epoch.adding(milliseconds: Int64((seconds * 1000).rounded(.down)))
+    }
+}
