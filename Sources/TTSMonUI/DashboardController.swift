@@ -12,6 +12,8 @@ public enum DashboardEffect: Equatable, Sendable {
     /// The list for the current route must be filled.
     case refreshList
     case cancelLookup
+    /// Mute this firing (`AlertStatus.ackKey`) for `--ack-for`.
+    case acknowledge(String)
     case custom(String)
 }
 
@@ -46,11 +48,22 @@ public enum DashboardController {
         case .log:
             state.routes.append(.log(filter: nil))
             state.selectedRow = 0
+        case .acknowledge:
+            let alerts = state.snapshot.alerts
+            let chosen: AlertStatus?
+            if state.focus == .alerts, state.route == .overview, state.selectedRow < alerts.count, alerts[state.selectedRow].state == .firing {
+                chosen = alerts[state.selectedRow]
+            } else {
+                chosen = alerts.first { $0.state == .firing && !state.acknowledged.contains($0.ackKey) }
+            }
+            guard let alert = chosen else { state.status = "no firing alert to acknowledge"; return [] }
+            state.acknowledged.insert(alert.ackKey)
+            return [.acknowledge(alert.ackKey)]
         case .split:
             state.status = "split view per source is not available yet"
         case .nextPanel, .previousPanel:
             guard state.route == .overview else { return [] }
-            let all = Panel.allCases
+            let all = state.snapshot.alerts.isEmpty ? Panel.allCases.filter { $0 != .alerts } : Panel.allCases
             let step = command == .nextPanel ? 1 : all.count - 1
             state.focus = all[((all.firstIndex(of: state.focus) ?? 0) + step) % all.count]
             state.selectedRow = 0
@@ -68,7 +81,12 @@ public enum DashboardController {
 
     static func rowCount(_ state: DashboardState) -> Int {
         switch state.route {
-        case .overview: return state.focus == .errors ? state.snapshot.errors.count : 0
+        case .overview:
+            switch state.focus {
+            case .errors: return state.snapshot.errors.count
+            case .alerts: return state.snapshot.alerts.count
+            default: return 0
+            }
         case .errors, .search: return state.list.count
         default: return 0
         }
@@ -84,6 +102,8 @@ public enum DashboardController {
 
     static func open(_ state: inout DashboardState) -> [DashboardEffect] {
         switch state.route {
+        case .overview where state.focus == .alerts:
+            return openAlert(&state)
         case .overview:
             guard state.focus == .errors, state.selectedRow < state.snapshot.errors.count else { return [] }
             state.routes.append(.errors(code: state.snapshot.errors[state.selectedRow].code))
@@ -105,6 +125,23 @@ public enum DashboardController {
         case .request:
             return []
         }
+    }
+
+    /// Enter on an alert: error alerts open the failed requests of the top code (examples);
+    /// others focus the panel whose figures tripped the rule.
+    static func openAlert(_ state: inout DashboardState) -> [DashboardEffect] {
+        let alerts = state.snapshot.alerts
+        guard state.selectedRow < alerts.count else { return [] }
+        let alert = alerts[state.selectedRow]
+        state.status = alert.line
+        if alert.panel == .errors, let top = state.snapshot.errors.first {
+            state.routes.append(.errors(code: top.code))
+            state.selectedRow = 0
+            return [.refreshList]
+        }
+        state.focus = alert.panel
+        state.selectedRow = 0
+        return []
     }
 
     static func errorCode(in line: String) -> String? {

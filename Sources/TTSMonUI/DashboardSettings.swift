@@ -29,13 +29,11 @@ public struct DashboardSettings: Equatable, Sendable {
         return parse(text, name: path)
     }
 
-    enum Value { case string(String), number(Double), bool(Bool), strings([String]) }
-
     public static func parse(_ text: String, name: String) -> Result<DashboardSettings, InputError> {
         var settings = DashboardSettings()
         var table = ""
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
+            let line = ConfigText.stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
             let at = "\(name):\(n + 1)"
             if line.isEmpty { continue }
             if line.hasPrefix("[") {
@@ -49,7 +47,7 @@ public struct DashboardSettings: Equatable, Sendable {
             guard let eq = line.firstIndex(of: "=") else { return .failure(InputError("\(at): expected key = value")) }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             let full = table.isEmpty ? key : "\(table).\(key)"
-            guard let value = parseValue(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)) else {
+            guard let value = ConfigText.parseValue(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)) else {
                 return .failure(InputError("\(at): key '\(full)': cannot read the value"))
             }
             func bad(_ why: String) -> Result<DashboardSettings, InputError> { .failure(InputError("\(at): key '\(full)': \(why)")) }
@@ -78,38 +76,4 @@ public struct DashboardSettings: Equatable, Sendable {
         }
         return .success(settings)
     }
-
-    static func stripComment(_ line: String) -> String {
-        var inString = false
-        for (i, c) in line.enumerated() {
-            if c == "\"" { inString.toggle() }
-            if c == "#", !inString { return String(line.prefix(i)) }
-        }
-        return line
-    }
-
-    static func parseValue(_ text: String) -> Value? {
-        if text.hasPrefix("\"") {
-            guard text.count >= 2, text.hasSuffix("\"") else { return nil }
-            return .string(String(text.dropFirst().dropLast()))
-        }
-        if text == "true" { return .bool(true) }
-        if text == "false" { return .bool(false) }
-        if let d = Double(text) { return .number(d) }
-        if text.hasPrefix("["), text.hasSuffix("]") {
-            let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-            if inner.isEmpty { return .strings([]) }
-            var items: [String] = []
-            for part in inner.split(separator: ",") {
-                let p = part.trimmingCharacters(in: .whitespaces)
-                if p.isEmpty { continue }
-                guard p.hasPrefix("\""), p.hasSuffix("\""), p.count >= 2 else { return nil }
-                items.append(String(p.dropFirst().dropLast()))
-            }
-            return .strings(items)
-        }
-        return nil
-    }
 }
-
-extension FailbackMode {}

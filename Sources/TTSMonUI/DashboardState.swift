@@ -26,9 +26,10 @@ public enum Route: Equatable, Sendable {
 
 /// The panels the overview can focus (Tab cycles them).
 public enum Panel: Int, Sendable, CaseIterable {
-    case traffic, latency, errors, stages, cache, failover, events
+    case alerts, traffic, latency, errors, stages, cache, failover, events
     public var title: String {
         switch self {
+        case .alerts: return "Alerts"
         case .traffic: return "Traffic"
         case .latency: return "Latency"
         case .errors: return "Errors"
@@ -86,7 +87,16 @@ public struct DashboardState: Sendable {
     public var failoverTimeline: [FailoverSwitch] = []
     /// Failback is manual and main is healthy again: `F` is offered.
     public var failbackOffered = false
-    public var firingAlerts = 0
+    /// Firings acknowledged with `a` (`AlertStatus.ackKey`), still within `--ack-for`.
+    public var acknowledged: Set<String> = []
+    /// Firing alerts nobody acknowledged.
+    public var firingAlerts: Int {
+        snapshot.alerts.filter { $0.state == .firing && !acknowledged.contains($0.ackKey) }.count
+    }
+    /// Panels whose figures an unacknowledged firing alert reads (drawn with a red border).
+    public var alertedPanels: Set<Panel> {
+        Set(snapshot.alerts.filter { $0.state == .firing && !acknowledged.contains($0.ackKey) }.map(\.panel))
+    }
     public var clock = ""
     /// Recent requests for list routes.
     public var list: [RecentRequest] = []

@@ -16,7 +16,8 @@ public enum DashboardView {
             return grid
         }
         header(&grid, state)
-        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        AlertStrip.render(&grid, y: 1, state)
+        let body = Rect(x: 0, y: 2, width: width, height: height - 3)
         switch state.route {
         case .overview: OverviewPanels.render(&grid, body, state)
         case .errors, .search: RequestListView.render(&grid, body, state)
@@ -35,9 +36,13 @@ public enum DashboardView {
             let crumbs = state.routes.map(\.title).joined(separator: " › ")
             x += grid.put(" " + crumbs + " ", x: x, y: 0, role: .header, maxWidth: grid.width / 2)
         }
-        var right = " \(state.window.rawValue) │ \(state.clock) │ " + (state.paused ? "❚❚ PAUSED" : "▶ live")
-        right += state.firingAlerts > 0 ? " │ ⚠ \(state.firingAlerts) firing " : " │ 0 alerts "
-        let rightWidth = DisplayWidth.of(right)
+        let right = " \(state.window.rawValue) │ \(state.clock) │ " + (state.paused ? "❚❚ PAUSED" : "▶ live") + " │ "
+        let firing = state.firingAlerts
+        let acked = state.snapshot.alerts.filter { $0.state == .firing }.count - firing
+        var alertText = firing > 0 ? "⚠ \(firing) firing" : "0 alerts"
+        if acked > 0 { alertText += " (\(acked) acked)" }
+        alertText += " "
+        let rightWidth = DisplayWidth.of(right) + DisplayWidth.of(alertText)
         // Sources with the age of their last line: amber after 30 s, red after 2 min.
         var sx = x + 1
         for source in state.sources {
@@ -48,7 +53,9 @@ public enum DashboardView {
             sx += grid.put(text, x: sx, y: 0, role: role == .header ? .header : role)
         }
         if state.noLog { grid.put("no log", x: sx, y: 0, role: .header) }
-        grid.put(right, x: grid.width - rightWidth, y: 0, role: .header, bold: state.paused)
+        let rx = grid.width - rightWidth
+        let ax = rx + grid.put(right, x: rx, y: 0, role: .header, bold: state.paused)
+        grid.put(alertText, x: ax, y: 0, role: firing > 0 ? .alertFiring : .header, bold: firing > 0)
     }
 
     static func footer(_ grid: inout Grid, _ state: DashboardState, keys: [KeyBinding]) {

@@ -1,6 +1,6 @@
 /// What a key does.
 public enum Command: Equatable, Sendable {
-    case quit, back, open, search, pause, cycleWindow, help, failback, save, log, split
+    case quit, back, open, search, pause, cycleWindow, help, failback, save, log, split, acknowledge
     case nextPanel, previousPanel, up, down
     /// A key handled by whoever embeds the dashboard (the demo's fault keys).
     case custom(String)
@@ -37,6 +37,7 @@ public enum Keymap {
         KeyBinding(["p"], "p", "pause or resume the display", .pause, short: "pause"),
         KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m", .cycleWindow, short: "window"),
         KeyBinding(["l"], "l", "live raw log (Enter on an error code there shows its lines)", .log, short: "log"),
+        KeyBinding(["a"], "a", "acknowledge the selected (or first) firing alert for --ack-for", .acknowledge, short: "ack"),
         KeyBinding(["s"], "s", "save this screen as text", .save),
         KeyBinding(["F"], "F", "fail back to main (when failback is manual)", .failback, short: "failback to main"),
         KeyBinding(["?"], "?", "this help", .help, short: "help"),

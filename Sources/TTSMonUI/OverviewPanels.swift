@@ -28,7 +28,8 @@ enum OverviewPanels {
     }
 
     static func box(_ grid: inout Grid, _ rect: Rect, _ panel: Panel, _ s: DashboardState, title: String? = nil) -> Rect {
-        Widgets.panel(&grid, rect, title: title ?? panel.title, highlighted: false).withFocus(s.focus == panel, grid: &grid, rect: rect)
+        Widgets.panel(&grid, rect, title: title ?? panel.title, highlighted: s.alertedPanels.contains(panel))
+            .withFocus(s.focus == panel, grid: &grid, rect: rect)
     }
 
     static func traffic(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {

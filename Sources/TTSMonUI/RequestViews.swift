@@ -13,6 +13,7 @@ extension LiveSignal {
                 return "cache \(used.hasSuffix("%") ? used : used + "%") over threshold"
             }
             return "cache over threshold"
+        case .p95Rising: return detail
         }
     }
 

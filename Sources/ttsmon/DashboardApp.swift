@@ -21,6 +21,12 @@ final class DashboardApp {
         var fromEnd = false
         /// Extra keys (the demo's fault keys) and their handler.
         var extraKeys: [KeyBinding] = []
+        var rules = AlertRule.builtIn
+        var delivery = AlertDeliveryOptions()
+        /// Ring the terminal bell when an alert starts firing.
+        var bell = false
+        /// Seconds an acknowledgement lasts.
+        var ackFor: Double = 3600
     }
 
     let options: Options
@@ -36,6 +42,9 @@ final class DashboardApp {
     /// Called every loop turn (the demo's scheduled faults).
     var onTick: (() -> Void)?
     var recentLines: [String] = []
+    let relay: AlertRelay
+    /// Acknowledged firings (`AlertStatus.ackKey`) and when each acknowledgement ends.
+    var acknowledgedUntil: [String: Date] = [:]
 
     enum LookupOutcome { case progress(String, Int, Int), found(RequestTrace), notFound(String, Int) }
 
@@ -44,10 +53,14 @@ final class DashboardApp {
         if let source {
             self.source = source
         } else {
-            let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd)
+            var configuration = LiveMetrics.Configuration()
+            configuration.rules = options.rules
+            let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd,
+                                          configuration: configuration)
             collector.keepRecentLines = 400
             self.source = LiveSource(collector: collector)
         }
+        relay = AlertRelay(options.delivery)
         state = DashboardState(snapshot: LiveSnapshot(window: options.window))
         state.window = options.window
         state.noLog = source == nil && options.logs.isEmpty
@@ -81,6 +94,12 @@ final class DashboardApp {
             for results in probeMailbox.take() { applyProbes(results); dirty = true }
             for outcome in lookupMailbox.take() { applyLookup(outcome); dirty = true }
             let now = Date()
+            let transitions = relay.tick(now: now, activeTargetUp: activeTargetUp, evaluate: source.evaluateProbeAlerts,
+                                         drain: source.drainAlertTransitions)
+            if !transitions.isEmpty {
+                if options.bell, transitions.contains(where: { $0.kind == .firing }) { terminal.bell() }
+                lastRefresh = .distantPast   // show the change now
+            }
             if now.timeIntervalSince(lastRefresh) >= 1 {
                 refresh(now: now); lastRefresh = now; dirty = true
                 if let statsPath { try? "\(frames) \(now.timeIntervalSince(began))\n".write(toFile: statsPath, atomically: true, encoding: .utf8) }
@@ -94,6 +113,15 @@ final class DashboardApp {
         }
         probeTask?.cancel()
         lookupCancel?.cancel()
+        relay.shutdown()
+    }
+
+    /// Whether the active target's last probe succeeded (nil without probes or before the first
+    /// round; false when no target is active).
+    var activeTargetUp: Bool? {
+        guard !options.probes.isEmpty, failover.targets.contains(where: { $0.lastResult != nil }) else { return nil }
+        guard let active = failover.active else { return false }
+        return failover.targets.first { $0.name == active }?.lastResult?.up
     }
 
     /// Turns a terminal key into a controller key name; returns true to quit.
@@ -112,6 +140,10 @@ final class DashboardApp {
             case .refreshList: refreshList()
             case .cancelLookup: lookupCancel?.cancel(); lookupCancel = nil
             case .custom(let name): state.status = onCustomKey?(name)
+            case .acknowledge(let key):
+                acknowledgedUntil[key] = Date().addingTimeInterval(options.ackFor)
+                let name = key.split(separator: "@").first.map(String.init) ?? key
+                state.status = "\(name) acknowledged for \(UIFormat.age(options.ackFor))"
             }
         }
         if wasPaused != state.paused || !state.paused { refresh(now: Date()) }
@@ -126,6 +158,9 @@ final class DashboardApp {
         for note in source.drainNotes() { state.status = Sanitizer.clean(note) }
         guard !state.paused else { return }
         state.snapshot = source.snapshot(window: state.window)
+        acknowledgedUntil = acknowledgedUntil.filter { $0.value > now }
+        state.acknowledged = Set(acknowledgedUntil.keys)
+        if state.status == nil, let problem = relay.deliveryProblem { state.status = problem }
         for event in state.snapshot.failovers { failover.noteLogged(event) }
         updateTargets()
         if case .log(let filter) = state.route {

@@ -19,6 +19,9 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Failback to main: auto or manual.") var failback: FailbackMode?
     @Option(help: "Config file (default $XDG_CONFIG_HOME/ttsmon/config.toml).") var config: String?
     @Flag(name: .customLong("from-end"), help: "Skip what the logs already hold.") var fromEnd = false
+    @OptionGroup var rules: RuleOptions
+    @OptionGroup var delivery: AlertDeliveryOptions
+    @OptionGroup var screen: AlertScreenOptions
 
     func run() throws {
         var settings = DashboardSettings()
@@ -43,6 +46,10 @@ struct DashboardCommand: ParsableCommand {
         options.timeout = settings.timeout
         options.failback = settings.failback
         options.fromEnd = fromEnd
+        options.rules = rules.load()
+        options.delivery = delivery
+        options.bell = screen.bell
+        options.ackFor = screen.ackSeconds
         for p in settings.probes {
             switch ProbeTarget.parse(p) {
             case .success(let target): options.probes.append(target)

@@ -16,6 +16,10 @@ protocol DashboardSource: AnyObject {
     var lookupPaths: [String] { get }
     /// A clock to show instead of the wall clock (replay's log time).
     var clockOverride: String? { get }
+    /// Evaluates the probe-clock alert rules.
+    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?)
+    /// Alert transitions since the last call.
+    func drainAlertTransitions() -> [AlertTransition]
 }
 
 /// Logs followed live.
@@ -36,6 +40,10 @@ final class LiveSource: DashboardSource {
     func recentLines(limit: Int) -> [String] { collector.recentLines(limit: limit) }
     var lookupPaths: [String] { collector.sources.map(\.displayName).filter { $0 != "<stdin>" } }
     var clockOverride: String? { nil }
+    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
+        collector.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
+    }
+    func drainAlertTransitions() -> [AlertTransition] { collector.drainAlertTransitions() }
 }
 
 /// A history replayed N× faster than the wall clock.
@@ -65,4 +73,7 @@ final class ReplaySource: DashboardSource {
     func recentLines(limit: Int) -> [String] { [] }
     var lookupPaths: [String] { feeder.inputs.map(\.path) }
     var clockOverride: String? { feeder.now.map { String($0.logText.prefix(19)) } }
+    /// A replay has no probes: probe rules stay inactive.
+    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {}
+    func drainAlertTransitions() -> [AlertTransition] { feeder.drainAlertTransitions() }
 }

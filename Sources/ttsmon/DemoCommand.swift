@@ -21,6 +21,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Theme name or file.") var theme: String = "default"
     @Option(name: .customLong("rotate-bytes"), help: "Rotate each demo log into NAME.N.gz at this size.") var rotateBytes: Int = 512 << 10
     @Option(name: .customLong("dir"), help: "Write the demo logs here instead of a temporary directory (kept).") var directory: String?
+    @OptionGroup var rules: RuleOptions
+    @OptionGroup var delivery: AlertDeliveryOptions
+    @OptionGroup var screen: AlertScreenOptions
 
     func run() throws {
         let schedule = try parseFaults(faults)
@@ -49,6 +52,10 @@ struct DemoCommand: ParsableCommand {
             options.failback = .auto
             options.failbackAfter = 2
             options.failAfter = 2      // one slow probe on a busy laptop is not an outage
+            options.rules = rules.load()
+            options.delivery = delivery
+            options.bell = screen.bell
+            options.ackFor = screen.ackSeconds
             options.probeInterval = 2
             options.timeout = 2
             switch Theme.load(theme, directories: Theme.searchDirectories()) {
@@ -88,7 +95,11 @@ struct DemoCommand: ParsableCommand {
     }
 
     func runHeadless(_ fleet: DemoFleet, schedule: [(Int, String)]) {
-        let collector = LiveCollector(paths: fleet.logs)
+        var configuration = LiveMetrics.Configuration()
+        configuration.rules = rules.load()
+        let collector = LiveCollector(paths: fleet.logs, configuration: configuration)
+        let relay = AlertRelay(delivery)
+        defer { relay.shutdown() }
         let stop = StopSignal.install()
         let started = Date()
         var nextPrint = started.addingTimeInterval(1)
@@ -102,6 +113,7 @@ struct DemoCommand: ParsableCommand {
                 }
             }
             while collector.poll() {}
+            _ = relay.tick(now: Date(), activeTargetUp: nil, evaluate: collector.evaluateProbeAlerts, drain: collector.drainAlertTransitions)
             let done = duration.map { elapsed >= $0 } ?? false
             if Date() >= nextPrint || done {
                 var json = collector.snapshotJSON(window: .oneMinute)

@@ -16,6 +16,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Window: 1m, 5m or 15m.") var window: LiveWindow = .fiveMinutes
     @Option(help: "Theme name or file.") var theme: String = "default"
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings of each file.") var rotated = false
+    @OptionGroup var rules: RuleOptions
+    @OptionGroup var screen: AlertScreenOptions
     @Argument(help: "Log files.") var files: [String] = []
 
     func run() throws {
@@ -23,11 +25,16 @@ struct ReplayCommand: ParsableCommand {
         let fromTime = try from.map { try absolute($0, "--from") }
         let toTime = try to.map { try absolute($0, "--to") }
         let feeder: ReplayFeeder
-        do { feeder = try ReplayFeeder(inputs: expandInputs(files, rotated: rotated), from: fromTime, to: toTime, speed: speed) } catch let error as InputError {
+        var configuration = LiveMetrics.Configuration()
+        configuration.rules = rules.load()
+        do { feeder = try ReplayFeeder(inputs: expandInputs(files, rotated: rotated), from: fromTime, to: toTime, speed: speed, configuration: configuration) } catch let error as InputError {
             fail(error.description, code: 2)
         }
         var options = DashboardApp.Options()
         options.window = window
+        options.rules = configuration.rules
+        options.bell = screen.bell
+        options.ackFor = screen.ackSeconds
         switch Theme.load(theme, directories: Theme.searchDirectories()) {
         case .success(let t): options.theme = t
         case .failure(let e): fail("replay: \(e.description)", code: 2)

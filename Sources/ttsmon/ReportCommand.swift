@@ -15,6 +15,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "List only the N most frequent error codes.") var top: Int?
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings (NAME.N, NAME.N.gz) of each file.")
     var rotated = false
+    @OptionGroup var rules: RuleOptions
     @Argument(help: "Log files (or - for standard input).") var files: [String] = []
 
     func run() throws {
@@ -22,6 +23,7 @@ struct ReportCommand: ParsableCommand {
         var options = ReportOptions(inputs: expandInputs(files, rotated: rotated))
         options.from = try parseBound(from, name: "--from")
         options.to = try parseBound(to, name: "--to")
+        options.rules = rules.load()
         let progress = ProgressDisplay.startIfTerminal(inputs: options.inputs)
         options.progress = progress?.counter
         let outcome: ReportOutcome

@@ -22,6 +22,8 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Read only this much history at start (e.g. 15m, 2h).") var since: String?
     @Flag(name: .customLong("from-end"), help: "Skip what the files already hold.") var fromEnd = false
     @Option(help: "Stop after this many seconds (for scripts).") var duration: Double?
+    @OptionGroup var rules: RuleOptions
+    @OptionGroup var delivery: AlertDeliveryOptions
 
     func run() throws {
         guard !logs.isEmpty else { fail("watch: give at least one --log PATH", code: 2) }
@@ -33,7 +35,12 @@ struct WatchCommand: ParsableCommand {
             }
             sinceSeconds = Int(ms / 1000)
         }
-        let collector = LiveCollector(paths: LiveCollector.expand(logs), startAtEnd: fromEnd, since: sinceSeconds)
+        var configuration = LiveMetrics.Configuration()
+        configuration.rules = rules.load()
+        let collector = LiveCollector(paths: LiveCollector.expand(logs), startAtEnd: fromEnd, since: sinceSeconds,
+                                      configuration: configuration)
+        let relay = AlertRelay(delivery)
+        defer { relay.shutdown() }
         let stop = StopSignal.install()
         let started = Date()
         var nextPrint = started.addingTimeInterval(interval)
@@ -42,6 +49,7 @@ struct WatchCommand: ParsableCommand {
             // Drain everything available before printing (history at start can be large).
             while collector.poll(wallNow: Date()) {}
             for note in collector.drainNotes() { FileHandle.standardError.write(Data("ttsmon: \(Sanitizer.clean(note))\n".utf8)) }
+            _ = relay.tick(now: now, activeTargetUp: nil, evaluate: collector.evaluateProbeAlerts, drain: collector.drainAlertTransitions)
             let finished = stop.requested || (duration.map { now.timeIntervalSince(started) >= $0 } ?? false)
             if finished || now >= nextPrint {
                 printSnapshot(collector)

@@ -138,7 +138,7 @@ extension LiveMetricsTests {
         let empty = LiveMetrics().snapshot(window: .fiveMinutes).json
         guard case .object(let top) = empty else { Issue.record("not an object"); return }
         #expect(top.map(\.0) == ["time", "window", "requests", "latency_ms", "errors", "stages", "cache",
-                                 "failovers", "signals", "lines", "by_text_length"])
+                                 "failovers", "alerts", "signals", "lines", "by_text_length"])
         func keys(_ v: JSONValue?) -> [String] { if case .object(let m)? = v { return m.map(\.0) }; return [] }
         #expect(keys(empty["requests"]).prefix(5) == ["total", "window", "success", "failed", "qps"])
         #expect(keys(empty["latency_ms"]).prefix(6) == ["p50", "p90", "p95", "p99", "max", "error_bound"])

@@ -9,7 +9,8 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")
 
     /// A fixed state built from a generated log with CJK texts, an incident and a failover.
-    static func state() throws -> (DashboardState, LiveMetrics) {
+    /// `stopWhenFiring`: stop feeding once that many alerts fire (mid-incident).
+    static func state(stopWhenFiring: Int? = nil) throws -> (DashboardState, LiveMetrics) {
         let dir = NSTemporaryDirectory() + "ttsmon-ui-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -26,6 +27,7 @@ import Testing
             let kind = Array(line).withUnsafeBufferPointer { parser.parse($0, into: &record) }
             metrics.add(kind, record, source: 0, file: "app.log", offset: offset)
             offset += Int64(line.count + 1)
+            if let stopWhenFiring, metrics.alerts.firingCount >= stopWhenFiring { break }
         }
         var state = DashboardState(snapshot: metrics.snapshot(window: .fiveMinutes))
         state.clock = "12:00:00"
@@ -58,6 +60,35 @@ import Testing
             #expect(grid.text.contains("p95"))
             #expect(grid.text.contains("MODEL_LOAD_TIMEOUT") || grid.text.contains("SCIPY_FFT_INVALID"))
             #expect(grid.text.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") })
+        }
+    }
+
+    @Test func overviewWithAlerts() throws {
+        var (state, _) = try Self.state(stopWhenFiring: 2)
+        let alerts = state.snapshot.alerts
+        #expect(alerts.filter { $0.state == .firing }.count == 2)
+        // Acknowledge the first firing alert with `a`, then select the second in the strip.
+        let effects = DashboardController.handle("a", state: &state)
+        #expect(effects == [.acknowledge(alerts[0].ackKey)])
+        state.focus = .alerts
+        state.selectedRow = 2
+        for (w, h) in [(80, 24), (150, 45)] {
+            let grid = DashboardView.render(state, width: w, height: h)
+            try check(grid, "overview-alerts-\(w)x\(h)")
+            let lines = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines[0].contains("⚠ 1 firing (1 acked)"))
+            #expect(lines[1].contains(alerts[0].name) && lines[1].contains("(acked)"))
+            // The strip's firing alerts use the alert colour; the panels they read get a red border.
+            let roles = grid.roleMap.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(roles[1].contains("f"))
+        }
+        // Enter on a latency or cache alert focuses its panel; on an error alert it lists examples.
+        for (i, alert) in alerts.enumerated() {
+            var s = state
+            s.selectedRow = i
+            let effects = DashboardController.handle("enter", state: &s)
+            if alert.panel == .errors { #expect(effects == [.refreshList]); #expect(s.route == .errors(code: s.snapshot.errors[0].code)) }
+            else { #expect(s.focus == alert.panel); #expect(s.route == .overview) }
         }
     }
 

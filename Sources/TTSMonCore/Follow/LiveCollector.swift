@@ -82,6 +82,14 @@ public final class LiveCollector {
         return any
     }
 
+    /// Evaluates the probe-clock alert rules (see `LiveMetrics.evaluateProbeAlerts`).
+    public func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
+        metrics.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
+    }
+
+    /// Alert transitions since the last call.
+    public func drainAlertTransitions() -> [AlertTransition] { metrics.drainAlertTransitions() }
+
     /// Notes from the sources (waiting, unreadable, truncated) since the last call.
     public func drainNotes() -> [String] {
         var out: [String] = []
@@ -136,6 +144,7 @@ public final class LiveCollector {
         let lines = sniffed[i].map { Array($0.dropLast(8)) }
         let format = LogFormat.detect(firstLines: lines)
         parsers[i] = LineParser(format: format, captureText: true)
+        metrics.setFormat(format, source: i)
         let held = sniffed[i]
         sniffed[i] = []
         for entry in held {

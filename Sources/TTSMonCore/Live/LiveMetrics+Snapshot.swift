@@ -9,6 +9,7 @@ extension LiveMetrics {
         var snap = LiveSnapshot(window: window)
         snap.latest = latest
         snap.lines = lines
+        snap.alerts = alerts.statuses
         snap.requests.total = totalRequests
         let length = window.seconds
         snap.qpsSeries = Array(repeating: 0, count: length)
@@ -30,6 +31,7 @@ extension LiveMetrics {
         snap.failovers = kept
         snap.failoversInWindow = kept.filter { $0.time >= windowStart }.count
         snap.signals = signals.newestFirst.filter { $0.time <= end && $0.time >= windowStart }.map(\.signal)
+        if let rising = LiveSignal.p95Rising(snap.p95Series, at: end) { snap.signals.insert(rising, at: 0) }
         return snap
     }
 

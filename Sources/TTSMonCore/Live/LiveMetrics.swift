@@ -24,6 +24,8 @@ public struct LiveMetrics: Sendable {
         public var cacheReadingCapacity = 4096
         /// Error codes a snapshot lists (the top N by count).
         public var topErrors = 10
+        /// Alert rules evaluated as log time passes (and at probe rounds).
+        public var rules = AlertRule.builtIn
         public init() {}
     }
 
@@ -43,6 +45,11 @@ public struct LiveMetrics: Sendable {
     var failovers: BoundedQueue<FailoverEvent>
     /// The instance the last failover switched to.
     var activeInstance: String?
+    var alertSeries: AlertSeries
+    /// The alert rules' state machines.
+    public private(set) var alerts: AlertEngine
+    /// Per source: whether its format writes HTTP-like codes.
+    var sourceStatusCodes: [Bool] = []
 
     /// Lines of every source since start.
     public private(set) var lines = LineCounts()
@@ -58,14 +65,35 @@ public struct LiveMetrics: Sendable {
         cache = CacheTrend(capacity: configuration.cacheReadingCapacity, spanSeconds: LiveMetrics.countRingSeconds)
         signals = BoundedQueue(capacity: configuration.signalCapacity)
         failovers = BoundedQueue(capacity: configuration.failoverCapacity)
+        alertSeries = AlertSeries(rules: configuration.rules)
+        alerts = AlertEngine(rules: configuration.rules)
     }
+
+    /// Seconds of log time a second waits, after a later one appears, before rules evaluate it
+    /// (so sources a little behind one another still count in it).
+    public static let alertSettleSeconds: Int64 = 2
+
+    /// Tells the metrics which format source `source` turned out to be.
+    public mutating func setFormat(_ format: LogFormat, source: Int) {
+        if sourceStatusCodes.count <= source { sourceStatusCodes.append(contentsOf: repeatElement(false, count: source + 1 - sourceStatusCodes.count)) }
+        sourceStatusCodes[source] = format.codesAreHTTPStatus
+    }
+
+    /// Evaluates the probe rules at `time` (probe time, as a local log timestamp).
+    public mutating func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
+        alerts.evaluateProbe(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
+    }
+
+    /// Alert transitions since the last call (for a bell or Alertmanager).
+    public mutating func drainAlertTransitions() -> [AlertTransition] { alerts.drainTransitions() }
+
+    /// Whether a record of `second` can still count toward alert rules.
+    @inline(__always)
+    func alertAccepts(_ second: Int64) -> Bool { alerts.evaluatedThrough.map { second > $0 } ?? true }
 
     /// The log second of a timestamp (floor of milliseconds / 1000).
     @inline(__always)
-    static func second(of time: LogTimestamp) -> Int64 {
-        let ms = time.milliseconds
-        return ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-    }
+    static func second(of time: LogTimestamp) -> Int64 { time.second }
 
     /// Folds one physical line of source `source` (an index the caller assigns per followed file):
     /// `kind` and `record` as produced by `LineParser.parse(_:into:)` (record valid only when
@@ -118,6 +146,7 @@ public struct LiveMetrics: Sendable {
                 counts.advance(to: second)
                 latency.advance(to: second)
                 pending.expire(now: second)
+                alerts.evaluateLog(&alertSeries, through: second - LiveMetrics.alertSettleSeconds)
             }
         }
         if first == nil || time < first! { first = time }
@@ -136,11 +165,15 @@ public struct LiveMetrics: Sendable {
         case .synthesisComplete:
             complete(record, second: second, source: source, file: file, offset: offset)
         case .cacheUsage, .cacheHealth:
-            if let percent = record.usedPercent { cache.add(time: time, percent: percent, threshold: record.threshold) }
+            if let percent = record.usedPercent {
+                cache.add(time: time, percent: percent, threshold: record.threshold)
+                if alertAccepts(second) { alertSeries.addCache(second: second, percent: percent) }
+            }
         case .failover:
             let to = record.failoverTo ?? "?"
             let from = record.failoverFrom ?? activeInstance ?? (to == "main" ? "standby" : "main")
             failovers.append(FailoverEvent(time: time, from: from, to: to, message: record.message ?? ""))
+            if alertAccepts(second) { alertSeries.addFailover(second: second, toMain: to == "main") }
             activeInstance = to
         case .audioMetrics, .other:
             break
@@ -164,6 +197,11 @@ public struct LiveMetrics: Sendable {
                                    cacheHit: known?.cacheHit, bucket: TextLengthBucket(length: record.textLen ?? known?.textLen))
         }
         if let slot = latency.slot(for: second) { latency.slots[slot].add(family: 0, value: duration) }
+        if alertAccepts(second) {
+            alertSeries.addRequest(second: second, failed: status == .failed,
+                                   statusCodes: source < sourceStatusCodes.count && sourceStatusCodes[source],
+                                   serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs)
+        }
         if let id = record.id {
             index.add(RecentRequest(id: id, time: record.time, status: status, durationMs: duration, errorCode: code,
                                     textSnippet: known?.text.map(RecentRequest.snippet), voice: known?.voice.map(RecentRequest.cleanVoice),

@@ -6,6 +6,8 @@ public enum LiveSignalKind: String, Sendable {
     case warningCode = "warning_code"
     /// A cache reading over its threshold (or any cache reading logged at WARNING).
     case cacheOverThreshold = "cache_over_threshold"
+    /// p95 latency climbing over the last 30 s (derived from the figures, not from a line).
+    case p95Rising = "p95_rising"
 }
 
 /// One early signal, as snapshots show it.
@@ -19,6 +21,16 @@ public struct LiveSignal: Sendable, Equatable {
 
     public init(time: LogTimestamp, kind: LiveSignalKind, detail: String, id: String?) {
         self.time = time; self.kind = kind; self.detail = detail; self.id = id
+    }
+
+    /// A p95 that rose in each of the last three 10 s blocks, by at least half, to at least
+    /// 1 s: the trend that usually comes before a latency alert.
+    public static func p95Rising(_ series: [Int?], at time: LogTimestamp) -> LiveSignal? {
+        guard series.count >= 3 else { return nil }
+        let last = series.suffix(3)
+        guard let a = last[last.startIndex], let b = last[last.startIndex + 1], let c = last[last.startIndex + 2],
+              a < b, b < c, c >= 1000, Double(c) >= 1.5 * Double(a) else { return nil }
+        return LiveSignal(time: time, kind: .p95Rising, detail: "p95 rising \(LiveFormat.ms(a)) → \(LiveFormat.ms(c)) over 30s", id: nil)
     }
 
     /// Characters of detail kept.
@@ -56,6 +68,7 @@ struct StoredSignal: Sendable {
             switch kind {
             case .warningCode: detail = "warning_code=" + (warningCode ?? "?")
             case .fallbackUsed: detail = "fallback_used=true"
+            case .p95Rising: detail = "p95 rising"
             case .cacheOverThreshold:
                 detail = "cache " + (usedPercent.map { LiveFormat.decimal($0, places: 1) + "%" } ?? "?")
                 if let threshold { detail += " over threshold " + LiveFormat.decimal(threshold, places: 1) + "%" }

@@ -43,6 +43,7 @@ extension LiveSnapshot {
                 .object([("time", .string(f.time.logText)), ("from", .string(f.from.map(Sanitizer.clean))),
                          ("to", .string(Sanitizer.clean(f.to))), ("message", .string(Sanitizer.clean(f.message)))])
             })),
+            ("alerts", .array(alerts.map(\.json))),
             ("signals", .array(signals.map { s in
                 .object([("time", .string(s.time.logText)), ("kind", .string(s.kind.rawValue)),
                          ("detail", .string(s.detail)), ("id", .string(s.id))])
@@ -102,5 +103,13 @@ enum LiveFormat {
 
     static func decimal(_ value: Double, places: Int) -> String {
         String(format: "%.\(places)f", value)
+    }
+
+    /// The shortest plain form of a number: `5`, `0.05`, `92.5`.
+    static func trimmed(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        var text = String(format: "%.6f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
     }
 }

@@ -91,6 +91,8 @@ public struct LiveSnapshot: Sendable {
     public var failovers: [FailoverEvent] = []
     /// Failovers within the window.
     public var failoversInWindow = 0
+    /// Alert rules that are pending, firing or recently resolved (firing first).
+    public var alerts: [AlertStatus] = []
     /// Early signals within the window, newest first.
     public var signals: [LiveSignal] = []
     /// Lines of every source since start.

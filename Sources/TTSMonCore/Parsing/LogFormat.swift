@@ -25,6 +25,8 @@ public struct LogFormat: Sendable, Equatable {
     public var keys: [String: RecordField]
     /// Event names mapped to kinds; anything else is `.other`.
     public var events: [String: EventKind]
+    /// Whether error codes are HTTP-like statuses (`5xx` failures count toward the 5xx ratio).
+    public var codesAreHTTPStatus = false
 
     public static func == (a: LogFormat, b: LogFormat) -> Bool { a.name == b.name }
 
@@ -54,7 +56,7 @@ public struct LogFormat: Sendable, Equatable {
     public static let chatTTS = LogFormat(
         name: "chattts",
         layout: .delimited(separator: " | ", columns: [.time, .id, .errorCode, .durationMs, .textLen, .ignored, .ignored]),
-        keys: commonKeys, events: commonEvents)
+        keys: commonKeys, events: commonEvents, codesAreHTTPStatus: true)
 
     /// JSON lines carrying the IndexTTS events as keys.
     public static let jsonLines = LogFormat(name: "jsonl", layout: .jsonObject, keys: commonKeys, events: commonEvents)

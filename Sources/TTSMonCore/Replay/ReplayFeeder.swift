@@ -5,7 +5,7 @@ import Foundation
 /// reaches them, so the figures at any moment are those of the window ending there.
 public final class ReplayFeeder: @unchecked Sendable {
     private let condition = NSCondition()
-    private var metrics = LiveMetrics()
+    private var metrics: LiveMetrics
     private var clock: LogTimestamp?
     private var stopped = false
     public private(set) var finished = false
@@ -21,7 +21,9 @@ public final class ReplayFeeder: @unchecked Sendable {
     public private(set) var problems: [String] = []
 
     /// Starts reading at once; the clock starts at `from`, or at the first record.
-    public init(inputs: [LogInput], from: LogTimestamp? = nil, to: LogTimestamp? = nil, speed: Double = 20) throws {
+    public init(inputs: [LogInput], from: LogTimestamp? = nil, to: LogTimestamp? = nil, speed: Double = 20,
+                configuration: LiveMetrics.Configuration = .init()) throws {
+        metrics = LiveMetrics(configuration: configuration)
         self.inputs = LogInput.chronological(inputs)
         self.from = from
         self.to = to
@@ -53,6 +55,12 @@ public final class ReplayFeeder: @unchecked Sendable {
     }
 
     /// Reads with the metrics locked.
+    /// Alert transitions since the last call.
+    public func drainAlertTransitions() -> [AlertTransition] {
+        condition.lock(); defer { condition.unlock() }
+        return metrics.drainAlertTransitions()
+    }
+
     public func withMetrics<T>(_ body: (LiveMetrics) -> T) -> T {
         condition.lock(); defer { condition.unlock() }
         return body(metrics)
@@ -63,7 +71,7 @@ public final class ReplayFeeder: @unchecked Sendable {
         for (index, input) in inputs.enumerated() {
             guard let log = try? LogOpener.open(input) else { continue }
             let parser = LineParser(format: log.format, captureText: true)
-            condition.lock(); metrics.resetContext(source: 0); condition.unlock()
+            condition.lock(); metrics.resetContext(source: 0); metrics.setFormat(log.format, source: 0); condition.unlock()
             var halt = false
             log.lines().forEachLine { line in
                 guard !halt else { return }

@@ -69,6 +69,10 @@ public struct ReportAccumulator: Sendable {
     public internal(set) var buckets = [BucketStats](repeating: BucketStats(), count: TextLengthBucket.allCases.count)
     public internal(set) var cache = CacheReadings()
     public internal(set) var failovers: [FailoverEvent] = []
+    /// Per-second figures for alert rules.
+    public internal(set) var alertSeries: AlertSeries
+    /// Whether this stretch's format writes HTTP-like codes (its 5xx count toward that ratio).
+    public var statusCodes = false
     var pending: [RequestKey: Pending] = [:]
     var orphans: [Orphan] = []
 
@@ -78,7 +82,10 @@ public struct ReportAccumulator: Sendable {
         public var latency = ExactHistogram()
     }
 
-    public init(range: TimeRange = TimeRange()) { self.range = range }
+    public init(range: TimeRange = TimeRange(), rules: [AlertRule] = AlertRule.builtIn) {
+        self.range = range
+        alertSeries = AlertSeries(rules: rules)
+    }
 
     /// Marks the start of a file: untimestamped lines before any record are unparsed.
     public mutating func beginFile() {
@@ -149,9 +156,13 @@ public struct ReportAccumulator: Sendable {
         case .synthesisComplete:
             complete(record, inRange: inRange)
         case .cacheUsage, .cacheHealth:
-            if inRange { cache.add(time: record.time, percent: record.usedPercent!, threshold: record.threshold) }
+            if inRange {
+                cache.add(time: record.time, percent: record.usedPercent!, threshold: record.threshold)
+                alertSeries.addCache(second: record.time.second, percent: record.usedPercent!)
+            }
         case .failover:
             if inRange {
+                alertSeries.addFailover(second: record.time.second, toMain: (record.failoverTo ?? "?") == "main")
                 failovers.append(FailoverEvent(time: record.time, from: record.failoverFrom,
                                                to: record.failoverTo ?? "?", message: record.message ?? ""))
             }
@@ -169,6 +180,8 @@ public struct ReportAccumulator: Sendable {
         latency.add(record.durationMs!)
         if status == .success { success += 1 } else { failed += 1 }
         if record.isServerError { serverErrors += 1 }
+        alertSeries.addRequest(second: record.time.second, failed: status == .failed, statusCodes: statusCodes,
+                               serverError: record.isServerError, durationMs: record.durationMs!, queueMs: record.queueMs)
         if record.textLen != nil || known?.hasStart == true {
             finalize(status: status, code: record.errorCode ?? known?.failedCode,
                      textLen: record.textLen ?? known?.textLen, cacheHit: known?.cacheHit,
@@ -215,6 +228,7 @@ public struct ReportAccumulator: Sendable {
             buckets[i].latency.merge(later.buckets[i].latency)
         }
         cache.merge(later.cache)
+        alertSeries.merge(later.alertSeries)
         failovers.append(contentsOf: later.failovers)
         // Join the later stretch's orphans with what this stretch still has pending.
         for orphan in later.orphans {

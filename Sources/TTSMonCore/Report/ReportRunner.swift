@@ -10,6 +10,8 @@ public struct ReportOptions: Sendable {
     /// Plain files larger than this are split into ranges read in parallel.
     public var splitThreshold: Int64 = 32 << 20
     public var progress: ProgressCounter?
+    /// Alert rules whose firing intervals the report lists.
+    public var rules = AlertRule.builtIn
 
     public init(inputs: [LogInput]) { self.inputs = inputs }
 }
@@ -28,6 +30,8 @@ public struct ReportOutcome: Sendable {
     public var files: [ReportFile]
     public var warnings: [String]
     public var range: TimeRange
+    /// The rules the accumulator's alert series was built for.
+    public var rules: [AlertRule]
 }
 
 /// Reads every input (in parallel where it can) and folds it into one accumulator.
@@ -64,9 +68,9 @@ public enum ReportRunner {
         let timeRange = range
         let sendableOpened = UncheckedBox(opened)
         let results = ParallelWork<SegmentResult>.run(count: segments.count, threads: options.threads) { i in
-            readSegment(segments[i], logs: sendableOpened.value, range: timeRange, progress: options.progress)
+            readSegment(segments[i], logs: sendableOpened.value, range: timeRange, rules: options.rules, progress: options.progress)
         }
-        var total = ReportAccumulator(range: range)
+        var total = ReportAccumulator(range: range, rules: options.rules)
         var fileLines = [Int](repeating: 0, count: opened.count)
         var warnings: [String] = []
         for (segment, result) in zip(segments, results) {
@@ -78,7 +82,7 @@ public enum ReportRunner {
         let files = opened.enumerated().map { i, log in
             ReportFile(path: log.input.displayName, format: log.format.name, lines: fileLines[i], compressed: log.compressed)
         }
-        return ReportOutcome(accumulator: total, files: files, warnings: warnings, range: range)
+        return ReportOutcome(accumulator: total, files: files, warnings: warnings, range: range, rules: options.rules)
     }
 
     /// Splits large plain files into two or more line-aligned byte ranges.
@@ -116,10 +120,11 @@ public enum ReportRunner {
         return nil
     }
 
-    static func readSegment(_ segment: Segment, logs: [OpenedLog], range: TimeRange, progress: ProgressCounter?) -> SegmentResult {
+    static func readSegment(_ segment: Segment, logs: [OpenedLog], range: TimeRange, rules: [AlertRule], progress: ProgressCounter?) -> SegmentResult {
         let log = logs[segment.fileIndex]
         let parser = LineParser(format: log.format, keepIDs: false)
-        var acc = ReportAccumulator(range: range)
+        var acc = ReportAccumulator(range: range, rules: rules)
+        acc.statusCodes = log.format.codesAreHTTPStatus
         if segment.startsFile { acc.beginFile() }
         let source: ByteSource
         if let byteRange = segment.byteRange, let fd = log.plainFileDescriptor {

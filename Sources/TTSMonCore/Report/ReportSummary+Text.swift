@@ -53,6 +53,16 @@ extension ReportSummary {
             for f in failovers { t.add([f.time.logText, Sanitizer.clean(f.from ?? "?"), Sanitizer.clean(f.to), Sanitizer.clean(f.message)]) }
             out.append(t.render())
         }
+        if !alerts.isEmpty {
+            out.append("")
+            out.append("Alerts (when each rule would have paged)")
+            var t = TextTable(["rule", "severity", "start", "end", "worst", "threshold"], alignments: [.left, .left, .left, .left, .right, .right])
+            for a in alerts {
+                t.add([a.rule.name, Sanitizer.clean(a.rule.severity), a.start.logText, a.end?.logText ?? "still firing",
+                       a.rule.signal.format(a.peak), a.rule.comparison.rawValue + " " + a.rule.signal.format(a.rule.threshold)])
+            }
+            out.append(t.render())
+        }
         out.append("")
         out.append("Lines: \(Format.count(lines.parsed)) parsed, \(Format.count(lines.continuation)) continuation, \(Format.count(lines.unparsed)) unparsed")
         var files = TextTable(["file", "format", "lines", "gzip"], alignments: [.left, .left, .right, .left])

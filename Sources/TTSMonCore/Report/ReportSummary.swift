@@ -20,6 +20,8 @@ public struct ReportSummary: Sendable {
     public var failovers: [FailoverEvent]
     public var lines: LineCounts
     public var warnings: [String]
+    /// Every interval during which an alert rule fired over the log's time, by start.
+    public var alerts: [AlertInterval]
 
     /// Seconds between the first and last timestamped record.
     public var seconds: Double? {
@@ -63,6 +65,10 @@ public struct ReportSummary: Sendable {
         failovers = ReportSummary.resolveFrom(a.failovers.sorted { $0.time < $1.time })
         lines = a.lines
         warnings = outcome.warnings
+        var series = a.alertSeries
+        var engine = AlertEngine(rules: outcome.rules)
+        if let last = a.last { engine.evaluateLog(&series, through: last.second) }
+        alerts = engine.currentIntervals
     }
 
     /// Fills in each switch's `from` when the line did not say: the previous switch's target.
@@ -103,6 +109,7 @@ public struct ReportSummary: Sendable {
                                                           ("to", .string($0.to)), ("message", .string(Sanitizer.clean($0.message)))]) })),
             ("lines", .object([("total", .int(lines.total)), ("parsed", .int(lines.parsed)),
                                ("continuation", .int(lines.continuation)), ("unparsed", .int(lines.unparsed))])),
+            ("alerts", .array(alerts.map(\.json))),
             ("warnings", .array(warnings.map { .string(Sanitizer.clean($0)) })),
         ])
     }

@@ -21,6 +21,10 @@ public struct LogTimestamp: Hashable, Comparable, Sendable {
     /// Adds a number of milliseconds.
     public func adding(milliseconds delta: Int64) -> LogTimestamp { LogTimestamp(milliseconds: milliseconds + delta) }
 
+    /// The whole second this time falls in (floor of milliseconds / 1000).
+    @inline(__always)
+    public var second: Int64 { milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000 }
+
     /// Seconds from `self` to `other`, as a Double.
     public func seconds(until other: LogTimestamp) -> Double { Double(other.milliseconds - milliseconds) / 1000 }
 
@@ -183,5 +187,13 @@ extension LogTimestamp {
         let seconds = date.timeIntervalSince1970 + Double(TimeZone.current.secondsFromGMT(for: date))
         let epoch = LogTimestamp(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0)!
         self = epoch.adding(milliseconds: Int64((seconds * 1000).rounded(.down)))
+    }
+
+    /// The wall-clock instant of this log time read as local time (the inverse of
+    /// `init(localTime:)`, for systems that want real instants, such as Alertmanager).
+    public var localDate: Date {
+        let epoch = LogTimestamp(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0)!
+        let local = Double(milliseconds - epoch.milliseconds) / 1000
+        return Date(timeIntervalSince1970: local - Double(TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: local))))
     }
 }

@@ -1,0 +1,224 @@
+/// Evaluates alert rules: log rules once per second of log time over an `AlertSeries`, probe
+/// rules at each probe round. The same engine serves `report` (one sweep over the whole log),
+/// `watch`, `replay` and the dashboard (a sweep up to "now" at every tick), so a replayed log
+/// fires at the times the report names.
+public struct AlertEngine: Sendable {
+    public let rules: [AlertRule]
+    var trackers: [AlertTracker]
+    /// Running sums per distinct window length.
+    var windows: [Int: WindowSums] = [:]
+    /// The last evaluated second of log time.
+    public private(set) var evaluatedThrough: Int64?
+    var cachePercent: Double?
+    var onStandby: Bool?
+    /// Firing intervals, oldest first (at most `intervalCapacity`).
+    public private(set) var intervals: [AlertInterval] = []
+    var openInterval: [Int?]
+    /// Transitions not yet drained.
+    var transitions: [AlertTransition] = []
+
+    public static let intervalCapacity = 1000
+    static let transitionCapacity = 1000
+
+    public init(rules: [AlertRule]) {
+        self.rules = rules
+        trackers = Array(repeating: AlertTracker(), count: rules.count)
+        openInterval = Array(repeating: nil, count: rules.count)
+        for rule in rules where rule.signal.isWindowed && rule.signal.clock == .log {
+            windows[rule.windowSeconds] = WindowSums(limits: 0)
+        }
+    }
+
+    /// The longest window any rule reads (what a live series must keep).
+    public var longestWindow: Int { windows.keys.max() ?? 1 }
+
+    /// Evaluates every log rule at each second after the last evaluated one through `second`.
+    public mutating func evaluateLog(_ series: inout AlertSeries, through second: Int64) {
+        if windows.values.contains(where: { $0.over.count != series.latencyLimits.count }) {
+            for key in windows.keys { windows[key] = WindowSums(limits: series.latencyLimits.count) }
+        }
+        let from: Int64
+        if let done = evaluatedThrough { from = done + 1 } else {
+            guard let first = series.secondsWithData(in: Int64.min...second).first else { return }
+            from = first
+        }
+        guard from <= second else { return }
+        let dataSeconds = series.secondsWithData(in: (from - Int64(longestWindow))...second)
+        var next = dataSeconds.firstIndex(where: { $0 >= from }) ?? dataSeconds.count
+        var s = from
+        while s <= second {
+            step(&series, at: s)
+            evaluatedThrough = s
+            while next < dataSeconds.count, dataSeconds[next] <= s { next += 1 }
+            // Nothing in any window and nothing until the next data second: jump across the gap,
+            // stopping where a pending rule would fire.
+            if windows.values.allSatisfy({ $0.isEmpty }) {
+                let target = min(next < dataSeconds.count ? dataSeconds[next] : second + 1, second + 1)
+                if target > s + 1 {
+                    let last = target - 1
+                    evaluateRules(&series, at: last, clock: .log)
+                    evaluatedThrough = last
+                    s = target
+                    continue
+                }
+            }
+            s += 1
+        }
+        series.prune(before: second - Int64(longestWindow))
+    }
+
+    /// One second: windows slide, instant signals update, rules are evaluated.
+    mutating func step(_ series: inout AlertSeries, at s: Int64) {
+        let entering = series.data(at: s)
+        if let entering {
+            if let p = entering.cachePercent { cachePercent = p }
+            if let standby = entering.onStandby { onStandby = standby }
+        }
+        for (length, var sums) in windows {
+            if let entering { sums.add(entering) }
+            if let leaving = series.data(at: s - Int64(length)) { sums.subtract(leaving) }
+            windows[length] = sums
+        }
+        evaluateRules(&series, at: s, clock: .log)
+    }
+
+    mutating func evaluateRules(_ series: inout AlertSeries, at s: Int64, clock: AlertSignal.Clock) {
+        let time = LogTimestamp(milliseconds: s * 1000)
+        for i in rules.indices where rules[i].signal.clock == clock {
+            let (value, holds) = logValue(i, &series, at: s)
+            record(i, trackers[i].evaluate(rules[i], at: time, value: value, holds: holds))
+        }
+    }
+
+    /// A log rule's value at second `s` and whether its condition holds.
+    func logValue(_ i: Int, _ series: inout AlertSeries, at s: Int64) -> (Double?, Bool) {
+        let rule = rules[i]
+        func compare(_ v: Double?) -> (Double?, Bool) { (v, v.map { rule.comparison.holds($0, rule.threshold) } ?? false) }
+        func ratio(_ a: Int, _ b: Int) -> Double? { b > 0 ? Double(a) / Double(b) : nil }
+        switch rule.signal {
+        case .cacheUsedPercent: return compare(cachePercent)
+        case .trafficOnStandby: return compare(onStandby.map { $0 ? 1 : 0 })
+        case .activeTargetUp, .diskFreePercent: return (nil, false)
+        default: break
+        }
+        guard let sums = windows[rule.windowSeconds] else { return (nil, false) }
+        switch rule.signal {
+        case .errorRatio: return compare(ratio(sums.failed, sums.requests))
+        case .serverErrorRatio: return compare(ratio(sums.serverErrors, sums.statusCodeRequests))
+        case .gpuQueueSlowRatio: return compare(ratio(sums.queueSlow, sums.queueKnown))
+        case .requestsPerSecond: return compare(Double(sums.requests) / Double(rule.windowSeconds))
+        default: break
+        }
+        guard let perMille = rule.signal.latencyPerMille, sums.requests > 0 else { return (nil, false) }
+        let n = sums.requests
+        let rank = (perMille * n + 999) / 1000
+        let holds: Bool
+        if let limit = AlertSeries.latencyLimit(rule), let k = series.latencyLimits.firstIndex(of: limit) {
+            let overLimit = (n - sums.over[k]) < rank   // the quantile is above `limit` ms
+            switch rule.comparison {
+            case .greater, .greaterOrEqual: holds = overLimit
+            default: holds = !overLimit
+            }
+            // Values cost a merge of the window's histograms: only for rules that are not idle.
+            if !holds && trackers[i].state == .inactive { return (nil, false) }
+            return (windowQuantile(&series, window: rule.windowSeconds, at: s, rank: rank), holds)
+        }
+        return compare(windowQuantile(&series, window: rule.windowSeconds, at: s, rank: rank))
+    }
+
+    /// The rank-th smallest latency of the window, in seconds (bucket upper bound).
+    func windowQuantile(_ series: inout AlertSeries, window: Int, at s: Int64, rank: Int) -> Double? {
+        var merged: [UInt64] = []
+        for t in (s - Int64(window) + 1)...s {
+            if let d = series.data(at: t) { merged = AlertLatencyBuckets.merge(merged, d.latency) }
+        }
+        var seen = 0
+        for entry in merged {
+            seen += Int(entry & 0xFFFF_FFFF)
+            if seen >= rank { return Double(AlertLatencyBuckets.upperBound(of: Int(entry >> 32))) / 1000 }
+        }
+        return nil
+    }
+
+    /// Evaluates the probe rules at `time`: whether the active target's last probe succeeded
+    /// (nil without probes) and the free share of the watched disk (nil without `--disk`).
+    public mutating func evaluateProbe(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
+        for i in rules.indices where rules[i].signal.clock == .probe {
+            let value: Double? = rules[i].signal == .activeTargetUp ? activeTargetUp.map { $0 ? 1 : 0 } : diskFreePercent
+            let holds = value.map { rules[i].comparison.holds($0, rules[i].threshold) } ?? false
+            record(i, trackers[i].evaluate(rules[i], at: time, value: value, holds: holds))
+        }
+    }
+
+    mutating func record(_ i: Int, _ transition: AlertTransition?) {
+        guard let transition else { return }
+        if transitions.count >= Self.transitionCapacity { transitions.removeFirst() }
+        transitions.append(transition)
+        switch transition.kind {
+        case .firing:
+            if intervals.count >= Self.intervalCapacity {
+                intervals.removeFirst()
+                openInterval = openInterval.map { $0.flatMap { $0 > 0 ? $0 - 1 : nil } }
+            }
+            intervals.append(AlertInterval(rule: rules[i], start: transition.time, end: nil, peak: transition.value ?? rules[i].threshold))
+            openInterval[i] = intervals.count - 1
+        case .resolved:
+            if let k = openInterval[i] {
+                intervals[k].end = transition.time
+                intervals[k].peak = trackers[i].peak ?? intervals[k].peak
+            }
+            openInterval[i] = nil
+        }
+    }
+
+    /// Intervals with the peaks of those still firing brought up to date.
+    public var currentIntervals: [AlertInterval] {
+        var out = intervals
+        for (i, k) in openInterval.enumerated() {
+            if let k, let peak = trackers[i].peak { out[k].peak = peak }
+        }
+        return out
+    }
+
+    /// Every rule that is not inactive: firing first, then pending, then resolved; newest first.
+    public var statuses: [AlertStatus] {
+        let order: [AlertState: Int] = [.firing: 0, .pending: 1, .resolved: 2]
+        return rules.indices.compactMap { i -> AlertStatus? in
+            let t = trackers[i]
+            guard t.state != .inactive else { return nil }
+            return AlertStatus(rule: rules[i], state: t.state, since: t.since, value: t.value)
+        }.sorted { a, b in
+            let oa = order[a.state]!, ob = order[b.state]!
+            return oa != ob ? oa < ob : (a.since != b.since ? a.since > b.since : a.name < b.name)
+        }
+    }
+
+    /// Rules firing now.
+    public var firingCount: Int { trackers.filter { $0.state == .firing }.count }
+
+    /// Transitions since the last call, oldest first.
+    public mutating func drainTransitions() -> [AlertTransition] {
+        defer { transitions.removeAll() }
+        return transitions
+    }
+}
+
+/// Sums of a window's seconds, slid one second at a time.
+struct WindowSums: Sendable {
+    var requests = 0, failed = 0, statusCodeRequests = 0, serverErrors = 0, queueKnown = 0, queueSlow = 0
+    var over: [Int]
+
+    init(limits: Int) { over = [Int](repeating: 0, count: limits) }
+
+    var isEmpty: Bool { requests == 0 && queueKnown == 0 }
+
+    mutating func add(_ s: AlertSecond) { apply(s, sign: 1) }
+    mutating func subtract(_ s: AlertSecond) { apply(s, sign: -1) }
+
+    private mutating func apply(_ s: AlertSecond, sign: Int) {
+        requests += sign * Int(s.requests); failed += sign * Int(s.failed)
+        statusCodeRequests += sign * Int(s.statusCodeRequests); serverErrors += sign * Int(s.serverErrors)
+        queueKnown += sign * Int(s.queueKnown); queueSlow += sign * Int(s.queueSlow)
+        for i in over.indices where i < s.over.count { over[i] += sign * Int(s.over[i]) }
+    }
+}

@@ -1,0 +1,192 @@
+/// What one second of log time held, as alert rules need it.
+struct AlertSecond: Sendable {
+    var requests: Int32 = 0, failed: Int32 = 0
+    /// Requests of sources with HTTP-like codes, and their 5xx failures.
+    var statusCodeRequests: Int32 = 0, serverErrors: Int32 = 0
+    /// Requests that logged a GPU queue time, and those over `AlertSignal.slowQueueMilliseconds`.
+    var queueKnown: Int32 = 0, queueSlow: Int32 = 0
+    /// Requests slower than each of the series' latency limits.
+    var over: [Int32]
+    /// Latency histogram: `bucket << 32 | count`, sorted by bucket (`AlertLatencyBuckets`).
+    var latency: [UInt64] = []
+    /// The highest cache reading of the second.
+    var cachePercent: Double?
+    /// Where the second's last failover line sent traffic: true for away from main.
+    var onStandby: Bool?
+
+    init(limits: Int) { over = [Int32](repeating: 0, count: limits) }
+
+    mutating func merge(_ other: AlertSecond) {
+        requests += other.requests; failed += other.failed
+        statusCodeRequests += other.statusCodeRequests; serverErrors += other.serverErrors
+        queueKnown += other.queueKnown; queueSlow += other.queueSlow
+        for i in over.indices { over[i] += other.over[i] }
+        latency = AlertLatencyBuckets.merge(latency, other.latency)
+        if let p = other.cachePercent { cachePercent = max(cachePercent ?? p, p) }
+        if let s = other.onStandby { onStandby = s }
+    }
+}
+
+/// Coarse log-linear buckets for alert values: exact below 64 ms, then 32 per power of two, so a
+/// shown quantile overstates the true one by less than 1/32. Threshold comparisons do not use
+/// them: they count requests over the exact limit.
+enum AlertLatencyBuckets {
+    static let subBits = 5
+    static let count = index(of: Int(Int32.max)) + 1
+
+    static func index(of value: Int) -> Int {
+        let v = UInt64(min(max(0, value), Int(Int32.max)))
+        if v < 1 << subBits { return Int(v) }
+        let shift = (63 - v.leadingZeroBitCount) - subBits
+        return shift << subBits + Int(v >> UInt64(shift))
+    }
+
+    static func upperBound(of index: Int) -> Int {
+        if index < 2 << subBits { return index }
+        let shift = index >> subBits - 1
+        return ((index - shift << subBits + 1) << shift) - 1
+    }
+
+    /// Two sorted packed lists merged, counts of equal buckets added.
+    static func merge(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        var out: [UInt64] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            let ka = i < a.count ? a[i] >> 32 : .max, kb = j < b.count ? b[j] >> 32 : .max
+            if ka == kb { out.append(a[i] + (b[j] & 0xFFFF_FFFF)); i += 1; j += 1 }
+            else if ka < kb { out.append(a[i]); i += 1 }
+            else { out.append(b[j]); j += 1 }
+        }
+        return out
+    }
+}
+
+/// Per-second aggregates of log time for alert rules. Mergeable (a report's parallel ranges
+/// each fill one) and prunable (live keeps only the longest window).
+public struct AlertSeries: Sendable {
+    /// Latency limits, in milliseconds, that rules compare quantiles with.
+    public let latencyLimits: [Int]
+    private(set) var seconds: [Int64: AlertSecond] = [:]
+    // The second being filled, kept out of the dictionary while records stay in it.
+    private var currentSecond: Int64?
+    private var current: AlertSecond
+    private var scratch: [UInt32]
+    private var touched: [Int] = []
+
+    public init(latencyLimits: [Int]) {
+        self.latencyLimits = latencyLimits
+        current = AlertSecond(limits: latencyLimits.count)
+        scratch = [UInt32](repeating: 0, count: AlertLatencyBuckets.count)
+    }
+
+    /// The series for a set of rules: the latency limits their comparisons need.
+    public init(rules: [AlertRule]) {
+        self.init(latencyLimits: Array(Set(rules.compactMap(AlertSeries.latencyLimit))).sorted())
+    }
+
+    /// The millisecond limit L such that the rule's comparison reduces to "quantile > L".
+    static func latencyLimit(_ rule: AlertRule) -> Int? {
+        guard rule.signal.latencyPerMille != nil else { return nil }
+        let ms = rule.threshold * 1000
+        switch rule.comparison {
+        case .greater, .lessOrEqual: return Int(ms.rounded(.down))
+        case .greaterOrEqual, .less: return Int(ms.rounded(.up)) - 1
+        case .equal, .notEqual: return nil
+        }
+    }
+
+    @inline(__always)
+    private mutating func select(_ second: Int64) {
+        if currentSecond == second { return }
+        flush()
+        currentSecond = second
+        if let stored = seconds.removeValue(forKey: second) {
+            current = stored
+            for entry in stored.latency {
+                let b = Int(entry >> 32)
+                scratch[b] = UInt32(truncatingIfNeeded: entry)
+                touched.append(b)
+            }
+        }
+    }
+
+    /// Moves the second being filled into the dictionary.
+    mutating func flush() {
+        guard let second = currentSecond else { return }
+        touched.sort()
+        current.latency = touched.map { UInt64($0) << 32 | UInt64(scratch[$0]) }
+        for b in touched { scratch[b] = 0 }
+        touched.removeAll(keepingCapacity: true)
+        seconds[second] = current
+        current = AlertSecond(limits: latencyLimits.count)
+        currentSecond = nil
+    }
+
+    /// One completed request.
+    @inline(__always)
+    public mutating func addRequest(second: Int64, failed: Bool, statusCodes: Bool, serverError: Bool,
+                                    durationMs: Int, queueMs: Int?) {
+        select(second)
+        current.requests += 1
+        if failed { current.failed += 1 }
+        if statusCodes {
+            current.statusCodeRequests += 1
+            if serverError { current.serverErrors += 1 }
+        }
+        if let queueMs {
+            current.queueKnown += 1
+            if queueMs > AlertSignal.slowQueueMilliseconds { current.queueSlow += 1 }
+        }
+        for i in latencyLimits.indices where durationMs > latencyLimits[i] { current.over[i] += 1 }
+        let b = AlertLatencyBuckets.index(of: durationMs)
+        if scratch[b] == 0 { touched.append(b) }
+        scratch[b] &+= 1
+    }
+
+    /// One cache reading.
+    public mutating func addCache(second: Int64, percent: Double) {
+        select(second)
+        current.cachePercent = max(current.cachePercent ?? percent, percent)
+    }
+
+    /// One failover line: traffic now on `main` or away from it.
+    public mutating func addFailover(second: Int64, toMain: Bool) {
+        select(second)
+        current.onStandby = !toMain
+    }
+
+    /// Adds another series of the same rules (a later or parallel stretch of log).
+    public mutating func merge(_ other: AlertSeries) {
+        var other = other
+        other.flush()
+        flush()
+        for (second, data) in other.seconds {
+            if var mine = seconds[second] { mine.merge(data); seconds[second] = mine } else { seconds[second] = data }
+        }
+    }
+
+    /// The seconds with data in `range`, ascending.
+    mutating func secondsWithData(in range: ClosedRange<Int64>) -> [Int64] {
+        flush()
+        return seconds.keys.filter { range.contains($0) }.sorted()
+    }
+
+    mutating func data(at second: Int64) -> AlertSecond? {
+        if currentSecond == second { flush() }
+        return seconds[second]
+    }
+
+    /// Forgets seconds before `second`.
+    mutating func prune(before second: Int64) {
+        flush()
+        if seconds.keys.contains(where: { $0 < second }) {
+            seconds = seconds.filter { $0.key >= second }
+        }
+    }
+
+    /// Seconds held (for footprints).
+    public var secondCount: Int { seconds.count + (currentSecond == nil ? 0 : 1) }
+}

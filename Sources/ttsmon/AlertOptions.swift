@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import TTSMonCore
+
+/// `--rules FILE`: the built-in rules, changed or extended by a rule file.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: "Alert rule file (TOML or YAML): change thresholds, add or disable rules.")
+    var rulesFile: String?
+
+    /// The rules to use; an invalid file ends the program with exit status 2.
+    func load() -> [AlertRule] {
+        guard let rulesFile else { return AlertRule.builtIn }
+        switch AlertRuleFile.load(path: rulesFile) {
+        case .success(let rules): return rules
+        case .failure(let e): fail(e.description, code: 2)
+        }
+    }
+}
+
+/// Where alerts go besides the screen, and the probe-clock inputs of live commands.
+struct AlertDeliveryOptions: ParsableArguments {
+    @Option(name: .customLong("disk"), help: "Watch free space on the file system holding PATH (DiskLow below 10%).")
+    var disk: String?
+    @Option(name: .customLong("alertmanager"), help: "Post firing and resolved alerts to this Alertmanager (e.g. http://127.0.0.1:9093).")
+    var alertmanager: String?
+
+    func validate() throws {
+        if let alertmanager, URL(string: alertmanager)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--alertmanager '\(alertmanager)': expected an http:// or https:// URL")
+        }
+        if let disk, DiskSpace.freePercent(path: disk) == nil {
+            throw ValidationError("--disk '\(disk)': cannot read the file system's free space")
+        }
+    }
+}
+
+/// `ttsmon rules`: the rules in effect, as text, JSON or a Prometheus rules file.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Print the alert rules in effect (built-in, or changed by --rules).",
+        discussion: "`--format prometheus` writes them as a Prometheus alerting-rules file over the metrics of `ttsmon export`."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, prometheus }
+
+    @Option(help: "text, json or prometheus.") var format: Format = .text
+    @OptionGroup var rules: RuleOptions
+
+    func run() {
+        let list = rules.load()
+        switch format {
+        case .prometheus: FileHandle.standardOutput.write(Data(PrometheusRules.file(list).utf8))
+        case .json:
+            emit(JSONValue.array(list.map { r in
+                .object([("name", .string(r.name)), ("expr", .string(r.expression)), ("signal", .string(r.signal.rawValue)),
+                         ("comparison", .string(r.comparison.rawValue)), ("threshold", .double(r.threshold)),
+                         ("for_s", .int(r.forSeconds)), ("window_s", .int(r.windowSeconds)), ("clock", .string(r.signal.clock.rawValue)),
+                         ("severity", .string(r.severity)), ("summary", .string(r.summary))])
+            }).serialized())
+        case .text:
+            var t = TextTable(["rule", "expr", "for", "window", "severity", "summary"], alignments: [.left, .left, .right, .right, .left, .left])
+            for r in list {
+                t.add([r.name, r.expression, PrometheusRules.duration(r.forSeconds),
+                       r.signal.isWindowed ? PrometheusRules.duration(r.windowSeconds) : "-", r.severity, r.summary])
+            }
+            emit(t.render())
+        }
+    }
+}
+
+/// How the dashboard shows alerts: a bell when one starts firing, and how long `a` mutes one.
+struct AlertScreenOptions: ParsableArguments {
+    @Flag(help: "Ring the terminal bell when an alert starts firing.") var bell = false
+    @Option(name: .customLong("ack-for"), help: "How long `a` acknowledges (mutes) an alert, e.g. 30m, 1h.") var ackFor: String = "1h"
+
+    var ackSeconds: Double { ConfigText.duration(ackFor) ?? 3600 }
+
+    func validate() throws {
+        guard let d = ConfigText.duration(ackFor), d > 0 else {
+            throw ValidationError("--ack-for '\(ackFor)': expected a duration like 30m or 1h")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import TTSMonCore
+import TTSMonNet
+
+/// Drives the probe-clock alert inputs of a live command once a second (the active target's
+/// last probe, `--disk`'s free space) and hands rule transitions to Alertmanager (`--alertmanager`)
+/// and to whoever else listens (the dashboard's bell).
+final class AlertRelay {
+    let disk: String?
+    let notifier: AlertmanagerNotifier?
+    private var lastTick = Date.distantPast
+
+    init(_ delivery: AlertDeliveryOptions) {
+        disk = delivery.disk
+        let host = ProcessInfo.processInfo.hostName
+        notifier = delivery.alertmanager.map { AlertmanagerNotifier(url: $0, instance: host) }
+    }
+
+    /// At most once a second: evaluates probe rules through `evaluate`, then drains transitions
+    /// through `drain` and forwards them; returns them (empty between seconds).
+    func tick(now: Date, activeTargetUp: Bool?,
+              evaluate: (LogTimestamp, Bool?, Double?) -> Void, drain: () -> [AlertTransition]) -> [AlertTransition] {
+        guard now.timeIntervalSince(lastTick) >= 1 else { return [] }
+        lastTick = now
+        evaluate(LogTimestamp(localTime: now), activeTargetUp, disk.flatMap(DiskSpace.freePercent(path:)))
+        let transitions = drain()
+        notifier?.update(transitions)
+        return transitions
+    }
+
+    /// A short note on delivery problems, for a status line.
+    var deliveryProblem: String? {
+        guard let notifier, let error = notifier.lastError else { return nil }
+        return "alertmanager: " + String(error.prefix(80))
+    }
+
+    /// Delivers what is left (resolved alerts) and closes connections.
+    func shutdown() {
+        guard let notifier else { return }
+        try? blockingAsync { await notifier.shutdown() }
+    }
+}
