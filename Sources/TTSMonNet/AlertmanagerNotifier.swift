@@ -65,11 +65,12 @@ public final class AlertmanagerNotifier: @unchecked Sendable {
         dirty = true
     }
 
-    /// Stops the background task after one last attempt to deliver resolved alerts.
+    /// Stops the background task after one last, short attempt to deliver resolved alerts
+    /// (at most about two seconds, so quitting is never held up by an unreachable Alertmanager).
     public func shutdown() async {
         worker?.cancel()
         _ = await worker?.value
-        await deliver()
+        if lock.withLock({ !resolved.isEmpty }) { await deliver(attempts: 1, timeout: .seconds(2)) }
         try? await client.shutdown()
     }
 
@@ -89,7 +90,7 @@ public final class AlertmanagerNotifier: @unchecked Sendable {
     }
 
     /// One round: every firing alert and every resolved one not yet delivered.
-    func deliver() async {
+    func deliver(attempts: Int = 3, timeout: TimeAmount? = nil) async {
         let (batch, resolvedCount): ([Alert], Int) = {
             lock.lock(); defer { lock.unlock() }
             dirty = false
@@ -101,10 +102,10 @@ public final class AlertmanagerNotifier: @unchecked Sendable {
         guard !batch.isEmpty else { return }
         let body = Data(payload(batch).serialized().utf8)
         var delay = 0.5
-        for attempt in 1...3 {
-            if let problem = await post(body) {
+        for attempt in 1...attempts {
+            if let problem = await post(body, timeout: timeout ?? self.timeout) {
                 lock.withLock { _failures += 1; _lastError = problem }
-                guard attempt < 3, !Task.isCancelled else { break }
+                guard attempt < attempts, !Task.isCancelled else { break }
                 try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
                 delay *= 2
                 continue
@@ -135,7 +136,7 @@ public final class AlertmanagerNotifier: @unchecked Sendable {
     }
 
     /// Posts once; nil on a 2xx answer, else what went wrong.
-    func post(_ body: Data) async -> String? {
+    func post(_ body: Data, timeout: TimeAmount) async -> String? {
         var request = HTTPClientRequest(url: url + "/api/v2/alerts")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
