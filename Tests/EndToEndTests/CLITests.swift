@@ -43,3 +43,52 @@ import TTSMonCore
         #expect(out.contains("\"total\": \(truth.requestCount)"))
     }
 }
+
+/// Issue 8: `ttsmon rules` in its three forms; the Prometheus form passes `promtool check rules`.
+@Suite struct RulesCommandTests {
+    static let promtool = Tmux.which("promtool")
+
+    @Test func textJSONAndBadFiles() throws {
+        let (code, out, _) = try TTSMonBinary.run(["rules"])
+        #expect(code == 0)
+        for name in ["ServiceDown", "HighP95Latency", "HighP90Latency", "HighErrorRate", "HighServerErrorRate",
+                     "CacheNearlyFull", "DiskLow", "GPUQueueSlow", "Failover"] {
+            #expect(out.contains(name))
+        }
+        let (jcode, json, _) = try TTSMonBinary.run(["rules", "--format", "json"])
+        #expect(jcode == 0 && json.hasPrefix("[{\"name\": \"ServiceDown\""))
+        let dir = ScratchDir()
+        let bad = dir.path + "/rules.yaml"
+        try "rules:\n  - name: HighP95Latency\n    for: soon\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        for command in [["rules"], ["report", "/dev/null"], ["watch", "--log", "/dev/null", "--duration", "1"]] {
+            let (c, _, err) = try TTSMonBinary.run(command + ["--rules", bad])
+            #expect(c == 2, "\(command)")
+            #expect(err == "ttsmon: \(bad):3: field 'for': 'soon' is not a duration (30s, 2m, 1h)\n", "\(command)")
+        }
+    }
+
+    @Test(.enabled(if: promtool != nil, "promtool (Debian package prometheus) is not installed; .ci/run installs it"))
+    func prometheusRulesPassPromtool() throws {
+        let dir = ScratchDir()
+        let custom = dir.path + "/rules.toml"
+        try "[[rule]]\nname = \"SlowP99\"\nexpr = \"p99_latency_seconds >= 8\"\nfor = \"90s\"\nwindow = \"2m\"\n"
+            .write(toFile: custom, atomically: true, encoding: .utf8)
+        let (code, out, _) = try TTSMonBinary.run(["rules", "--format", "prometheus", "--rules", custom])
+        #expect(code == 0)
+        #expect(out.contains("histogram_quantile(0.99, sum by (instance, le) (rate(ttsmon_request_duration_seconds_bucket[2m]))) >= 8"))
+        #expect(out.contains("for: 1m30s") || out.contains("for: 90s"))
+        let file = dir.path + "/alerts.yml"
+        try out.write(toFile: file, atomically: true, encoding: .utf8)
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: Self.promtool!)
+        check.arguments = ["check", "rules", file]
+        let pipe = Pipe()
+        check.standardOutput = pipe
+        check.standardError = pipe
+        try check.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "\(text)")
+        #expect(text.contains("SUCCESS: 10 rules found"), "\(text)")
+    }
+}

@@ -77,9 +77,17 @@ import TTSMonCore
         tmux.keys("4")
         screen = tmux.waitFor(15) { s in s.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") } }
         #expect(screen.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") }, "standby active after 4")
+        // The router's failover line fires the Failover alert: header count and strip.
+        screen = tmux.waitFor(15) { s in s.split(separator: "\n").first?.contains("firing") == true && s.contains("● Failover") }
+        #expect(screen.split(separator: "\n").first?.contains("⚠ 1 firing") == true, "Failover firing in the header")
+        tmux.keys("a")
+        screen = tmux.waitFor(10) { $0.contains("Failover") && $0.contains("(acked)") }
+        #expect(screen.split(separator: "\n").first?.contains("(1 acked)") == true, "acknowledged with a")
         tmux.keys("0")
         screen = tmux.waitFor(20) { s in s.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") } }
         #expect(screen.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") }, "main active after 0")
+        screen = tmux.waitFor(20) { $0.contains("Failover") && $0.contains("resolved") }
+        #expect(screen.contains("○ Failover") && screen.contains("resolved"), "Failover resolved after failback")
         tmux.keys("q")
         screen = tmux.waitFor(15) { $0.contains("EXIT=") }
         #expect(screen.contains("EXIT=0"))

@@ -34,6 +34,7 @@ import Testing
             """, yaml: false)
         let p95 = r.first { $0.name == "HighP95Latency" }!
         #expect(p95.threshold == 3 && p95.forSeconds == 60 && p95.signal == .p95LatencySeconds && p95.severity == "warning")
+        #expect(p95.summary == "p95_latency_seconds > 3 for 1m")   // the built-in's text no longer says it
         let p99 = r.first { $0.name == "SlowP99" }!
         #expect(p99.signal == .p99LatencySeconds && p99.comparison == .greater && p99.threshold == 8)
         #expect(p99.forSeconds == 30 && p99.windowSeconds == 120 && p99.severity == "page" && p99.summary == "p99 over 8s")

@@ -68,7 +68,7 @@ public enum AlertRuleFile {
         let existing = rules.firstIndex { $0.name == ruleName }
         var rule = existing.map { rules[$0] }
             ?? AlertRule(name: ruleName, signal: .errorRatio, threshold: .nan, forSeconds: 0, severity: "warning", summary: "")
-        var hasExpr = existing != nil, thresholdGiven = existing != nil, enabled = true
+        var hasExpr = existing != nil, thresholdGiven = existing != nil, enabled = true, summaryGiven = false
         for field in entry.fields {
             let v = field.value
             switch field.key {
@@ -104,7 +104,7 @@ public enum AlertRuleFile {
                 rule.windowSeconds = Int(d.rounded())
             case "severity", "labels.severity": rule.severity = v
             case "summary", "annotations.summary", "annotations.description":
-                if field.key != "annotations.description" || rule.summary.isEmpty { rule.summary = v }
+                if field.key != "annotations.description" || !summaryGiven { rule.summary = v; summaryGiven = true }
             case "enabled":
                 guard v == "true" || v == "false" else { return fail(field.line, "enabled", "expected true or false") }
                 enabled = v == "true"
@@ -116,13 +116,26 @@ public enum AlertRuleFile {
         guard thresholdGiven, rule.threshold.isFinite else {
             return .failure(InputError("\(file):\(entry.line): rule '\(ruleName)' needs a threshold (in 'expr' or 'threshold')"))
         }
-        if rule.summary.isEmpty { rule.summary = rule.expression }
+        // A built-in whose condition changed gets a summary that says the new condition.
+        if let existing, !summaryGiven {
+            let old = rules[existing]
+            if (old.signal, old.comparison, old.threshold, old.forSeconds, old.windowSeconds)
+                != (rule.signal, rule.comparison, rule.threshold, rule.forSeconds, rule.windowSeconds) {
+                rule.summary = Self.describe(rule)
+            }
+        }
+        if rule.summary.isEmpty { rule.summary = Self.describe(rule) }
         if let existing {
             if enabled { rules[existing] = rule } else { rules.remove(at: existing) }
         } else if enabled {
             rules.append(rule)
         }
         return .success(ruleName)
+    }
+
+    /// `p95_latency_seconds > 3 for 1m`.
+    static func describe(_ rule: AlertRule) -> String {
+        rule.expression + (rule.forSeconds > 0 ? " for \(PrometheusRules.duration(rule.forSeconds))" : "")
     }
 
     /// `[[rule]]` (or `[[rules]]`) tables of `key = value`.
