@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -29,6 +30,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(name: "TTSMonUI", dependencies: ["TTSMonCore"]),
@@ -56,6 +58,6 @@ let package = Package(
         .testTarget(name: "TTSMonCoreTests", dependencies: ["TTSMonCore"]),
         .testTarget(name: "TTSMonNetTests", dependencies: ["TTSMonCore", "TTSMonNet"]),
         .testTarget(name: "TTSMonUITests", dependencies: ["TTSMonCore", "TTSMonUI"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TTSMonCore", "TTSMonNet", "TTSMonDemo"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TTSMonCore", "TTSMonNet", "TTSMonDemo", "TTSMonUI"]),
     ]
 )

@@ -108,6 +108,8 @@ public struct DashboardState: Sendable {
     /// Extra keys shown in the footer (the demo's fault keys).
     public var extraKeys: [KeyBinding] = []
     public var noLog = false
+    /// Fed by Prometheus for a fleet: the failover panel lists instances.
+    public var fleet = false
 
     public init(snapshot: LiveSnapshot) { self.snapshot = snapshot }
 

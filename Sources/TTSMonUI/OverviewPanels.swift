@@ -87,7 +87,9 @@ enum OverviewPanels {
             Widgets.sparkline(&grid, x: inner.x + 5, y: inner.y + 1, width: inner.width - 6, values: series)
         }
         if inner.height > 2 {
-            grid.put(String(format: "%d samples, ±%.1f%%", l.count, l.errorBound * 100), x: inner.x + 1, y: inner.y + 2, role: .muted, maxWidth: inner.width - 2)
+            let note = l.errorBound.isNaN ? String(format: "%d requests, from histogram buckets", l.count)
+                : String(format: "%d samples, ±%.1f%%", l.count, l.errorBound * 100)
+            grid.put(note, x: inner.x + 1, y: inner.y + 2, role: .muted, maxWidth: inner.width - 2)
         }
     }
 
@@ -174,22 +176,28 @@ enum OverviewPanels {
     }
 
     static func failover(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
-        let inner = box(&grid, r, .failover, s)
+        let inner = box(&grid, r, .failover, s, title: s.fleet ? "Instances (\(s.targets.filter(\.up).count)/\(s.targets.count) up)" : nil)
         guard !inner.isEmpty else { return }
         var y = inner.y
+        // Probe targets are short names; a fleet's instances are host:port and get the room they need.
+        let longest = s.targets.map { DisplayWidth.of($0.name) + 2 }.max() ?? 0
+        let nameWidth = s.fleet ? max(14, min(inner.width - 22, longest)) : 14
         for target in s.targets where y < inner.y + inner.height {
             let mark = target.active ? "●" : target.up ? "○" : "✗"
             let role: Role = target.active ? .active : target.up ? .standby : .down
             var x = inner.x + 1
-            x += grid.put("\(mark) \(target.name)", x: x, y: y, role: role, bold: target.active, maxWidth: 14)
-            x = max(x, inner.x + 12)
+            x += grid.put("\(mark) \(target.name)", x: x, y: y, role: role, bold: target.active, maxWidth: nameWidth)
+            x = max(x, inner.x + nameWidth - 2)
             x += grid.put(target.active ? " active" : target.up ? " up" : " down", x: x, y: y, role: role)
             x += grid.put("  " + UIFormat.ms(target.latencyMs), x: x, y: y, role: .value)
             if let error = target.lastError { x += grid.put("  " + error, x: x, y: y, role: .crit, maxWidth: inner.x + inner.width - x - 5) }
             Widgets.putRight(&grid, UIFormat.age(target.ageSeconds), right: inner.x + inner.width - 1, y: y, role: .muted)
             y += 1
         }
-        if s.targets.isEmpty { grid.put("no probes (--probe NAME=URL)", x: inner.x + 1, y: y, role: .muted); y += 1 }
+        if s.targets.isEmpty {
+            grid.put(s.fleet ? "no instances scraped yet" : "no probes (--probe NAME=URL)", x: inner.x + 1, y: y, role: .muted)
+            y += 1
+        }
         for entry in s.failoverTimeline.reversed() where y < inner.y + inner.height {
             let time = String(entry.time.logText.dropFirst(11).prefix(8))
             grid.put("\(time) \(entry.from ?? "none")→\(entry.to ?? "none") \(entry.reason)", x: inner.x + 1, y: y, role: .label, maxWidth: inner.width - 2)

@@ -82,7 +82,7 @@ public enum UIFormat {
 
     /// Age in seconds as `3s`, `2m`, `1h`.
     public static func age(_ seconds: Double?) -> String {
-        guard let s = seconds else { return "-" }
+        guard let s = seconds, s.isFinite else { return "-" }
         if s < 60 { return "\(Int(s))s" }
         if s < 3600 { return "\(Int(s / 60))m" }
         return "\(Int(s / 3600))h"

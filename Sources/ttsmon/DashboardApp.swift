@@ -175,7 +175,10 @@ final class DashboardApp {
     }
 
     func updateTargets() {
-        if options.probes.isEmpty {
+        if let instances = source.instances {
+            state.targets = instances
+            state.fleet = true
+        } else if options.probes.isEmpty {
             // No probes: the failover panel shows what the logs say.
             let active = failover.timeline.last?.to ?? "main"
             let names = Array(Set(failover.timeline.flatMap { [$0.from, $0.to].compactMap { $0 } } + [active])).sorted()

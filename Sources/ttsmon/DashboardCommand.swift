@@ -19,6 +19,9 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Failback to main: auto or manual.") var failback: FailbackMode?
     @Option(help: "Config file (default $XDG_CONFIG_HOME/ttsmon/config.toml).") var config: String?
     @Flag(name: .customLong("from-end"), help: "Skip what the logs already hold.") var fromEnd = false
+    @Option(help: "Feed the panels from this Prometheus (the whole fleet, by PromQL) instead of local logs.")
+    var prometheus: String?
+    @Option(help: "Label matchers every PromQL query adds, e.g. '{job=\"tts\"}'.") var selector: String?
     @OptionGroup var rules: RuleOptions
     @OptionGroup var delivery: AlertDeliveryOptions
     @OptionGroup var screen: AlertScreenOptions
@@ -60,7 +63,22 @@ struct DashboardCommand: ParsableCommand {
         case .success(let loaded): options.theme = loaded
         case .failure(let error): fail("dashboard: \(error.description)", code: 2)
         }
+        var source: DashboardSource?
+        if let prometheus {
+            guard let url = URL(string: prometheus), url.scheme?.hasPrefix("http") == true, url.host != nil else {
+                fail("dashboard: --prometheus '\(prometheus)': expected an http:// URL such as http://127.0.0.1:9090", code: 2)
+            }
+            var logs: LiveSource?
+            if !options.logs.isEmpty {
+                var configuration = LiveMetrics.Configuration()
+                configuration.rules = options.rules
+                let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd, configuration: configuration)
+                collector.keepRecentLines = 400
+                logs = LiveSource(collector: collector)
+            }
+            source = PromQLSource(url: prometheus, selector: selector, window: options.window, timeout: options.timeout, logs: logs)
+        }
         guard isatty(0) == 1, isatty(1) == 1 else { fail("dashboard: needs a terminal (try `ttsmon watch` for scripts)", code: 2) }
-        DashboardApp(options: options).run()
+        DashboardApp(options: options, source: source).run()
     }
 }

@@ -20,6 +20,12 @@ protocol DashboardSource: AnyObject {
     func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?)
     /// Alert transitions since the last call.
     func drainAlertTransitions() -> [AlertTransition]
+    /// A fleet's instances for the instance panel (nil: the panel shows probe targets).
+    var instances: [TargetLine]? { get }
+}
+
+extension DashboardSource {
+    var instances: [TargetLine]? { nil }
 }
 
 /// Logs followed live.

@@ -101,6 +101,45 @@ import TTSMonNet
         try Self.blocking { await standby.stop() }
     }
 
+    /// Issue 9: a Prometheus that never answers: the fleet dashboard stays responsive, says so,
+    /// and still finds requests in the local log given with `--log`.
+    @Test func hangingPrometheusNeverFreezesTheScreen() throws {
+        guard Tmux.available else { print("skipping: tmux is not installed"); return }
+        let dir = ScratchDir()
+        var options = GeneratorOptions(outputDirectory: dir.path, requests: 500)
+        options.hostile = false
+        let truth = try LogGenerator.generate(options)
+        let hanging = HTTPServer { _ in .hang }
+        _ = try Self.blocking { try await hanging.start() }
+        defer { try? Self.blocking { await hanging.stop() } }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) dashboard --prometheus http://127.0.0.1:\(hanging.port) --timeout 1 --log \(dir.path)/app.log; echo EXIT=$?; sleep 60",
+                   env: ["XDG_CONFIG_HOME": dir.path])
+        var screen = tmux.waitFor(10) { $0.contains("Instances") }
+        #expect(screen.contains("prometheus 127.0.0.1"))
+        // Queries time out after 1 s: the footer says Prometheus is unreachable.
+        screen = tmux.waitFor(10) { $0.contains("prometheus unreachable") }
+        #expect(screen.contains("prometheus unreachable"))
+        // Keys still work at once: help opens and closes, a request id from the log opens.
+        let started = Date()
+        tmux.keys("?")
+        screen = tmux.waitFor(5) { $0.contains("Keys — any key closes") }
+        #expect(screen.contains("Keys — any key closes"))
+        #expect(Date().timeIntervalSince(started) < 3)
+        tmux.keys("Escape")
+        let id = try #require(truth.requests.last?.id)
+        tmux.keys("/")
+        tmux.literal(id)
+        tmux.keys("Enter")
+        screen = tmux.waitFor(10) { $0.contains("request \(id)") && $0.contains("synthesis_complete") }
+        #expect(screen.contains("synthesis_complete"), "the request from --log opens")
+        tmux.keys("Escape")
+        tmux.keys("q")
+        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+    }
+
     @Test func overviewFailoverHistoryTitleResizeQuit() throws {
         try run(term: "xterm-256color", lang: "C.UTF-8")
     }

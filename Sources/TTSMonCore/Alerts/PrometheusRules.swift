@@ -13,6 +13,7 @@ public enum ExportMetric {
     public static let activeTarget = "ttsmon_active_target"
     public static let diskFree = "ttsmon_disk_free_ratio"
     public static let unparsedLines = "ttsmon_unparsed_lines_total"
+    public static let linesTotal = "ttsmon_lines_total"
     public static let sourceLag = "ttsmon_source_lag_seconds"
 }
 
@@ -30,7 +31,7 @@ public enum PrometheusRules {
         case .errorRatio:
             lhs = "(\(by) (rate(\(ExportMetric.requests){status=\"failed\"}\(w))) / \(by) (rate(\(ExportMetric.requests)\(w))))"
         case .serverErrorRatio:
-            lhs = "(\(by) (rate(\(ExportMetric.requests){format=\"chattts\",code=~\"5..\"}\(w))) / \(by) (rate(\(ExportMetric.requests){format=\"chattts\"}\(w))))"
+            lhs = "(\(by) (rate(\(ExportMetric.requests){service=\"chattts\",code=~\"5..\"}\(w))) / \(by) (rate(\(ExportMetric.requests){service=\"chattts\"}\(w))))"
         case .gpuQueueSlowRatio:
             lhs = "(1 - \(by) (rate(\(ExportMetric.gpuQueue)_bucket{le=\"2\"}\(w))) / \(by) (rate(\(ExportMetric.gpuQueue)_count\(w))))"
         case .requestsPerSecond:

@@ -26,6 +26,8 @@ public struct LiveMetrics: Sendable {
         public var topErrors = 10
         /// Alert rules evaluated as log time passes (and at probe rounds).
         public var rules = AlertRule.builtIn
+        /// Told of every completed request and stage timing (`ttsmon export`).
+        public var observer: (any MetricsObserver)?
         public init() {}
     }
 
@@ -48,8 +50,9 @@ public struct LiveMetrics: Sendable {
     var alertSeries: AlertSeries
     /// The alert rules' state machines.
     public private(set) var alerts: AlertEngine
-    /// Per source: whether its format writes HTTP-like codes.
+    /// Per source: whether its format writes HTTP-like codes, and the format's name.
     var sourceStatusCodes: [Bool] = []
+    var sourceServices: [String] = []
 
     /// Lines of every source since start.
     public private(set) var lines = LineCounts()
@@ -77,7 +80,16 @@ public struct LiveMetrics: Sendable {
     public mutating func setFormat(_ format: LogFormat, source: Int) {
         if sourceStatusCodes.count <= source { sourceStatusCodes.append(contentsOf: repeatElement(false, count: source + 1 - sourceStatusCodes.count)) }
         sourceStatusCodes[source] = format.codesAreHTTPStatus
+        if sourceServices.count <= source { sourceServices.append(contentsOf: repeatElement("unknown", count: source + 1 - sourceServices.count)) }
+        sourceServices[source] = format.name
     }
+
+    /// The service (format name) of source `source`.
+    @inline(__always)
+    func service(_ source: Int) -> String { source < sourceServices.count ? sourceServices[source] : "unknown" }
+
+    /// The instance traffic is on, as the last failover line said (nil before any).
+    public var loggedActiveInstance: String? { activeInstance }
 
     /// Evaluates the probe rules at `time` (probe time, as a local log timestamp).
     public mutating func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
@@ -159,8 +171,9 @@ public struct LiveMetrics: Sendable {
         case .synthesisFailed:
             if let key = record.idKey, let code = record.errorCode { pending.failed(key, second: second, code: code) }
         case .stageTime:
-            if let stage = record.stage, let duration = record.durationMs, let slot = latency.slot(for: second) {
-                latency.slots[slot].add(family: 1 + stage.rawValue, value: duration)
+            if let stage = record.stage, let duration = record.durationMs {
+                if let slot = latency.slot(for: second) { latency.slots[slot].add(family: 1 + stage.rawValue, value: duration) }
+                configuration.observer?.stageTimed(service: service(source), stage: stage, durationMs: duration)
             }
         case .synthesisComplete:
             complete(record, second: second, source: source, file: file, offset: offset)
@@ -192,6 +205,8 @@ public struct LiveMetrics: Sendable {
         let code = record.errorCode ?? known?.failedCode
         totalRequests += 1
         if status == .success { totalSuccess += 1 } else { totalFailed += 1 }
+        configuration.observer?.requestCompleted(service: service(source), status: status, code: code,
+                                                 durationMs: duration, queueMs: record.queueMs)
         if let slot = counts.slot(for: second) {
             counts.slots[slot].add(status: status, code: code, serverError: record.isServerError,
                                    cacheHit: known?.cacheHit, bucket: TextLengthBucket(length: record.textLen ?? known?.textLen))

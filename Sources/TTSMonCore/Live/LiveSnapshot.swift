@@ -44,6 +44,9 @@ public struct LiveSnapshot: Sendable {
         /// The count in the previous window.
         public var previous: Int
         public var trend: Trend
+        public init(code: String, count: Int, share: Double, previous: Int, trend: Trend) {
+            self.code = code; self.count = count; self.share = share; self.previous = previous; self.trend = trend
+        }
     }
 
     /// One pipeline stage's p95 over the window.
@@ -51,6 +54,7 @@ public struct LiveSnapshot: Sendable {
         public var stage: PipelineStage
         public var p95: Int
         public var count: Int
+        public init(stage: PipelineStage, p95: Int, count: Int) { self.stage = stage; self.p95 = p95; self.count = count }
     }
 
     /// Requests and failures of one text-length bucket in the window.
