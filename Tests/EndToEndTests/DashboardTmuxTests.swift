@@ -17,10 +17,14 @@ import TTSMonNet
 
     /// Runs async work to completion from synchronous test code (Process and tmux calls block,
     /// which async tests must not do).
+    ///
+    /// The work runs on a thread of its own (`TestExecutor`), not on the shared cooperative pool:
+    /// with two cores the pool has two threads, and two tests waiting here for tasks that need
+    /// those very threads would wait forever.
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox<T>()
-        Task.detached {
+        Task.detached(executorPreference: TestExecutor.shared) {
             do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
             done.signal()
         }

@@ -167,4 +167,15 @@ import Testing
         #expect(series.secondCount <= AlertRule.defaultWindowSeconds + 20)
         #expect(engine.statuses.isEmpty)
     }
+
+    @Test func risingP95IsAnEarlySignal() {
+        let t = LogTimestamp("2024-06-12 08:00:00,000")!
+        let rising = LiveSignal.p95Rising([nil, 900, 1400, 2300], at: t)
+        #expect(rising?.kind == .p95Rising)
+        #expect(rising?.detail == "p95 rising 900ms → 2.3s over 30s")
+        // Not rising in every block, too small a rise, under a second, or a gap: no signal.
+        for series: [Int?] in [[900, 1400, 1300], [1000, 1100, 1200], [300, 500, 800], [900, nil, 2300], [2000]] {
+            #expect(LiveSignal.p95Rising(series, at: t) == nil, "\(series)")
+        }
+    }
 }

@@ -35,7 +35,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d):
-            if d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) } else { out += String(d) }
+            if !d.isFinite { out += "null" }   // JSON has no NaN or infinity
+            else if d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) } else { out += String(d) }
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
             out += "["
