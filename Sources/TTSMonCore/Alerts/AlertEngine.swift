@@ -5,8 +5,9 @@
 public struct AlertEngine: Sendable {
     public let rules: [AlertRule]
     var trackers: [AlertTracker]
-    /// Running sums per distinct window length.
-    var windows: [Int: WindowSums] = [:]
+    /// Running sums per distinct window length (mutated in place: no copies per second).
+    var windowLengths: [Int] = []
+    var windows: [WindowSums] = []
     /// The last evaluated second of log time.
     public private(set) var evaluatedThrough: Int64?
     var cachePercent: Double?
@@ -24,18 +25,19 @@ public struct AlertEngine: Sendable {
         self.rules = rules
         trackers = Array(repeating: AlertTracker(), count: rules.count)
         openInterval = Array(repeating: nil, count: rules.count)
-        for rule in rules where rule.signal.isWindowed && rule.signal.clock == .log {
-            windows[rule.windowSeconds] = WindowSums(limits: 0)
+        for rule in rules where rule.signal.isWindowed && rule.signal.clock == .log && !windowLengths.contains(rule.windowSeconds) {
+            windowLengths.append(rule.windowSeconds)
+            windows.append(WindowSums(limits: 0))
         }
     }
 
     /// The longest window any rule reads (what a live series must keep).
-    public var longestWindow: Int { windows.keys.max() ?? 1 }
+    public var longestWindow: Int { windowLengths.max() ?? 1 }
 
     /// Evaluates every log rule at each second after the last evaluated one through `second`.
     public mutating func evaluateLog(_ series: inout AlertSeries, through second: Int64) {
-        if windows.values.contains(where: { $0.over.count != series.latencyLimits.count }) {
-            for key in windows.keys { windows[key] = WindowSums(limits: series.latencyLimits.count) }
+        if windows.contains(where: { $0.over.count != series.latencyLimits.count }) {
+            windows = windows.map { _ in WindowSums(limits: series.latencyLimits.count) }
         }
         let from: Int64
         if let done = evaluatedThrough { from = done + 1 } else {
@@ -52,7 +54,7 @@ public struct AlertEngine: Sendable {
             while next < dataSeconds.count, dataSeconds[next] <= s { next += 1 }
             // Nothing in any window and nothing until the next data second: jump across the gap,
             // stopping where a pending rule would fire.
-            if windows.values.allSatisfy({ $0.isEmpty }) {
+            if windows.allSatisfy({ $0.isEmpty }) {
                 let target = min(next < dataSeconds.count ? dataSeconds[next] : second + 1, second + 1)
                 if target > s + 1 {
                     let last = target - 1
@@ -74,10 +76,9 @@ public struct AlertEngine: Sendable {
             if let p = entering.cachePercent { cachePercent = p }
             if let standby = entering.onStandby { onStandby = standby }
         }
-        for (length, var sums) in windows {
-            if let entering { sums.add(entering) }
-            if let leaving = series.data(at: s - Int64(length)) { sums.subtract(leaving) }
-            windows[length] = sums
+        for i in windows.indices {
+            if let entering { windows[i].add(entering) }
+            if let leaving = series.data(at: s - Int64(windowLengths[i])) { windows[i].subtract(leaving) }
         }
         evaluateRules(&series, at: s, clock: .log)
     }
@@ -101,7 +102,8 @@ public struct AlertEngine: Sendable {
         case .activeTargetUp, .diskFreePercent: return (nil, false)
         default: break
         }
-        guard let sums = windows[rule.windowSeconds] else { return (nil, false) }
+        guard let w = windowLengths.firstIndex(of: rule.windowSeconds) else { return (nil, false) }
+        let sums = windows[w]
         switch rule.signal {
         case .errorRatio: return compare(ratio(sums.failed, sums.requests))
         case .serverErrorRatio: return compare(ratio(sums.serverErrors, sums.statusCodeRequests))
@@ -121,23 +123,9 @@ public struct AlertEngine: Sendable {
             }
             // Values cost a merge of the window's histograms: only for rules that are not idle.
             if !holds && trackers[i].state == .inactive { return (nil, false) }
-            return (windowQuantile(&series, window: rule.windowSeconds, at: s, rank: rank), holds)
+            return (sums.quantile(rank: rank), holds)
         }
-        return compare(windowQuantile(&series, window: rule.windowSeconds, at: s, rank: rank))
-    }
-
-    /// The rank-th smallest latency of the window, in seconds (bucket upper bound).
-    func windowQuantile(_ series: inout AlertSeries, window: Int, at s: Int64, rank: Int) -> Double? {
-        var merged: [UInt64] = []
-        for t in (s - Int64(window) + 1)...s {
-            if let d = series.data(at: t) { merged = AlertLatencyBuckets.merge(merged, d.latency) }
-        }
-        var seen = 0
-        for entry in merged {
-            seen += Int(entry & 0xFFFF_FFFF)
-            if seen >= rank { return Double(AlertLatencyBuckets.upperBound(of: Int(entry >> 32))) / 1000 }
-        }
-        return nil
+        return compare(sums.quantile(rank: rank))
     }
 
     /// Evaluates the probe rules at `time`: whether the active target's last probe succeeded
@@ -207,8 +195,20 @@ public struct AlertEngine: Sendable {
 struct WindowSums: Sendable {
     var requests = 0, failed = 0, statusCodeRequests = 0, serverErrors = 0, queueKnown = 0, queueSlow = 0
     var over: [Int]
+    /// The window's latency histogram (`AlertLatencyBuckets`), dense.
+    var latency = [Int32](repeating: 0, count: AlertLatencyBuckets.count)
 
     init(limits: Int) { over = [Int](repeating: 0, count: limits) }
+
+    /// The rank-th smallest latency of the window, in seconds (its bucket's upper bound).
+    func quantile(rank: Int) -> Double? {
+        var seen = 0
+        for (bucket, n) in latency.enumerated() where n > 0 {
+            seen += Int(n)
+            if seen >= rank { return Double(AlertLatencyBuckets.upperBound(of: bucket)) / 1000 }
+        }
+        return nil
+    }
 
     var isEmpty: Bool { requests == 0 && queueKnown == 0 }
 
@@ -220,5 +220,6 @@ struct WindowSums: Sendable {
         statusCodeRequests += sign * Int(s.statusCodeRequests); serverErrors += sign * Int(s.serverErrors)
         queueKnown += sign * Int(s.queueKnown); queueSlow += sign * Int(s.queueSlow)
         for i in over.indices where i < s.over.count { over[i] += sign * Int(s.over[i]) }
+        for entry in s.latency { latency[Int(entry >> 32)] += Int32(sign) * Int32(truncatingIfNeeded: entry) }
     }
 }
