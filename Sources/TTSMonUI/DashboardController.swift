@@ -12,6 +12,8 @@ public enum DashboardEffect: Equatable, Sendable {
     /// The list for the current route must be filled.
     case refreshList
     case cancelLookup
+    /// The per-source figures must be read (the split view was turned on or off).
+    case refreshSplit
     /// Mute this firing (`AlertStatus.ackKey`) for `--ack-for`.
     case acknowledge(String)
     case custom(String)
@@ -60,7 +62,11 @@ public enum DashboardController {
             state.acknowledged.insert(alert.ackKey)
             return [.acknowledge(alert.ackKey)]
         case .split:
-            state.status = "split view per source is not available yet"
+            guard state.route == .overview else { return [] }
+            guard state.split || state.sources.count > 1 else { state.status = "split view needs two or more logs"; return [] }
+            state.split.toggle()
+            state.status = state.split ? "split per source (v merges)" : "merged view"
+            return [.refreshSplit]
         case .nextPanel, .previousPanel:
             guard state.route == .overview else { return [] }
             let all = state.snapshot.alerts.isEmpty ? Panel.allCases.filter { $0 != .alerts } : Panel.allCases

@@ -41,6 +41,14 @@ public enum Panel: Int, Sendable, CaseIterable {
     }
 }
 
+/// One source's figures for the split view.
+public struct SplitColumn: Sendable {
+    public var name: String
+    public var format: String?
+    public var snapshot: LiveSnapshot
+    public init(name: String, format: String?, snapshot: LiveSnapshot) { self.name = name; self.format = format; self.snapshot = snapshot }
+}
+
 /// One followed source as the header shows it.
 public struct SourceLine: Equatable, Sendable {
     public var name: String
@@ -110,6 +118,9 @@ public struct DashboardState: Sendable {
     public var noLog = false
     /// Fed by Prometheus for a fleet: the failover panel lists instances.
     public var fleet = false
+    /// `v`: the overview split into one column per source (main beside standby).
+    public var split = false
+    public var splitColumns: [SplitColumn] = []
 
     public init(snapshot: LiveSnapshot) { self.snapshot = snapshot }
 

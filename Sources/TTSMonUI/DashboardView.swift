@@ -19,6 +19,7 @@ public enum DashboardView {
         AlertStrip.render(&grid, y: 1, state)
         let body = Rect(x: 0, y: 2, width: width, height: height - 3)
         switch state.route {
+        case .overview where state.split && !state.splitColumns.isEmpty: SplitView.render(&grid, body, state)
         case .overview: OverviewPanels.render(&grid, body, state)
         case .errors, .search: RequestListView.render(&grid, body, state)
         case .request: RequestView.render(&grid, body, state)

@@ -36,6 +36,7 @@ public enum Keymap {
         KeyBinding(["up", "k"], "k", "move up", .up, footer: false),
         KeyBinding(["p"], "p", "pause or resume the display", .pause, short: "pause"),
         KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m", .cycleWindow, short: "window"),
+        KeyBinding(["v"], "v", "split the overview per source (main beside standby); again to merge", .split, short: "split"),
         KeyBinding(["l"], "l", "live raw log (Enter on an error code there shows its lines)", .log, short: "log"),
         KeyBinding(["a"], "a", "acknowledge the selected (or first) firing alert for --ack-for", .acknowledge, short: "ack"),
         KeyBinding(["s"], "s", "save this screen as text", .save),

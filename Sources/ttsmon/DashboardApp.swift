@@ -58,6 +58,7 @@ final class DashboardApp {
             let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd,
                                           configuration: configuration)
             collector.keepRecentLines = 400
+            collector.trackPerSource = options.logs.count > 1 || options.logs.contains { $0.contains("*") }
             self.source = LiveSource(collector: collector)
         }
         relay = AlertRelay(options.delivery)
@@ -139,6 +140,9 @@ final class DashboardApp {
             case .openRequest(let id): open(id)
             case .refreshList: refreshList()
             case .cancelLookup: lookupCancel?.cancel(); lookupCancel = nil
+            case .refreshSplit:
+                state.splitColumns = state.split ? source.splitColumns(window: state.window) : []
+                if state.split, state.splitColumns.isEmpty { state.split = false; state.status = "this view cannot split per source" }
             case .custom(let name): state.status = onCustomKey?(name)
             case .acknowledge(let key):
                 acknowledgedUntil[key] = Date().addingTimeInterval(options.ackFor)
@@ -158,6 +162,7 @@ final class DashboardApp {
         for note in source.drainNotes() { state.status = Sanitizer.clean(note) }
         guard !state.paused else { return }
         state.snapshot = source.snapshot(window: state.window)
+        if state.split { state.splitColumns = source.splitColumns(window: state.window) }
         acknowledgedUntil = acknowledgedUntil.filter { $0.value > now }
         state.acknowledged = Set(acknowledgedUntil.keys)
         if state.status == nil, let problem = relay.deliveryProblem { state.status = problem }

@@ -74,6 +74,7 @@ struct DashboardCommand: ParsableCommand {
                 configuration.rules = options.rules
                 let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd, configuration: configuration)
                 collector.keepRecentLines = 400
+                collector.trackPerSource = options.logs.count > 1
                 logs = LiveSource(collector: collector)
             }
             source = PromQLSource(url: prometheus, selector: selector, window: options.window, timeout: options.timeout, logs: logs)

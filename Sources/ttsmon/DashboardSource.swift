@@ -22,10 +22,13 @@ protocol DashboardSource: AnyObject {
     func drainAlertTransitions() -> [AlertTransition]
     /// A fleet's instances for the instance panel (nil: the panel shows probe targets).
     var instances: [TargetLine]? { get }
+    /// Each source's figures for the split view (empty when the source cannot split).
+    func splitColumns(window: LiveWindow) -> [SplitColumn]
 }
 
 extension DashboardSource {
     var instances: [TargetLine]? { nil }
+    func splitColumns(window: LiveWindow) -> [SplitColumn] { [] }
 }
 
 /// Logs followed live.
@@ -50,6 +53,9 @@ final class LiveSource: DashboardSource {
         collector.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
     }
     func drainAlertTransitions() -> [AlertTransition] { collector.drainAlertTransitions() }
+    func splitColumns(window: LiveWindow) -> [SplitColumn] {
+        collector.sourceSnapshots(window: window).map { SplitColumn(name: $0.path, format: $0.format, snapshot: $0.snapshot) }
+    }
 }
 
 /// A history replayed N× faster than the wall clock.

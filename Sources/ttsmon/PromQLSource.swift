@@ -80,6 +80,7 @@ final class PromQLSource: DashboardSource {
         logs?.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
     }
     func drainAlertTransitions() -> [AlertTransition] { logs?.drainAlertTransitions() ?? [] }
+    func splitColumns(window: LiveWindow) -> [SplitColumn] { logs?.splitColumns(window: window) ?? [] }
 
     /// The fleet's instances for the instance panel.
     var instances: [TargetLine]? {

@@ -74,6 +74,13 @@ import TTSMonCore
         var screen = tmux.waitFor(20) { s in s.contains("QPS") && !s.contains("QPS 0.0") && s.split(separator: "\n").contains { $0.contains("main") && $0.contains("active") } }
         #expect(!screen.contains("QPS 0.0/s"), "non-zero QPS")
         #expect(screen.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") })
+        // `v` splits the overview per source: main's and standby's figures side by side.
+        tmux.keys("v")
+        screen = tmux.waitFor(10) { $0.contains("main.log · indextts") && $0.contains("standby.log · indextts") }
+        #expect(screen.contains("main.log · indextts") && screen.contains("standby.log · indextts"), "split view")
+        tmux.keys("v")
+        screen = tmux.waitFor(10) { !$0.contains("main.log · indextts") }
+        #expect(!screen.contains("main.log · indextts"), "merged again")
         tmux.keys("4")
         screen = tmux.waitFor(15) { s in s.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") } }
         #expect(screen.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") }, "standby active after 4")

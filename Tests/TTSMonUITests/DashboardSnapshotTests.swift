@@ -92,6 +92,47 @@ import Testing
         }
     }
 
+    @Test func splitViewPerSource() throws {
+        var (state, metrics) = try Self.state()
+        // A second source: a ChatTTS log of another seed, in its own metrics.
+        let dir = NSTemporaryDirectory() + "ttsmon-ui-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = GeneratorOptions(outputDirectory: dir, requests: 1500)
+        options.seed = 9
+        options.format = .chatTTS
+        _ = try LogGenerator.generate(options)
+        var standby = LiveMetrics()
+        standby.setFormat(.chatTTS, source: 0)
+        let parser = LineParser(format: .chatTTS)
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        for line in try Data(contentsOf: URL(fileURLWithPath: dir + "/app.log")).split(separator: 10) {
+            let kind = Array(line).withUnsafeBufferPointer { parser.parse($0, into: &record) }
+            standby.add(kind, record, source: 0, file: "standby.log", offset: 0)
+        }
+        // `v` splits (there are two sources), `v` again merges.
+        #expect(DashboardController.handle("v", state: &state) == [.refreshSplit])
+        #expect(state.split)
+        state.splitColumns = [
+            SplitColumn(name: "/var/log/tts/router.log", format: "indextts", snapshot: LiveMetrics().snapshot(window: .fiveMinutes)),
+            SplitColumn(name: "/var/log/tts/app.log", format: "indextts", snapshot: metrics.snapshot(window: .fiveMinutes)),
+            SplitColumn(name: "/var/log/tts/standby.log", format: "chattts", snapshot: standby.snapshot(window: .fiveMinutes)),
+        ]
+        for (w, h) in [(80, 24), (150, 45)] {
+            let grid = DashboardView.render(state, width: w, height: h)
+            try check(grid, "split-\(w)x\(h)")
+            let text = grid.text
+            // Sources with requests come first: app.log beside standby.log; the empty router log after.
+            #expect(text.contains("app.log · indextts") && text.contains("standby.log · chattts"))
+            #expect(text.components(separatedBy: "QPS").count - 1 == (w >= 3 * SplitView.minimumColumnWidth ? 3 : 2))
+        }
+        _ = DashboardController.handle("v", state: &state)
+        #expect(!state.split)
+        var single = DashboardState(snapshot: state.snapshot)
+        single.sources = [SourceLine(name: "app.log", ageSeconds: 1, error: nil)]
+        #expect(DashboardController.handle("v", state: &single).isEmpty)
+        #expect(single.status == "split view needs two or more logs")
+    }
+
     @Test func requestViewWithCJKLinesUp() throws {
         var (state, metrics) = try Self.state()
         let recent = metrics.recentRequests(matching: "今天", limit: 5)

@@ -17,6 +17,9 @@ public final class LiveCollector {
 
     public let sources: [FollowedSource]
     public private(set) var metrics: LiveMetrics
+    /// One more `LiveMetrics` per source, when `trackPerSource` is set (the dashboard's split
+    /// view); nil otherwise, so other commands pay nothing for it.
+    public private(set) var perSource: [LiveMetrics]?
     /// Records older than this are skipped (`--since`).
     public let cutoff: LogTimestamp?
     var parsers: [LineParser?]
@@ -48,6 +51,30 @@ public final class LiveCollector {
         }
     }
 
+    /// Keeps figures per source as well as merged, from now on (set it before the first poll
+    /// to have the whole history split too).
+    public var trackPerSource: Bool {
+        get { perSource != nil }
+        set {
+            guard newValue != (perSource != nil) else { return }
+            guard newValue else { perSource = nil; return }
+            var configuration = LiveMetrics.Configuration()
+            configuration.recentRequests = 1000
+            configuration.rules = []
+            perSource = sources.indices.map { i in
+                var m = LiveMetrics(configuration: configuration)
+                if let format = parsers[i]?.format { m.setFormat(format, source: 0) }
+                return m
+            }
+        }
+    }
+
+    /// Each source's figures over `window` (empty unless `trackPerSource`).
+    public func sourceSnapshots(window: LiveWindow) -> [(path: String, format: String?, snapshot: LiveSnapshot)] {
+        guard let perSource else { return [] }
+        return sources.indices.map { (sources[$0].displayName, parsers[$0]?.format.name, perSource[$0].snapshot(window: window)) }
+    }
+
     /// Expands shell globs (`/var/log/tts/*.log`); a pattern that matches nothing is kept as a
     /// path to wait for.
     public static func expand(_ patterns: [String]) -> [String] {
@@ -74,7 +101,10 @@ public final class LiveCollector {
             let rotationsBefore = sources[i].rotations
             let got = sources[i].poll(budget: budgetBytes.map { $0 / max(1, sources.count) }) { line in self.take(line, source: i) }
             // A new file starts a new context: no traceback carries over a rotation.
-            if sources[i].rotations != rotationsBefore { metrics.resetContext(source: i) }
+            if sources[i].rotations != rotationsBefore {
+                metrics.resetContext(source: i)
+                perSource?[i].resetContext(source: 0)
+            }
             if got { lastData[i] = wallNow; any = true }
             // A source still sniffing its format decides on what it has once it pauses.
             if !got, parsers[i] == nil, !sniffed[i].isEmpty { decideFormat(i) }
@@ -132,6 +162,7 @@ public final class LiveCollector {
                 sniffed[i].append(Array(bytes) + withUnsafeBytes(of: offset.littleEndian) { Array($0) })
             case .overlong:
                 metrics.addOverlongLine(source: i)
+                perSource?[i].addOverlongLine(source: 0)
                 return
             }
             if sniffed[i].count >= LiveCollector.sniffLines { decideFormat(i) }
@@ -145,6 +176,7 @@ public final class LiveCollector {
         let format = LogFormat.detect(firstLines: lines)
         parsers[i] = LineParser(format: format, captureText: true)
         metrics.setFormat(format, source: i)
+        perSource?[i].setFormat(format, source: 0)
         let held = sniffed[i]
         sniffed[i] = []
         for entry in held {
@@ -157,12 +189,14 @@ public final class LiveCollector {
         switch line {
         case .overlong:
             metrics.addOverlongLine(source: i)
+            perSource?[i].addOverlongLine(source: 0)
         case .text(let bytes, let offset):
             guard let parser = parsers[i] else { return }
             if keepRecentLines > 0 { remember(bytes) }
             let kind = parser.parse(bytes, into: &scratch)
             if let cutoff, case .record = kind, scratch.time < cutoff { return }
             metrics.add(kind, scratch, source: i, file: sources[i].displayName, offset: offset)
+            perSource?[i].add(kind, scratch, source: 0, file: sources[i].displayName, offset: offset)
         }
     }
 
