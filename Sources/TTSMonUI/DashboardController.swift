@@ -63,7 +63,10 @@ public enum DashboardController {
             return [.acknowledge(alert.ackKey)]
         case .split:
             guard state.route == .overview else { return [] }
-            guard state.split || state.sources.count > 1 else { state.status = "split view needs two or more logs"; return [] }
+            guard state.split || state.sources.count > 1 || (state.fleet && state.targets.count > 1) else {
+                state.status = "split view needs two or more logs or instances"
+                return []
+            }
             state.split.toggle()
             state.status = state.split ? "split per source (v merges)" : "merged view"
             return [.refreshSplit]

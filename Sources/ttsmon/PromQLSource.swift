@@ -12,7 +12,10 @@ final class PromQLSource: DashboardSource {
     let logs: LiveSource?
     let label: String
     private let mailbox = Mailbox<FleetReading>()
+    private let splitMailbox = Mailbox<[String: FleetReading]>()
     private let wanted = WindowBox()
+    /// Per-instance readings for the split view (queried only while it is on).
+    private var perInstance: [String: FleetReading] = [:]
     private var reading: FleetReading?
     private var lastAnswer: Date?
     private var problem: String?
@@ -23,11 +26,25 @@ final class PromQLSource: DashboardSource {
         self.logs = logs
         label = "prometheus " + (URL(string: url)?.host ?? url)
         wanted.window = window
-        let client = self.client, mailbox = self.mailbox, wanted = self.wanted
+        let client = self.client, mailbox = self.mailbox, splitMailbox = self.splitMailbox, wanted = self.wanted
         task = Task.detached {
             while !Task.isCancelled {
                 let started = ContinuousClock.now
-                mailbox.post(await FleetQueries(selector: selector, window: wanted.window).read(client))
+                let fleet = await FleetQueries(selector: selector, window: wanted.window).read(client)
+                mailbox.post(fleet)
+                if wanted.splitRequested {
+                    // The same queries narrowed to each instance, concurrently.
+                    var readings: [String: FleetReading] = [:]
+                    await withTaskGroup(of: (String, FleetReading).self) { group in
+                        for instance in fleet.instances.map(\.instance) {
+                            let narrowed = [FleetQueries(selector: selector, window: .oneMinute).selector, "instance=\"\(instance)\""]
+                                .filter { !$0.isEmpty }.joined(separator: ",")
+                            group.addTask { (instance, await FleetQueries(selector: narrowed, window: wanted.window).read(client)) }
+                        }
+                        for await (instance, reading) in group { readings[instance] = reading }
+                    }
+                    splitMailbox.post(readings)
+                }
                 try? await Task.sleep(until: started + .milliseconds(Int64(interval * 1000)))
             }
         }
@@ -37,6 +54,7 @@ final class PromQLSource: DashboardSource {
 
     func poll(wallSeconds: Double, paused: Bool) -> Bool {
         var changed = logs?.poll(wallSeconds: wallSeconds, paused: paused) ?? false
+        for readings in splitMailbox.take() { perInstance = readings; changed = true }
         for r in mailbox.take() {
             changed = true
             if r.reachable {
@@ -80,7 +98,14 @@ final class PromQLSource: DashboardSource {
         logs?.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
     }
     func drainAlertTransitions() -> [AlertTransition] { logs?.drainAlertTransitions() ?? [] }
-    func splitColumns(window: LiveWindow) -> [SplitColumn] { logs?.splitColumns(window: window) ?? [] }
+    /// One column per instance of the fleet (their figures arrive with the next query round).
+    func splitColumns(window: LiveWindow) -> [SplitColumn] {
+        wanted.splitRequested = true
+        guard let reading, !reading.instances.isEmpty else { return logs?.splitColumns(window: window) ?? [] }
+        return reading.instances.map { i in
+            SplitColumn(name: i.instance, format: "prometheus", snapshot: perInstance[i.instance]?.snapshot ?? LiveSnapshot(window: window))
+        }
+    }
 
     /// The fleet's instances for the instance panel.
     var instances: [TargetLine]? {
@@ -91,12 +116,19 @@ final class PromQLSource: DashboardSource {
     }
 }
 
-/// The window the background queries should use (the screen can change it with `w`).
+/// The window the background queries should use (the screen can change it with `w`), and
+/// whether the split view wants per-instance figures.
 final class WindowBox: @unchecked Sendable {
     private let lock = NSLock()
     private var value: LiveWindow = .fiveMinutes
+    private var splitAsked = Date.distantPast
     var window: LiveWindow {
         get { lock.lock(); defer { lock.unlock() }; return value }
         set { lock.lock(); value = newValue; lock.unlock() }
+    }
+    /// Whether the split view asked for per-instance figures in the last 5 seconds.
+    var splitRequested: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return Date().timeIntervalSince(splitAsked) < 5 }
+        set { lock.lock(); splitAsked = newValue ? Date() : .distantPast; lock.unlock() }
     }
 }

@@ -147,6 +147,12 @@ import TTSMonUI
         #expect(reading.snapshot.requests.total == both.total)
         #expect(reading.snapshot.requests.qps > 0)
         #expect(reading.instances.count == 2 && reading.instances.allSatisfy(\.up))
+        // The split view's per-instance queries: each instance's own figures.
+        for (i, port) in exportPorts.enumerated() {
+            let narrowed = FleetQueries(selector: "job=\"tts\",instance=\"127.0.0.1:\(port)\"", window: .fiveMinutes)
+            let one = try DashboardTmuxTests.blocking { await narrowed.read(client) }
+            #expect(one.snapshot.requests.total == reports[i].total)
+        }
         var state = DashboardState(snapshot: reading.snapshot)
         state.fleet = true
         state.clock = "12:00:00"

@@ -130,7 +130,7 @@ import Testing
         var single = DashboardState(snapshot: state.snapshot)
         single.sources = [SourceLine(name: "app.log", ageSeconds: 1, error: nil)]
         #expect(DashboardController.handle("v", state: &single).isEmpty)
-        #expect(single.status == "split view needs two or more logs")
+        #expect(single.status == "split view needs two or more logs or instances")
     }
 
     @Test func requestViewWithCJKLinesUp() throws {
