@@ -177,3 +177,46 @@ import Testing
         #expect(LogFormat.detect(firstLines: []).name == "indextts")
     }
 }
+
+/// Packed request keys equal a plain zero-padded copy of the id's bytes, for every length.
+@Suite struct RequestKeyTests {
+    @Test func packingMatchesAZeroPaddedCopy() {
+        var rng = SystemRandomNumberGenerator()
+        for n in 1...24 {
+            for _ in 0..<50 {
+                let bytes = (0..<n).map { _ in UInt8.random(in: 33...126, using: &rng) }
+                let key = bytes.withUnsafeBufferPointer { RequestKey(bytes: $0) }
+                var padded = bytes + [UInt8](repeating: 0, count: 24 - n)
+                let words = padded.withUnsafeMutableBytes { raw in
+                    (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                     raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+                }
+                #expect(key.a == words.0 && key.b == words.1 && key.c == words.2 && key.length == n, "length \(n)")
+            }
+        }
+        // Ids that differ only in their last byte stay different.
+        #expect(RequestKey("ts_0000000a") != RequestKey("ts_0000000b"))
+        #expect(RequestKey(String(repeating: "x", count: 30) + "1") != RequestKey(String(repeating: "x", count: 30) + "2"))
+    }
+}
+
+/// The report's in-flight map behaves like a Dictionary under random inserts, updates and removals.
+@Suite struct RequestKeyMapTests {
+    @Test func matchesDictionary() {
+        var rng = SystemRandomNumberGenerator()
+        var map = RequestKeyMap<Int>()
+        var reference: [RequestKey: Int] = [:]
+        let ids = (0..<3000).map { RequestKey("ts_\(String($0, radix: 16))\($0 % 7 == 0 ? String(repeating: "x", count: 20) : "")") }
+        for step in 0..<60_000 {
+            let key = ids[Int.random(in: 0..<ids.count, using: &rng)]
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: map[key] = step; reference[key] = step
+            case 1: #expect(map.removeValue(forKey: key) == reference.removeValue(forKey: key))
+            default: map[key, default: 0] += 1; reference[key, default: 0] += 1
+            }
+            if step % 5000 == 0 { #expect(map.count == reference.count) }
+        }
+        for key in ids { #expect(map[key] == reference[key]) }
+        #expect(Dictionary(uniqueKeysWithValues: map.map { ($0.key, $0.value) }) == reference)
+    }
+}

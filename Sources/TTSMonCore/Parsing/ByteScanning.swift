@@ -129,6 +129,16 @@ enum LineValidation {
                 i += 16
             }
             guard i < n else { return true }
+            // Fewer than sixteen bytes left of a clean run: check the line's last sixteen at once
+            // (overlapping what is already checked) instead of byte by byte.
+            if i + 16 > n, n >= 16 {
+                let w = UnsafeRawPointer(base + n - 16).loadUnaligned(as: UInt64.self)
+                let v = UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)
+                let bad = ((w | v) & 0x8080_8080_8080_8080)
+                    | ((w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080)
+                    | ((v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080)
+                if bad == 0 { return true }
+            }
             let b = base[i]
             if b == 0 { return false }
             if b < 0x80 { i += 1; continue }

@@ -24,11 +24,28 @@ public struct RequestKey: Hashable, Sendable {
             }
             if n == 8 || n == 16 || n >= 24 { return }
         }
-        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { raw in
-            raw.baseAddress!.copyMemory(from: base, byteCount: n)
+        // Shorter ids: whole words plus one overlapping load shifted down, so every byte lands
+        // where a zero-padded copy would put it (no byte copy, no store-forwarding stall).
+        let raw = UnsafeRawPointer(base)
+        func tail(_ word: Int, _ end: Int) -> UInt64 {
+            // Bytes [8 * word, end) of the id, low byte first.
+            raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) >> UInt64((8 * word + 8 - end) * 8)
         }
-        (a, b, c) = words
+        switch n {
+        case 17...23:
+            a = raw.loadUnaligned(as: UInt64.self)
+            b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            c = tail(2, n)
+        case 9...15:
+            a = raw.loadUnaligned(as: UInt64.self)
+            b = tail(1, n)
+        case 4...7:
+            let low = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) >> UInt64((8 - n) * 8)
+            a = low | high << 32
+        default:
+            for i in 0..<n { a |= UInt64(base[i]) << UInt64(8 * i) }
+        }
     }
 
     /// Packs an id string.

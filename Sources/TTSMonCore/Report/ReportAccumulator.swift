@@ -73,7 +73,7 @@ public struct ReportAccumulator: Sendable {
     public internal(set) var alertSeries: AlertSeries
     /// Whether this stretch's format writes HTTP-like codes (its 5xx count toward that ratio).
     public var statusCodes = false
-    var pending: [RequestKey: Pending] = [:]
+    var pending = RequestKeyMap<Pending>()
     var orphans: [Orphan] = []
 
     /// Requests and failures in one text-length bucket.
