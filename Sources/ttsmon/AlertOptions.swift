@@ -24,12 +24,12 @@ struct AlertDeliveryOptions: ParsableArguments {
     @Option(name: .customLong("alertmanager"), help: "Post firing and resolved alerts to this Alertmanager (e.g. http://127.0.0.1:9093).")
     var alertmanager: String?
 
-    func validate() throws {
+    func validate() {
         if let alertmanager, URL(string: alertmanager)?.scheme?.hasPrefix("http") != true {
-            throw ValidationError("--alertmanager '\(alertmanager)': expected an http:// or https:// URL")
+            fail("--alertmanager '\(alertmanager)': expected an http:// or https:// URL", code: 2)
         }
         if let disk, DiskSpace.freePercent(path: disk) == nil {
-            throw ValidationError("--disk '\(disk)': cannot read the file system's free space")
+            fail("--disk '\(disk)': cannot read the file system's free space", code: 2)
         }
     }
 }
@@ -76,9 +76,9 @@ struct AlertScreenOptions: ParsableArguments {
 
     var ackSeconds: Double { ConfigText.duration(ackFor) ?? 3600 }
 
-    func validate() throws {
+    func validate() {
         guard let d = ConfigText.duration(ackFor), d > 0 else {
-            throw ValidationError("--ack-for '\(ackFor)': expected a duration like 30m or 1h")
+            fail("--ack-for '\(ackFor)': expected a duration like 30m or 1h", code: 2)
         }
     }
 }

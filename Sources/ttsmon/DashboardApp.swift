@@ -204,17 +204,7 @@ final class DashboardApp {
 
     func startProbes() {
         guard !options.probes.isEmpty else { return }
-        let targets = options.probes, mailbox = probeMailbox
-        let interval = options.probeInterval, timeout = options.timeout
-        probeTask = Task.detached {
-            let prober = HTTPProber(timeout: .milliseconds(Int64(timeout * 1000)))
-            while !Task.isCancelled {
-                let started = ContinuousClock.now
-                mailbox.post(await prober.probeAll(targets))
-                try? await Task.sleep(until: started + .milliseconds(Int64(interval * 1000)))
-            }
-            await prober.shutdown()
-        }
+        probeTask = startProbeRounds(options.probes, every: options.probeInterval, timeout: options.timeout, into: probeMailbox)
     }
 
     func applyProbes(_ results: [ProbeResult]) {
@@ -303,6 +293,21 @@ final class Mailbox<T>: @unchecked Sendable {
     private var items: [T] = []
     func post(_ item: T) { lock.lock(); items.append(item); lock.unlock() }
     func take() -> [T] { lock.lock(); defer { lock.unlock() }; let out = items; items.removeAll(); return out }
+}
+
+/// Probes `targets` every `interval` seconds in the background (each round concurrent, each
+/// request bounded by `timeout`) and posts each round's results; cancel the task to stop.
+func startProbeRounds(_ targets: [ProbeTarget], every interval: Double, timeout: Double,
+                      into mailbox: Mailbox<[ProbeResult]>) -> Task<Void, Never> {
+    Task.detached {
+        let prober = HTTPProber(timeout: .milliseconds(Int64(timeout * 1000)))
+        while !Task.isCancelled {
+            let started = ContinuousClock.now
+            mailbox.post(await prober.probeAll(targets))
+            try? await Task.sleep(until: started + .milliseconds(Int64(interval * 1000)))
+        }
+        await prober.shutdown()
+    }
 }
 
 /// A cancellation flag shared with a background search.

@@ -55,15 +55,7 @@ struct ExportCommand: ParsableCommand {
 
         var failover = FailoverState(targets: targets.map(\.name))
         let mailbox = Mailbox<[ProbeResult]>()
-        let probeTask = targets.isEmpty ? nil : Task.detached { [probeInterval, timeout] in
-            let prober = HTTPProber(timeout: .milliseconds(Int64(timeout * 1000)))
-            while !Task.isCancelled {
-                let started = ContinuousClock.now
-                mailbox.post(await prober.probeAll(targets))
-                try? await Task.sleep(until: started + .milliseconds(Int64(probeInterval * 1000)))
-            }
-            await prober.shutdown()
-        }
+        let probeTask = targets.isEmpty ? nil : startProbeRounds(targets, every: probeInterval, timeout: timeout, into: mailbox)
         defer { probeTask?.cancel() }
 
         let stop = StopSignal.install()

@@ -67,6 +67,22 @@ import TTSMonCore
         }
     }
 
+    @Test func diskRuleReadsTheWatchedFileSystem() throws {
+        // Free space is always below 101 %: DiskLow fires on the probe clock at the first tick.
+        let dir = ScratchDir()
+        let rules = dir.path + "/rules.toml"
+        try "[[rule]]\nname = \"DiskLow\"\nthreshold = 101\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let log = dir.path + "/app.log"
+        try "2024-06-12 10:00:00,000 - x - INFO - tick: a=1\n".write(toFile: log, atomically: true, encoding: .utf8)
+        let (code, out, _) = try TTSMonBinary.run(["watch", "--log", log, "--disk", dir.path, "--rules", rules,
+                                                   "--interval", "0.5", "--duration", "2"])
+        #expect(code == 0)
+        #expect(out.split(separator: "\n").last?.contains("\"name\": \"DiskLow\", \"state\": \"firing\"") == true, "\(out.suffix(600))")
+        let (bad, _, err) = try TTSMonBinary.run(["watch", "--log", log, "--disk", dir.path + "/missing/x", "--duration", "1"])
+        #expect(bad == 2)
+        #expect(err.contains("--disk"))
+    }
+
     @Test(.enabled(if: promtool != nil, "promtool (Debian package prometheus) is not installed; .ci/run installs it"))
     func prometheusRulesPassPromtool() throws {
         let dir = ScratchDir()
