@@ -65,8 +65,11 @@ public struct TargetLine: Equatable, Sendable {
     public var latencyMs: Int?
     public var lastError: String?
     public var ageSeconds: Double?
-    public init(name: String, active: Bool, up: Bool, latencyMs: Int?, lastError: String?, ageSeconds: Double?) {
+    /// A plain note after the figures (a fleet instance's cache fill).
+    public var note: String?
+    public init(name: String, active: Bool, up: Bool, latencyMs: Int?, lastError: String?, ageSeconds: Double?, note: String? = nil) {
         self.name = name; self.active = active; self.up = up; self.latencyMs = latencyMs; self.lastError = lastError; self.ageSeconds = ageSeconds
+        self.note = note
     }
 }
 

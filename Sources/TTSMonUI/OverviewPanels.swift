@@ -191,6 +191,7 @@ enum OverviewPanels {
             x += grid.put(target.active ? " active" : target.up ? " up" : " down", x: x, y: y, role: role)
             x += grid.put("  " + UIFormat.ms(target.latencyMs), x: x, y: y, role: .value)
             if let error = target.lastError { x += grid.put("  " + error, x: x, y: y, role: .crit, maxWidth: inner.x + inner.width - x - 5) }
+            if let note = target.note { x += grid.put("  " + note, x: x, y: y, role: .label, maxWidth: inner.x + inner.width - x - 5) }
             Widgets.putRight(&grid, UIFormat.age(target.ageSeconds), right: inner.x + inner.width - 1, y: y, role: .muted)
             y += 1
         }

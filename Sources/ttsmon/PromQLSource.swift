@@ -111,7 +111,8 @@ final class PromQLSource: DashboardSource {
     var instances: [TargetLine]? {
         (reading?.instances ?? []).map { i in
             TargetLine(name: i.instance, active: false, up: i.up, latencyMs: i.p95Ms,
-                       lastError: !i.up ? "scrape failed" : i.onStandby == true ? "traffic on standby" : nil, ageSeconds: nil)
+                       lastError: !i.up ? "scrape failed" : i.onStandby == true ? "traffic on standby" : nil, ageSeconds: nil,
+                       note: i.cachePercent.map { String(format: "cache %.1f%%", $0) })
         }
     }
 }

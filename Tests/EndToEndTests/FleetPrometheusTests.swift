@@ -157,10 +157,12 @@ import TTSMonUI
         state.fleet = true
         state.clock = "12:00:00"
         state.targets = reading.instances.map {
-            TargetLine(name: $0.instance, active: false, up: $0.up, latencyMs: $0.p95Ms, lastError: nil, ageSeconds: nil)
+            TargetLine(name: $0.instance, active: false, up: $0.up, latencyMs: $0.p95Ms, lastError: nil, ageSeconds: nil,
+                       note: $0.cachePercent.map { String(format: "cache %.1f%%", $0) })
         }
         let screen = DashboardView.render(state, width: 150, height: 45).text
         #expect(screen.contains("Instances (2/2 up)"))
+        #expect(screen.contains("cache "), "cache fill per instance")
         for port in exportPorts { #expect(screen.contains("127.0.0.1:\(port)")) }
         #expect(screen.contains("total \(both.total)"))
         #expect(screen.contains(reading.snapshot.errors.first?.code ?? "no error code"))

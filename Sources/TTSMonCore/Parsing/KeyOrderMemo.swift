@@ -1,3 +1,5 @@
+import Foundation
+
 /// Remembers, per event and previous key, the keys that followed it on recent lines, so the next
 /// line of the same event checks a word or two instead of scanning and looking its key up.
 /// Keyed by the previous key rather than by position, so optional fields (a `text_len` present
@@ -67,5 +69,35 @@ final class KeyOrderMemo {
         entries[s + 1] = entries[s]
         entries[s] = Entry(length: key.count, head: head, tail: tail, field: field, slot: slot)
         return slot
+    }
+}
+
+/// The ` - logger - LEVEL - ` run after the timestamp of the last line whose separators were
+/// searched: most lines of a log repeat it byte for byte, and then one compare replaces two
+/// searches and the level parse.
+final class PrefixMemo {
+    static let capacity = 64
+    let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: PrefixMemo.capacity)
+    var length = 0
+    var s2 = 0, s3 = 0
+    var level = LogLevel.unknown
+
+    deinit { bytes.deallocate() }
+
+    /// The remembered separators (relative to `used`) when `line` repeats the prefix at `used`.
+    @inline(__always)
+    func match(_ line: ByteSpan, at used: Int) -> Bool {
+        guard length > 0, let base = line.baseAddress, line.count >= used + length else { return false }
+        return memcmp(base + used, bytes, length) == 0
+    }
+
+    func remember(_ line: ByteSpan, at used: Int, s2: Int, s3: Int, level: LogLevel) {
+        let end = s3 + 3
+        guard let base = line.baseAddress, end - used <= PrefixMemo.capacity else { length = 0; return }
+        length = end - used
+        bytes.update(from: base + used, count: length)
+        self.s2 = s2 - used
+        self.s3 = s3 - used
+        self.level = level
     }
 }

@@ -30,6 +30,7 @@ public struct LineParser {
     let events: KeyTable<EventKind>
     let stages: KeyTable<PipelineStage>
     let keyOrder = KeyOrderMemo()
+    let prefix = PrefixMemo()
     let dates = DateCache()
 
     public init(format: LogFormat, captureText: Bool = false, keepIDs: Bool = true) {
@@ -114,15 +115,21 @@ public struct LineParser {
         // time - logger - LEVEL - message
         var pos = used
         let s1 = pos
-        guard line.count >= s1 + 3, line[s1] == 32, line[s1 + 1] == 45, line[s1 + 2] == 32,
-              let s2 = LineParser.findSeparator(line, from: s1 + 3),
-              let s3 = LineParser.findSeparator(line, from: s2 + 3) else {
-            record.level = .unknown
-            if captureText { record.message = line.slice(pos, line.count).string }
-            return .record
+        if prefix.match(line, at: used) {
+            record.level = prefix.level
+            pos = used + prefix.s3 + 3
+        } else {
+            guard line.count >= s1 + 3, line[s1] == 32, line[s1 + 1] == 45, line[s1 + 2] == 32,
+                  let s2 = LineParser.findSeparator(line, from: s1 + 3),
+                  let s3 = LineParser.findSeparator(line, from: s2 + 3) else {
+                record.level = .unknown
+                if captureText { record.message = line.slice(pos, line.count).string }
+                return .record
+            }
+            record.level = LineParser.level(line.slice(s2 + 3, s3))
+            prefix.remember(line, at: used, s2: s2, s3: s3, level: record.level)
+            pos = s3 + 3
         }
-        record.level = LineParser.level(line.slice(s2 + 3, s3))
-        pos = s3 + 3
         let message = line.slice(pos, line.count)
         // event: key=value, ...
         // The event name runs to the first ": "; only identifiers count as names.
