@@ -102,6 +102,30 @@ import TTSMonCore
         #expect(Self.demoProcesses().isEmpty, "a ttsmon demo process is still running")
     }
 
+    /// `--bell`: an alert that starts firing rings the terminal bell (tmux flags the window).
+    @Test func bellRingsWhenAnAlertStartsFiring() throws {
+        guard Tmux.available else { print("skipping: tmux is not installed"); return }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) demo --bell; echo EXIT=$?; sleep 60")
+        _ = tmux.waitFor(20) { $0.contains("QPS") && !$0.contains("QPS 0.0") }
+        // Watch from another window: tmux marks a background window that rang.
+        tmux.tmux(["new-window", "-t", tmux.session, "sleep 120"])
+        tmux.tmux(["set-option", "-g", "monitor-bell", "on"])
+        func rang() -> Bool {
+            tmux.tmux(["list-windows", "-t", tmux.session, "-F", "#{window_index}:#{window_bell_flag}"], output: true)
+                .contains("0:1")
+        }
+        #expect(!rang(), "no bell before any alert")
+        tmux.tmux(["send-keys", "-t", "\(tmux.session):0", "4"])
+        let deadline = Date().addingTimeInterval(20)
+        while !rang(), Date() < deadline { Thread.sleep(forTimeInterval: 0.3) }
+        #expect(rang(), "the bell rang when Failover started firing")
+        tmux.tmux(["send-keys", "-t", "\(tmux.session):0", "q"])
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(Self.demoProcesses().isEmpty)
+    }
+
     /// Pids of running `ttsmon demo` processes (argv[0] ends in ttsmon, argv[1] is demo).
     static func demoProcesses() -> [String] {
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
