@@ -79,6 +79,7 @@ public struct AlertEngine: Sendable {
         for i in windows.indices {
             if let entering { windows[i].add(entering) }
             if let leaving = series.data(at: s - Int64(windowLengths[i])) { windows[i].subtract(leaving) }
+            windows[i].slideLatency(&series, at: s, window: windowLengths[i])
         }
         evaluateRules(&series, at: s, clock: .log)
     }
@@ -123,9 +124,14 @@ public struct AlertEngine: Sendable {
             }
             // Values cost a merge of the window's histograms: only for rules that are not idle.
             if !holds && trackers[i].state == .inactive { return (nil, false) }
-            return (sums.quantile(rank: rank), holds)
+            return (windowQuantile(sums, &series, at: s, perMille: perMille), holds)
         }
-        return compare(sums.quantile(rank: rank))
+        return compare(windowQuantile(sums, &series, at: s, perMille: perMille))
+    }
+
+    func windowQuantile(_ sums: WindowSums, _ series: inout AlertSeries, at s: Int64, perMille: Int) -> Double? {
+        let partial = WindowSums.openBlock(at: s).flatMap { series.latency(block: $0) } ?? []
+        return sums.quantile(perMille: perMille, partial: partial)
     }
 
     /// Evaluates the probe rules at `time`: whether the active target's last probe succeeded
@@ -195,22 +201,61 @@ public struct AlertEngine: Sendable {
 struct WindowSums: Sendable {
     var requests = 0, failed = 0, statusCodeRequests = 0, serverErrors = 0, queueKnown = 0, queueSlow = 0
     var over: [Int]
-    /// The window's latency histogram (`AlertLatencyBuckets`), dense.
+    /// The window's latency histogram (`AlertLatencyBuckets`), dense, built from whole latency
+    /// blocks: a block joins once its last second is evaluated (no later request can count in
+    /// it then) and leaves with its last second, so shown values lag by at most a block.
     var latency = [Int32](repeating: 0, count: AlertLatencyBuckets.count)
+    var latencyBlocks: [(block: Int64, entries: [UInt64])] = []
+    var latencyCount = 0
+    var nextBlock: Int64?
 
     init(limits: Int) { over = [Int](repeating: 0, count: limits) }
 
-    /// The rank-th smallest latency of the window, in seconds (its bucket's upper bound).
-    func quantile(rank: Int) -> Double? {
+    /// The window's nearest-rank quantile (per mille) in seconds, as its bucket's upper bound,
+    /// counting also `partial`: the block still open at the evaluated second.
+    func quantile(perMille: Int, partial: [UInt64]) -> Double? {
+        let total = latencyCount + partial.reduce(0) { $0 + Int($1 & 0xFFFF_FFFF) }
+        guard total > 0 else { return nil }
+        let rank = (perMille * total + 999) / 1000
         var seen = 0
-        for (bucket, n) in latency.enumerated() where n > 0 {
-            seen += Int(n)
+        var p = 0
+        for bucket in latency.indices {
+            var n = Int(latency[bucket])
+            if p < partial.count, Int(partial[p] >> 32) == bucket { n += Int(partial[p] & 0xFFFF_FFFF); p += 1 }
+            guard n > 0 else { continue }
+            seen += n
             if seen >= rank { return Double(AlertLatencyBuckets.upperBound(of: bucket)) / 1000 }
         }
         return nil
     }
 
+    /// The block still open at second `s` (not yet in the histogram), if any.
+    static func openBlock(at s: Int64) -> Int64? {
+        let block = AlertSeries.block(of: s)
+        return s == block * AlertSeries.blockSeconds + AlertSeries.blockSeconds - 1 ? nil : block
+    }
+
     var isEmpty: Bool { requests == 0 && queueKnown == 0 }
+
+    /// Adds the latency blocks completed by second `s` and drops those that left the window.
+    mutating func slideLatency(_ series: inout AlertSeries, at s: Int64, window: Int) {
+        let size = AlertSeries.blockSeconds
+        let complete = AlertSeries.block(of: s - (size - 1))       // the newest block whose last second is <= s
+        let oldestUseful = AlertSeries.block(of: s - Int64(window) + 1)
+        var b = Swift.max(nextBlock ?? oldestUseful, oldestUseful)
+        while b <= complete {
+            if let entries = series.latency(block: b) {
+                for e in entries { latency[Int(e >> 32)] += Int32(truncatingIfNeeded: e); latencyCount += Int(e & 0xFFFF_FFFF) }
+                latencyBlocks.append((b, entries))
+            }
+            b += 1
+        }
+        nextBlock = complete + 1
+        while let first = latencyBlocks.first, first.block * size + size - 1 <= s - Int64(window) {
+            for e in first.entries { latency[Int(e >> 32)] -= Int32(truncatingIfNeeded: e); latencyCount -= Int(e & 0xFFFF_FFFF) }
+            latencyBlocks.removeFirst()
+        }
+    }
 
     mutating func add(_ s: AlertSecond) { apply(s, sign: 1) }
     mutating func subtract(_ s: AlertSecond) { apply(s, sign: -1) }
@@ -219,7 +264,6 @@ struct WindowSums: Sendable {
         requests += sign * Int(s.requests); failed += sign * Int(s.failed)
         statusCodeRequests += sign * Int(s.statusCodeRequests); serverErrors += sign * Int(s.serverErrors)
         queueKnown += sign * Int(s.queueKnown); queueSlow += sign * Int(s.queueSlow)
-        for i in over.indices where i < s.over.count { over[i] += sign * Int(s.over[i]) }
-        for entry in s.latency { latency[Int(entry >> 32)] += Int32(sign) * Int32(truncatingIfNeeded: entry) }
+        for i in over.indices { over[i] += sign * Int(s.over(i)) }
     }
 }

@@ -5,23 +5,31 @@ struct AlertSecond: Sendable {
     var statusCodeRequests: Int32 = 0, serverErrors: Int32 = 0
     /// Requests that logged a GPU queue time, and those over `AlertSignal.slowQueueMilliseconds`.
     var queueKnown: Int32 = 0, queueSlow: Int32 = 0
-    /// Requests slower than each of the series' latency limits.
-    var over: [Int32]
-    /// Latency histogram: `bucket << 32 | count`, sorted by bucket (`AlertLatencyBuckets`).
-    var latency: [UInt64] = []
+    /// Requests slower than each of the series' latency limits: the first two inline (the
+    /// built-in rules need two), any further ones in `overRest` (empty arrays allocate nothing).
+    var over0: Int32 = 0, over1: Int32 = 0
+    var overRest: [Int32] = []
     /// The highest cache reading of the second.
     var cachePercent: Double?
     /// Where the second's last failover line sent traffic: true for away from main.
     var onStandby: Bool?
 
-    init(limits: Int) { over = [Int32](repeating: 0, count: limits) }
+    init(limits: Int) { if limits > 2 { overRest = [Int32](repeating: 0, count: limits - 2) } }
+
+    @inline(__always)
+    func over(_ i: Int) -> Int32 { i == 0 ? over0 : i == 1 ? over1 : overRest[i - 2] }
+
+    @inline(__always)
+    mutating func countOver(_ i: Int) {
+        if i == 0 { over0 += 1 } else if i == 1 { over1 += 1 } else { overRest[i - 2] += 1 }
+    }
 
     mutating func merge(_ other: AlertSecond) {
         requests += other.requests; failed += other.failed
         statusCodeRequests += other.statusCodeRequests; serverErrors += other.serverErrors
         queueKnown += other.queueKnown; queueSlow += other.queueSlow
-        for i in over.indices { over[i] += other.over[i] }
-        latency = AlertLatencyBuckets.merge(latency, other.latency)
+        over0 += other.over0; over1 += other.over1
+        for i in overRest.indices { overRest[i] += other.overRest[i] }
         if let p = other.cachePercent { cachePercent = max(cachePercent ?? p, p) }
         if let s = other.onStandby { onStandby = s }
     }
@@ -64,17 +72,32 @@ enum AlertLatencyBuckets {
     }
 }
 
-/// Per-second aggregates of log time for alert rules. Mergeable (a report's parallel ranges
-/// each fill one) and prunable (live keeps only the longest window).
+/// Per-second aggregates of log time for alert rules, and latency histograms per block of
+/// `blockSeconds` (they only give the value shown while a latency rule is pending or firing;
+/// the comparison itself uses the exact per-second counts). Mergeable (a report's parallel
+/// ranges each fill one) and prunable (live keeps only the longest window). A second costs a
+/// few dozen bytes, so a week of log time stays in tens of megabytes.
 public struct AlertSeries: Sendable {
+    /// Seconds per latency block.
+    static let blockSeconds: Int64 = 10
     /// Latency limits, in milliseconds, that rules compare quantiles with.
     public let latencyLimits: [Int]
     private(set) var seconds: [Int64: AlertSecond] = [:]
-    // The second being filled, kept out of the dictionary while records stay in it.
+    /// Latency histograms per block (`second / blockSeconds`, floored): `bucket << 32 | count`,
+    /// sorted by bucket (`AlertLatencyBuckets`).
+    private(set) var blocks: [Int64: [UInt64]] = [:]
+    // The second and the block being filled, kept out of the dictionaries while records stay in them.
     private var currentSecond: Int64?
     private var current: AlertSecond
+    private var currentBlock: Int64?
     private var scratch: [UInt32]
     private var touched: [Int] = []
+
+    /// The latency block of a second.
+    @inline(__always)
+    static func block(of second: Int64) -> Int64 {
+        second >= 0 ? second / blockSeconds : (second - blockSeconds + 1) / blockSeconds
+    }
 
     public init(latencyLimits: [Int]) {
         self.latencyLimits = latencyLimits
@@ -101,11 +124,18 @@ public struct AlertSeries: Sendable {
     @inline(__always)
     private mutating func select(_ second: Int64) {
         if currentSecond == second { return }
-        flush()
+        flushSecond()
         currentSecond = second
-        if let stored = seconds.removeValue(forKey: second) {
-            current = stored
-            for entry in stored.latency {
+        if let stored = seconds.removeValue(forKey: second) { current = stored }
+    }
+
+    @inline(__always)
+    private mutating func selectBlock(_ block: Int64) {
+        if currentBlock == block { return }
+        flushBlock()
+        currentBlock = block
+        if let stored = blocks.removeValue(forKey: block) {
+            for entry in stored {
                 let b = Int(entry >> 32)
                 scratch[b] = UInt32(truncatingIfNeeded: entry)
                 touched.append(b)
@@ -113,16 +143,26 @@ public struct AlertSeries: Sendable {
         }
     }
 
-    /// Moves the second being filled into the dictionary.
-    mutating func flush() {
+    private mutating func flushSecond() {
         guard let second = currentSecond else { return }
-        touched.sort()
-        current.latency = touched.map { UInt64($0) << 32 | UInt64(scratch[$0]) }
-        for b in touched { scratch[b] = 0 }
-        touched.removeAll(keepingCapacity: true)
         seconds[second] = current
         current = AlertSecond(limits: latencyLimits.count)
         currentSecond = nil
+    }
+
+    private mutating func flushBlock() {
+        guard let block = currentBlock else { return }
+        touched.sort()
+        blocks[block] = touched.map { UInt64($0) << 32 | UInt64(scratch[$0]) }
+        for b in touched { scratch[b] = 0 }
+        touched.removeAll(keepingCapacity: true)
+        currentBlock = nil
+    }
+
+    /// Moves what is being filled into the dictionaries.
+    mutating func flush() {
+        flushSecond()
+        flushBlock()
     }
 
     /// One completed request.
@@ -140,7 +180,8 @@ public struct AlertSeries: Sendable {
             current.queueKnown += 1
             if queueMs > AlertSignal.slowQueueMilliseconds { current.queueSlow += 1 }
         }
-        for i in latencyLimits.indices where durationMs > latencyLimits[i] { current.over[i] += 1 }
+        for i in latencyLimits.indices where durationMs > latencyLimits[i] { current.countOver(i) }
+        selectBlock(AlertSeries.block(of: second))
         let b = AlertLatencyBuckets.index(of: durationMs)
         if scratch[b] == 0 { touched.append(b) }
         scratch[b] &+= 1
@@ -166,6 +207,9 @@ public struct AlertSeries: Sendable {
         for (second, data) in other.seconds {
             if var mine = seconds[second] { mine.merge(data); seconds[second] = mine } else { seconds[second] = data }
         }
+        for (block, data) in other.blocks {
+            if let mine = blocks[block] { blocks[block] = AlertLatencyBuckets.merge(mine, data) } else { blocks[block] = data }
+        }
     }
 
     /// The seconds with data in `range`, ascending.
@@ -175,8 +219,14 @@ public struct AlertSeries: Sendable {
     }
 
     mutating func data(at second: Int64) -> AlertSecond? {
-        if currentSecond == second { flush() }
+        if currentSecond == second { flushSecond() }
         return seconds[second]
+    }
+
+    /// The latency histogram of a block (nil without requests).
+    mutating func latency(block: Int64) -> [UInt64]? {
+        if currentBlock == block { flushBlock() }
+        return blocks[block]
     }
 
     /// Forgets seconds before `second`.
@@ -184,6 +234,10 @@ public struct AlertSeries: Sendable {
         flush()
         if seconds.keys.contains(where: { $0 < second }) {
             seconds = seconds.filter { $0.key >= second }
+        }
+        let block = AlertSeries.block(of: second)
+        if blocks.keys.contains(where: { $0 < block }) {
+            blocks = blocks.filter { $0.key >= block }
         }
     }
 
