@@ -30,10 +30,21 @@ public struct FleetQueries: Sendable {
     public let window: LiveWindow
 
     public init(selector: String?, window: LiveWindow) {
+        self.selector = FleetQueries.matchers(selector)
+        self.window = window
+    }
+
+    /// The label matchers of a selector, without braces: `{job="tts"}` → `job="tts"`.
+    public static func matchers(_ selector: String?) -> String {
         var s = (selector ?? "").trimmingCharacters(in: .whitespaces)
         if s.hasPrefix("{"), s.hasSuffix("}") { s = String(s.dropFirst().dropLast()) }
-        self.selector = s
-        self.window = window
+        return s
+    }
+
+    /// The same queries narrowed to one instance (the split view's columns).
+    public func narrowed(to instance: String) -> FleetQueries {
+        let escaped = instance.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return FleetQueries(selector: [selector, "instance=\"\(escaped)\""].filter { !$0.isEmpty }.joined(separator: ","), window: window)
     }
 
     /// `name{selector,extra}`.

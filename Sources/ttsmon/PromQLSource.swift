@@ -30,16 +30,16 @@ final class PromQLSource: DashboardSource {
         task = Task.detached {
             while !Task.isCancelled {
                 let started = ContinuousClock.now
-                let fleet = await FleetQueries(selector: selector, window: wanted.window).read(client)
+                let queries = FleetQueries(selector: selector, window: wanted.window)
+                let fleet = await queries.read(client)
                 mailbox.post(fleet)
                 if wanted.splitRequested {
                     // The same queries narrowed to each instance, concurrently.
                     var readings: [String: FleetReading] = [:]
                     await withTaskGroup(of: (String, FleetReading).self) { group in
                         for instance in fleet.instances.map(\.instance) {
-                            let narrowed = [FleetQueries(selector: selector, window: .oneMinute).selector, "instance=\"\(instance)\""]
-                                .filter { !$0.isEmpty }.joined(separator: ",")
-                            group.addTask { (instance, await FleetQueries(selector: narrowed, window: wanted.window).read(client)) }
+                            let narrowed = queries.narrowed(to: instance)
+                            group.addTask { (instance, await narrowed.read(client)) }
                         }
                         for await (instance, reading) in group { readings[instance] = reading }
                     }

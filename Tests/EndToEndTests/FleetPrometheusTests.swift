@@ -149,7 +149,7 @@ import TTSMonUI
         #expect(reading.instances.count == 2 && reading.instances.allSatisfy(\.up))
         // The split view's per-instance queries: each instance's own figures.
         for (i, port) in exportPorts.enumerated() {
-            let narrowed = FleetQueries(selector: "job=\"tts\",instance=\"127.0.0.1:\(port)\"", window: .fiveMinutes)
+            let narrowed = FleetQueries(selector: "{job=\"tts\"}", window: .fiveMinutes).narrowed(to: "127.0.0.1:\(port)")
             let one = try DashboardTmuxTests.blocking { await narrowed.read(client) }
             #expect(one.snapshot.requests.total == reports[i].total)
         }
