@@ -27,9 +27,7 @@ public final class DemoFleet: @unchecked Sendable {
         routerLog = directory + "/router.log"
         routerWriter = DemoLogWriter(path: routerLog)
         failover = FailoverState(targets: ["main", "standby"], failAfter: 2, failbackAfter: 2, mode: .auto)
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: .seconds(1), read: .seconds(10))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = .bounded(connect: .seconds(1), read: .seconds(10))
         self.rate = rate
     }
 

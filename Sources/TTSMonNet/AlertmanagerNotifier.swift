@@ -18,7 +18,7 @@ public final class AlertmanagerNotifier: @unchecked Sendable {
 
     public let url: String
     let instance: String
-    let client: HTTPClient
+    let fetcher: HTTPFetcher
     let timeout: TimeAmount
     let resendInterval: TimeInterval
     private let lock = NSLock()
@@ -35,9 +35,7 @@ public final class AlertmanagerNotifier: @unchecked Sendable {
         self.instance = instance
         self.timeout = .milliseconds(Int64(timeout * 1000))
         self.resendInterval = resendInterval
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: self.timeout, read: self.timeout)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        fetcher = HTTPFetcher(timeout: timeout, bodyLimit: 1 << 20)
         worker = Task.detached { [weak self] in await self?.loop() }
     }
 
@@ -71,7 +69,7 @@ public final class AlertmanagerNotifier: @unchecked Sendable {
         worker?.cancel()
         _ = await worker?.value
         if lock.withLock({ !resolved.isEmpty }) { await deliver(attempts: 1, timeout: .seconds(2)) }
-        try? await client.shutdown()
+        await fetcher.shutdown()
     }
 
     func loop() async {
@@ -137,16 +135,9 @@ public final class AlertmanagerNotifier: @unchecked Sendable {
 
     /// Posts once; nil on a 2xx answer, else what went wrong.
     func post(_ body: Data, timeout: TimeAmount) async -> String? {
-        var request = HTTPClientRequest(url: url + "/api/v2/alerts")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
-        do {
-            let response = try await client.execute(request, timeout: timeout)
-            _ = try? await response.body.collect(upTo: 1 << 20)
-            return (200..<300).contains(Int(response.status.code)) ? nil : "HTTP \(response.status.code)"
-        } catch {
-            return "\(error)"
+        switch await fetcher.post(url + "/api/v2/alerts", json: body, timeout: timeout) {
+        case .success(let answer): return (200..<300).contains(answer.status) ? nil : "HTTP \(answer.status)"
+        case .failure(let error): return error.description
         }
     }
 }

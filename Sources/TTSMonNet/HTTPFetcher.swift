@@ -4,7 +4,18 @@ import NIOCore
 import NIOHTTP1
 import TTSMonCore
 
-/// Plain HTTP GETs with one timeout for the whole exchange and a body cap (Prometheus' API,
+extension HTTPClient {
+    /// A client on the shared event loops that never follows redirects, with connect and read
+    /// timeouts (and an idle timeout for pooled connections when given).
+    public static func bounded(connect: TimeAmount, read: TimeAmount, idle: TimeAmount? = nil) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: connect, read: read)
+        if let idle { configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: idle) }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+}
+
+/// Plain HTTP requests with one timeout for the whole exchange and a body cap (Prometheus' API,
 /// Alertmanager's). Never follows redirects.
 public final class HTTPFetcher: Sendable {
     let client: HTTPClient
@@ -14,15 +25,27 @@ public final class HTTPFetcher: Sendable {
     public init(timeout: Double = 5, bodyLimit: Int = 16 << 20) {
         self.timeout = .milliseconds(Int64(timeout * 1000))
         self.bodyLimit = bodyLimit
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: self.timeout, read: self.timeout)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = .bounded(connect: self.timeout, read: self.timeout)
     }
 
     /// The status and body of `GET url`, or what went wrong.
     public func get(_ url: String) async -> Result<(status: Int, body: Data), InputError> {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
+        return await send(request, timeout: timeout)
+    }
+
+    /// The status and body of `POST url` with a JSON body, or what went wrong; `timeout`
+    /// overrides the fetcher's for this request.
+    public func post(_ url: String, json body: Data, timeout: TimeAmount? = nil) async -> Result<(status: Int, body: Data), InputError> {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return await send(request, timeout: timeout ?? self.timeout)
+    }
+
+    func send(_ request: HTTPClientRequest, timeout: TimeAmount) async -> Result<(status: Int, body: Data), InputError> {
         do {
             let response = try await client.execute(request, timeout: timeout)
             let body = try await response.body.collect(upTo: bodyLimit)

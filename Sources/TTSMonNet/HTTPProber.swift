@@ -15,11 +15,8 @@ public final class HTTPProber: Sendable {
     public let voice: String
 
     public init(timeout: Duration = .seconds(3), text: String = "好", voice: String = "female") {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         let ms = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .milliseconds(ms), read: .milliseconds(ms))
-        configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(30))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        client = .bounded(connect: .milliseconds(ms), read: .milliseconds(ms), idle: .seconds(30))
         self.timeout = timeout
         self.text = text
         self.voice = voice

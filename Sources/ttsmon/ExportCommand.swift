@@ -90,7 +90,7 @@ struct ExportCommand: ParsableCommand {
         let metrics = collector.metrics
         exporter.count(ExportMetric.linesTotal, help: "Log lines read since start.", total: metrics.lines.total)
         exporter.count(ExportMetric.unparsedLines, help: "Log lines that were neither a record nor part of a traceback.", total: metrics.lines.unparsed)
-        let cache = metrics.snapshot(window: .oneMinute).cache
+        let cache = metrics.latestCache
         if let used = cache.usedPercent {
             exporter.set(ExportMetric.cacheUsed, help: "Cache directory fill from the latest cache reading (0-1).", used / 100)
         }

@@ -201,10 +201,10 @@ public struct AlertEngine: Sendable {
 struct WindowSums: Sendable {
     var requests = 0, failed = 0, statusCodeRequests = 0, serverErrors = 0, queueKnown = 0, queueSlow = 0
     var over: [Int]
-    /// The window's latency histogram (`AlertLatencyBuckets`), dense, built from whole latency
+    /// The window's latency histogram (`LogLinearBuckets`), dense, built from whole latency
     /// blocks: a block joins once its last second is evaluated (no later request can count in
     /// it then) and leaves with its last second, so shown values lag by at most a block.
-    var latency = [Int32](repeating: 0, count: AlertLatencyBuckets.count)
+    var latency = [Int32](repeating: 0, count: LogLinearBuckets.count)
     var latencyBlocks: [(block: Int64, entries: [UInt64])] = []
     var latencyCount = 0
     var nextBlock: Int64?
@@ -224,7 +224,7 @@ struct WindowSums: Sendable {
             if p < partial.count, Int(partial[p] >> 32) == bucket { n += Int(partial[p] & 0xFFFF_FFFF); p += 1 }
             guard n > 0 else { continue }
             seen += n
-            if seen >= rank { return Double(AlertLatencyBuckets.upperBound(of: bucket)) / 1000 }
+            if seen >= rank { return Double(LogLinearBuckets.upperBound(of: bucket)) / 1000 }
         }
         return nil
     }

@@ -35,27 +35,10 @@ struct AlertSecond: Sendable {
     }
 }
 
-/// Coarse log-linear buckets for alert values: exact below 64 ms, then 32 per power of two, so a
-/// shown quantile overstates the true one by less than 1/32. Threshold comparisons do not use
-/// them: they count requests over the exact limit.
-enum AlertLatencyBuckets {
-    static let subBits = 5
-    static let count = index(of: Int(Int32.max)) + 1
-
-    static func index(of value: Int) -> Int {
-        let v = UInt64(min(max(0, value), Int(Int32.max)))
-        if v < 1 << subBits { return Int(v) }
-        let shift = (63 - v.leadingZeroBitCount) - subBits
-        return shift << subBits + Int(v >> UInt64(shift))
-    }
-
-    static func upperBound(of index: Int) -> Int {
-        if index < 2 << subBits { return index }
-        let shift = index >> subBits - 1
-        return ((index - shift << subBits + 1) << shift) - 1
-    }
-
-    /// Two sorted packed lists merged, counts of equal buckets added.
+/// Sorted lists of `bucket << 32 | count` (buckets of `LogLinearBuckets`), as latency blocks
+/// store them.
+enum PackedHistogram {
+    /// Two lists merged, counts of equal buckets added.
     static func merge(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         if a.isEmpty { return b }
         if b.isEmpty { return a }
@@ -84,7 +67,7 @@ public struct AlertSeries: Sendable {
     public let latencyLimits: [Int]
     private(set) var seconds: [Int64: AlertSecond] = [:]
     /// Latency histograms per block (`second / blockSeconds`, floored): `bucket << 32 | count`,
-    /// sorted by bucket (`AlertLatencyBuckets`).
+    /// sorted by bucket (`LogLinearBuckets`).
     private(set) var blocks: [Int64: [UInt64]] = [:]
     // The second and the block being filled, kept out of the dictionaries while records stay in them.
     private var currentSecond: Int64?
@@ -102,7 +85,7 @@ public struct AlertSeries: Sendable {
     public init(latencyLimits: [Int]) {
         self.latencyLimits = latencyLimits
         current = AlertSecond(limits: latencyLimits.count)
-        scratch = [UInt32](repeating: 0, count: AlertLatencyBuckets.count)
+        scratch = [UInt32](repeating: 0, count: LogLinearBuckets.count)
     }
 
     /// The series for a set of rules: the latency limits their comparisons need.
@@ -182,7 +165,7 @@ public struct AlertSeries: Sendable {
         }
         for i in latencyLimits.indices where durationMs > latencyLimits[i] { current.countOver(i) }
         selectBlock(AlertSeries.block(of: second))
-        let b = AlertLatencyBuckets.index(of: durationMs)
+        let b = LogLinearBuckets.index(of: durationMs)
         if scratch[b] == 0 { touched.append(b) }
         scratch[b] &+= 1
     }
@@ -208,7 +191,7 @@ public struct AlertSeries: Sendable {
             if var mine = seconds[second] { mine.merge(data); seconds[second] = mine } else { seconds[second] = data }
         }
         for (block, data) in other.blocks {
-            if let mine = blocks[block] { blocks[block] = AlertLatencyBuckets.merge(mine, data) } else { blocks[block] = data }
+            if let mine = blocks[block] { blocks[block] = PackedHistogram.merge(mine, data) } else { blocks[block] = data }
         }
     }
 

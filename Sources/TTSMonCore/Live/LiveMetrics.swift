@@ -50,9 +50,8 @@ public struct LiveMetrics: Sendable {
     var alertSeries: AlertSeries
     /// The alert rules' state machines.
     public private(set) var alerts: AlertEngine
-    /// Per source: whether its format writes HTTP-like codes, and the format's name.
-    var sourceStatusCodes: [Bool] = []
-    var sourceServices: [String] = []
+    /// Per source: its format, once known (service label, HTTP-like codes).
+    var sourceFormats: [LogFormat?] = []
 
     /// Lines of every source since start.
     public private(set) var lines = LineCounts()
@@ -78,15 +77,20 @@ public struct LiveMetrics: Sendable {
 
     /// Tells the metrics which format source `source` turned out to be.
     public mutating func setFormat(_ format: LogFormat, source: Int) {
-        if sourceStatusCodes.count <= source { sourceStatusCodes.append(contentsOf: repeatElement(false, count: source + 1 - sourceStatusCodes.count)) }
-        sourceStatusCodes[source] = format.codesAreHTTPStatus
-        if sourceServices.count <= source { sourceServices.append(contentsOf: repeatElement("unknown", count: source + 1 - sourceServices.count)) }
-        sourceServices[source] = format.name
+        if sourceFormats.count <= source { sourceFormats.append(contentsOf: repeatElement(nil, count: source + 1 - sourceFormats.count)) }
+        sourceFormats[source] = format
     }
 
     /// The service (format name) of source `source`.
     @inline(__always)
-    func service(_ source: Int) -> String { source < sourceServices.count ? sourceServices[source] : "unknown" }
+    func service(_ source: Int) -> String { source < sourceFormats.count ? sourceFormats[source]?.name ?? "unknown" : "unknown" }
+
+    /// Whether source `source` writes HTTP-like codes (read in place: no format is copied).
+    @inline(__always)
+    func writesStatusCodes(_ source: Int) -> Bool { source < sourceFormats.count && sourceFormats[source]?.codesAreHTTPStatus == true }
+
+    /// The newest cache reading (used percent) and the last threshold logged, without a snapshot.
+    public var latestCache: (usedPercent: Double?, threshold: Double?) { (cache.latest?.percent, cache.threshold) }
 
     /// The instance traffic is on, as the last failover line said (nil before any).
     public var loggedActiveInstance: String? { activeInstance }
@@ -214,7 +218,7 @@ public struct LiveMetrics: Sendable {
         if let slot = latency.slot(for: second) { latency.slots[slot].add(family: 0, value: duration) }
         if alertAccepts(second) {
             alertSeries.addRequest(second: second, failed: status == .failed,
-                                   statusCodes: source < sourceStatusCodes.count && sourceStatusCodes[source],
+                                   statusCodes: writesStatusCodes(source),
                                    serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs)
         }
         if let id = record.id {

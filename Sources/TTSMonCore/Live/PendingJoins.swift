@@ -18,7 +18,7 @@ struct PendingRequest: Sendable {
 struct PendingJoins: Sendable {
     let timeoutSeconds: Int64
     let capacity: Int
-    private(set) var table: [RequestKey: PendingRequest] = [:]
+    private(set) var table = RequestKeyMap<PendingRequest>()
     private var nextSweep: Int64 = Int64.min
     /// Entries dropped by timeout or capacity, since start.
     private(set) var evicted = 0
@@ -48,14 +48,10 @@ struct PendingJoins: Sendable {
     @inline(__always)
     mutating func failed(_ key: RequestKey, second: Int64, code: String) {
         if table.count >= capacity, table[key] == nil { shrink(now: second) }
-        if table[key] != nil {
-            table[key]!.failedCode = code
-            table[key]!.second = Swift.max(table[key]!.second, second)
-        } else {
-            var p = PendingRequest(second: second)
-            p.failedCode = code
-            table[key] = p
-        }
+        var p = table[key] ?? PendingRequest(second: second)
+        p.failedCode = code
+        p.second = Swift.max(p.second, second)
+        table[key] = p
     }
 
     /// Takes the pending entry of a completed request.
@@ -75,16 +71,14 @@ struct PendingJoins: Sendable {
     /// Drops entries last touched before `cutoff`.
     mutating func sweep(olderThan cutoff: Int64) {
         guard !table.isEmpty else { return }
-        let before = table.count
-        table = table.filter { $0.value.second >= cutoff }
-        evicted += before - table.count
+        evicted += table.removeAll { $0.second < cutoff }
     }
 
     /// Makes room: timed-out entries first, then the older half.
     private mutating func shrink(now: Int64) {
         sweep(olderThan: now - timeoutSeconds)
         guard table.count >= capacity else { return }
-        let seconds = table.values.map(\.second).sorted()
+        let seconds = table.map(\.value.second).sorted()
         sweep(olderThan: seconds[seconds.count / 2] + 1)
     }
 }

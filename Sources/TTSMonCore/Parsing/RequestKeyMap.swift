@@ -1,6 +1,7 @@
-/// A hash map keyed by `RequestKey` for the report's in-flight requests: open addressing with
-/// linear probing and a multiplicative hash of the packed words, so an insert or a lookup costs
-/// a few multiplications instead of a SipHash round (the report does two or three per request).
+/// A hash map keyed by `RequestKey` for in-flight requests (the report's and the live joins'):
+/// open addressing with linear probing and a multiplicative hash of the packed words, so an
+/// insert or a lookup costs a few multiplications instead of a SipHash round (two or three per
+/// request).
 struct RequestKeyMap<Value>: Sequence {
     private var keys: [RequestKey]
     private var values: [Value?]
@@ -79,6 +80,17 @@ struct RequestKeyMap<Value>: Sequence {
         keys[i] = RequestKey.empty
         values[i] = nil
         return old
+    }
+
+    /// Removes the entries `remove` accepts; returns how many went.
+    @discardableResult
+    mutating func removeAll(where remove: (Value) -> Bool) -> Int {
+        let kept = filter { !remove($0.value) }
+        let removed = count - kept.count
+        guard removed > 0 else { return 0 }
+        self = RequestKeyMap()
+        for (k, v) in kept { self[k] = v }
+        return removed
     }
 
     private mutating func grow() {
