@@ -45,7 +45,7 @@ public struct AlertEngine: Sendable {
             from = first
         }
         guard from <= second else { return }
-        let dataSeconds = series.secondsWithData(in: (from - Int64(longestWindow))...second)
+        let dataSeconds = Array(series.secondsWithData(in: (from - Int64(longestWindow))...second))
         var next = dataSeconds.firstIndex(where: { $0 >= from }) ?? dataSeconds.count
         var s = from
         while s <= second {

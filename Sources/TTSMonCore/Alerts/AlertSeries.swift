@@ -65,13 +65,15 @@ public struct AlertSeries: Sendable {
     static let blockSeconds: Int64 = 10
     /// Latency limits, in milliseconds, that rules compare quantiles with.
     public let latencyLimits: [Int]
-    private(set) var seconds: [Int64: AlertSecond] = [:]
+    private(set) var seconds = SortedTimeMap<AlertSecond>()
     /// Latency histograms per block (`second / blockSeconds`, floored): `bucket << 32 | count`,
     /// sorted by bucket (`LogLinearBuckets`).
-    private(set) var blocks: [Int64: [UInt64]] = [:]
+    private(set) var blocks = SortedTimeMap<[UInt64]>()
     // The second and the block being filled, kept out of the dictionaries while records stay in them.
     private var currentSecond: Int64?
     private var current: AlertSecond
+    /// Whether `seconds` also holds an older copy of `current` (a second reopened out of order).
+    private var currentIsStored = false
     private var currentBlock: Int64?
     private var scratch: [UInt32]
     private var touched: [Int] = []
@@ -109,7 +111,7 @@ public struct AlertSeries: Sendable {
         if currentSecond == second { return }
         flushSecond()
         currentSecond = second
-        if let stored = seconds.removeValue(forKey: second) { current = stored }
+        if let stored = seconds.value(at: second) { current = stored; currentIsStored = true } else { currentIsStored = false }
     }
 
     @inline(__always)
@@ -117,7 +119,7 @@ public struct AlertSeries: Sendable {
         if currentBlock == block { return }
         flushBlock()
         currentBlock = block
-        if let stored = blocks.removeValue(forKey: block) {
+        if let stored = blocks.value(at: block) {
             for entry in stored {
                 let b = Int(entry >> 32)
                 scratch[b] = UInt32(truncatingIfNeeded: entry)
@@ -128,7 +130,7 @@ public struct AlertSeries: Sendable {
 
     private mutating func flushSecond() {
         guard let second = currentSecond else { return }
-        seconds[second] = current
+        seconds.set(current, at: second)
         current = AlertSecond(limits: latencyLimits.count)
         currentSecond = nil
     }
@@ -136,7 +138,7 @@ public struct AlertSeries: Sendable {
     private mutating func flushBlock() {
         guard let block = currentBlock else { return }
         touched.sort()
-        blocks[block] = touched.map { UInt64($0) << 32 | UInt64(scratch[$0]) }
+        blocks.set(touched.map { UInt64($0) << 32 | UInt64(scratch[$0]) }, at: block)
         for b in touched { scratch[b] = 0 }
         touched.removeAll(keepingCapacity: true)
         currentBlock = nil
@@ -187,43 +189,34 @@ public struct AlertSeries: Sendable {
         var other = other
         other.flush()
         flush()
-        for (second, data) in other.seconds {
-            if var mine = seconds[second] { mine.merge(data); seconds[second] = mine } else { seconds[second] = data }
-        }
-        for (block, data) in other.blocks {
-            if let mine = blocks[block] { blocks[block] = PackedHistogram.merge(mine, data) } else { blocks[block] = data }
-        }
+        seconds.merge(other.seconds) { var mine = $0; mine.merge($1); return mine }
+        blocks.merge(other.blocks, PackedHistogram.merge)
     }
 
     /// The seconds with data in `range`, ascending.
-    mutating func secondsWithData(in range: ClosedRange<Int64>) -> [Int64] {
+    mutating func secondsWithData(in range: ClosedRange<Int64>) -> ArraySlice<Int64> {
         flush()
-        return seconds.keys.filter { range.contains($0) }.sorted()
+        return seconds.keys(in: range)
     }
 
     mutating func data(at second: Int64) -> AlertSecond? {
         if currentSecond == second { flushSecond() }
-        return seconds[second]
+        return seconds.value(at: second)
     }
 
     /// The latency histogram of a block (nil without requests).
     mutating func latency(block: Int64) -> [UInt64]? {
         if currentBlock == block { flushBlock() }
-        return blocks[block]
+        return blocks.value(at: block)
     }
 
     /// Forgets seconds before `second`.
     mutating func prune(before second: Int64) {
         flush()
-        if seconds.keys.contains(where: { $0 < second }) {
-            seconds = seconds.filter { $0.key >= second }
-        }
-        let block = AlertSeries.block(of: second)
-        if blocks.keys.contains(where: { $0 < block }) {
-            blocks = blocks.filter { $0.key >= block }
-        }
+        seconds.removeAll(before: second)
+        blocks.removeAll(before: AlertSeries.block(of: second))
     }
 
     /// Seconds held (for footprints).
-    public var secondCount: Int { seconds.count + (currentSecond == nil ? 0 : 1) }
+    public var secondCount: Int { seconds.count + (currentSecond == nil || currentIsStored ? 0 : 1) }
 }

@@ -138,7 +138,7 @@ public enum ReportRunner {
             switch line {
             case .text(let bytes, _):
                 let kind = parser.parse(bytes, into: &record)
-                acc.add(kind, record)
+                acc.add(kind, &record)
             case .overlong: acc.addOverlongLine()
             }
             if let progress, source.rawBytesRead - reported >= 1 << 22 {
