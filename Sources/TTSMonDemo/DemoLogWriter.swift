@@ -10,6 +10,8 @@ final class DemoLogWriter: @unchecked Sendable {
     private let lock = NSLock()
     private var handle: FileHandle
     private var written = 0
+    /// Set by `close()`: writes still scheduled by requests in flight are dropped.
+    private var closed = false
 
     init(path: String, maxBytes: Int = 512 << 10, keep: Int = 5) {
         self.path = path
@@ -30,7 +32,9 @@ final class DemoLogWriter: @unchecked Sendable {
         for e in extra { text += e + "\n" }
         lock.lock()
         defer { lock.unlock() }
-        handle.write(Data(text.utf8))
+        guard !closed else { return }
+        // A failed write (disk full, directory removed) loses demo lines, never the demo.
+        guard (try? handle.write(contentsOf: Data(text.utf8))) != nil else { return }
         written += text.utf8.count
         if written >= maxBytes { rotate() }
     }
@@ -51,5 +55,5 @@ final class DemoLogWriter: @unchecked Sendable {
         try? fm.removeItem(atPath: "\(path).1")
     }
 
-    func close() { lock.lock(); try? handle.close(); lock.unlock() }
+    func close() { lock.lock(); closed = true; try? handle.close(); lock.unlock() }
 }
