@@ -17,9 +17,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CBytes", path: "Sources/CBytes"),
+        .target(name: "CTextScan"),
         .target(
             name: "TTSMonCore",
-            dependencies: ["CZlib", "CBytes"],
+            dependencies: ["CZlib", "CBytes", "CTextScan"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(

@@ -55,7 +55,7 @@ import TTSMonCore
         var opened = try LogOpener.open(LogInput(path: path))
         var ids: [String] = []
         opened.lines().forEachLine { line in
-            guard case .text(let bytes, _) = line else { return }
+            guard case .text(let bytes, _, _) = line else { return }
             let text = String(decoding: bytes, as: UTF8.self)
             if let r = text.range(of: "synthesis_complete: id=") {
                 ids.append(String(text[r.upperBound...].prefix { $0 != "," }))

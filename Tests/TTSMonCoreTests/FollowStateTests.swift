@@ -79,7 +79,7 @@ import Testing
     func lines(_ f: FileFollower) -> [String] {
         var out: [String] = []
         f.poll { line in
-            if case .text(let bytes, _) = line { out.append(String(decoding: bytes, as: UTF8.self)) } else { out.append("<overlong>") }
+            if case .text(let bytes, _, _) = line { out.append(String(decoding: bytes, as: UTF8.self)) } else { out.append("<overlong>") }
         }
         return out
     }
@@ -141,7 +141,7 @@ import Testing
         let f = FileFollower(path: path)
         var got: [String] = []
         var polls = 0
-        func take(_ line: LineReader.Line) { if case .text(let b, _) = line { got.append(String(decoding: b, as: UTF8.self)) } }
+        func take(_ line: LineReader.Line) { if case .text(let b, _, _) = line { got.append(String(decoding: b, as: UTF8.self)) } }
         f.poll(budget: 4096, take)
         #expect(got.count > 0 && got.count < lines.count, "the first poll reads only part")
         while f.hasBacklog, polls < 1000 { f.poll(budget: 4096, take); polls += 1 }

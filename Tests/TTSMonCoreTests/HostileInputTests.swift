@@ -97,6 +97,69 @@ import Testing
         #expect(t.warnings.count == 1)
     }
 
+    /// The reader's whole-window text check (AVX2) must agree byte for byte with the per-line
+    /// check it replaces: every UTF-8 error class, NUL bytes, and sequences cut or straddling
+    /// the vector's 32-byte steps.
+    @Test func blockTextCheckAgreesWithLineCheck() {
+        guard LineValidation.blockCheckAvailable else {
+            print("skipped: this CPU has no AVX2, the reader checks line by line")
+            return
+        }
+        var rng = Rng(state: 2024)
+        let valid: [[UInt8]] = [Array("a, b=\"c\" ".utf8), Array("今天".utf8), Array("é".utf8), Array("🎉".utf8),
+                                Array("\u{10FFFF}".utf8), [0xED, 0x9F, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF], [0x7F], [0x1B, 0x5B, 0x32, 0x4A]]
+        let invalid: [[UInt8]] = [
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
+            [0xF0, 0x80, 0x80, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF], [0x80],
+            [0xBF, 0x80], [0xE4, 0xBB], [0xF0, 0x9F, 0x8E], [0xC3], [0], [0xE4, 0xBB, 0x8A, 0x80],
+        ]
+        var disagreements = 0, rejected = 0
+        for round in 0..<30_000 {
+            var bytes = Array(Self.seeds[round % 5].utf8.prefix(rng.below(120)))
+            for _ in 0..<rng.below(8) {
+                bytes.insert(contentsOf: valid[rng.below(valid.count)], at: rng.below(bytes.count + 1))
+            }
+            // Usually at most one damaged piece, so that it alone decides.
+            if rng.below(2) == 0 { bytes.insert(contentsOf: invalid[rng.below(invalid.count)], at: rng.below(bytes.count + 1)) }
+            if rng.below(3) == 0 { bytes += Array(repeating: 0x61, count: rng.below(70)) }
+            let (block, line) = bytes.withUnsafeBufferPointer { (LineValidation.isCleanBlock($0), LineValidation.isCleanText($0)) }
+            if block != line { disagreements += 1; if disagreements < 5 { Issue.record("disagree on \(bytes)") } }
+            if !line { rejected += 1 }
+        }
+        #expect(disagreements == 0)
+        #expect(rejected > 10_000 && rejected < 20_000)   // both answers well exercised
+        for piece in invalid {
+            let line = Array("2024-06-12 14:22:37,892 - app - INFO - x: text=\"".utf8) + piece + Array("\" tail".utf8)
+            #expect(line.withUnsafeBufferPointer { !LineValidation.isCleanBlock($0) }, "\(piece)")
+        }
+    }
+
+    /// Lines counted through the reader's window check (a damaged line among clean ones) equal
+    /// a plain line-by-line count.
+    @Test func windowCheckedCountsEqualLineByLine() throws {
+        var rng = Rng(state: 5)
+        let dir = TempDir()
+        var bytes: [UInt8] = []
+        for i in 0..<30_000 {
+            var line = Array(Self.seeds[rng.below(5)].utf8)
+            if i % 97 == 0 { line[rng.below(line.count)] = [0xFF, 0, 0xC3, 0xED][rng.below(4)] }
+            bytes += line + [10]
+        }
+        let path = dir.write("mixed.log", bytes: bytes)
+        let s = try report([path], threads: 2, split: 300_000)
+        let parser = LineParser(format: .indexTTS)
+        var acc = ReportAccumulator()
+        acc.beginFile()
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        try LogOpener.open(LogInput(path: path)).lines().forEachLine { line in
+            guard case .text(let b, _, _) = line else { return }
+            let kind = parser.parse(b, into: &record)   // not `checked`: the parser checks each line
+            acc.add(kind, &record)
+        }
+        #expect(acc.lines == s.lines)
+        #expect(s.lines.unparsed > 200)
+    }
+
     @Test func sanitiserStripsEscapes() {
         #expect(Sanitizer.clean("a\u{1B}]0;pwned\u{07}b") == "ab")
         #expect(Sanitizer.clean("x\u{1B}[31mred\u{1B}[0m") == "xred")

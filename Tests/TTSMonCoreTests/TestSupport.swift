@@ -36,7 +36,7 @@ func readLines(_ source: ByteSource, chunk: Int = 64, maxLine: Int = 1 << 20) ->
     var out: [String] = []
     LineReader(source: source, chunkSize: chunk, maxLineLength: maxLine).forEachLine { line in
         switch line {
-        case .text(let bytes, _): out.append(String(decoding: bytes, as: UTF8.self))
+        case .text(let bytes, _, _): out.append(String(decoding: bytes, as: UTF8.self))
         case .overlong: out.append("<overlong>")
         }
     }

@@ -171,7 +171,7 @@ public final class FileFollower: FollowedSource {
                     overlongLines += 1
                     handle(.overlong(offset: chunkStart + Int64(start)))
                 } else {
-                    handle(.text(ByteSpan(start: base + start, count: end - start), offset: chunkStart + Int64(start)))
+                    handle(.text(ByteSpan(start: base + start, count: end - start), offset: chunkStart + Int64(start), checked: false))
                 }
             } else {
                 partial.append(contentsOf: ByteSpan(start: base + start, count: end - start))
@@ -180,7 +180,7 @@ public final class FileFollower: FollowedSource {
                     handle(.overlong(offset: partialOffset))
                 } else {
                     let at = partialOffset
-                    partial.withUnsafeBufferPointer { handle(.text($0, offset: at)) }
+                    partial.withUnsafeBufferPointer { handle(.text($0, offset: at, checked: false)) }
                 }
                 partial.removeAll(keepingCapacity: true)
             }
@@ -192,7 +192,7 @@ public final class FileFollower: FollowedSource {
     func flushPartial(_ handle: LineHandler) {
         if !partial.isEmpty, !skippingOverlong {
             let at = partialOffset
-            partial.withUnsafeBufferPointer { handle(.text($0, offset: at)) }
+            partial.withUnsafeBufferPointer { handle(.text($0, offset: at, checked: false)) }
         }
         partial.removeAll(keepingCapacity: true)
         skippingOverlong = false

@@ -82,7 +82,7 @@ public final class StandardInputFollower: FollowedSource, @unchecked Sendable {
 
     private func emit(_ handle: (LineReader.Line) -> Void) {
         let at = offset
-        partial.withUnsafeBufferPointer { handle(.text($0, offset: at)) }
+        partial.withUnsafeBufferPointer { handle(.text($0, offset: at, checked: false)) }
         offset += Int64(partial.count + 1)
         partial.removeAll(keepingCapacity: true)
     }

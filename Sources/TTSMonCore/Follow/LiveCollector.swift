@@ -158,7 +158,7 @@ public final class LiveCollector {
     func take(_ line: LineReader.Line, source i: Int) {
         if parsers[i] == nil {
             switch line {
-            case .text(let bytes, let offset):
+            case .text(let bytes, let offset, _):
                 sniffed[i].append(Array(bytes) + withUnsafeBytes(of: offset.littleEndian) { Array($0) })
             case .overlong:
                 metrics.addOverlongLine(source: i)
@@ -181,7 +181,7 @@ public final class LiveCollector {
         sniffed[i] = []
         for entry in held {
             let offset = entry.suffix(8).withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
-            Array(entry.dropLast(8)).withUnsafeBufferPointer { feed(.text($0, offset: offset), source: i) }
+            Array(entry.dropLast(8)).withUnsafeBufferPointer { feed(.text($0, offset: offset, checked: false), source: i) }
         }
     }
 
@@ -190,7 +190,7 @@ public final class LiveCollector {
         case .overlong:
             metrics.addOverlongLine(source: i)
             perSource?[i].addOverlongLine(source: 0)
-        case .text(let bytes, let offset):
+        case .text(let bytes, let offset, _):
             guard let parser = parsers[i] else { return }
             if keepRecentLines > 0 { remember(bytes) }
             let kind = parser.parse(bytes, into: &scratch)

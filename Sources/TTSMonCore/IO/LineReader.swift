@@ -5,7 +5,9 @@ import Foundation
 public final class LineReader {
     /// One physical line, or an overlong one that was skipped.
     public enum Line {
-        case text(ByteSpan, offset: Int64)
+        /// `checked`: the line is already known to be valid UTF-8 without NUL bytes (see
+        /// `checksText`), so the parser need not check it again.
+        case text(ByteSpan, offset: Int64, checked: Bool)
         case overlong(offset: Int64)
     }
 
@@ -13,15 +15,31 @@ public final class LineReader {
     let maxLineLength: Int
     let readStep: Int
     var buffer: UnsafeMutableRawBufferPointer
+    /// Check the text of all whole lines of each read at once (a vector pass where the CPU has
+    /// one), marking the lines `checked`.
+    let checksText: Bool
 
-    public init(source: ByteSource, chunkSize: Int = 4 << 20, maxLineLength: Int = 1 << 20) {
+    public init(source: ByteSource, chunkSize: Int = 4 << 20, maxLineLength: Int = 1 << 20, checksText: Bool = false) {
         self.source = source
         self.maxLineLength = maxLineLength
+        self.checksText = checksText && LineValidation.blockCheckAvailable
         readStep = min(chunkSize, 256 << 10)
         buffer = .allocate(byteCount: max(chunkSize, maxLineLength * 2), alignment: 64)
     }
 
     deinit { buffer.deallocate() }
+
+    /// Bytes per text-check window: small enough that a damaged line costs only its
+    /// neighbours a second check.
+    static let checkWindow = 16 << 10
+
+    /// The last newline in `base[from..<to]`, or `atLeast` (a newline already found) if later.
+    @inline(__always)
+    static func wholeLinesEnd(_ base: UnsafeMutablePointer<UInt8>, from: Int, to: Int, atLeast: Int) -> Int {
+        var i = to - 1
+        while i > atLeast, base[i] != 10 { i -= 1 }
+        return Swift.max(i, atLeast)
+    }
 
     /// Calls `body` for every line in order; a final line without a newline is included.
     public func forEachLine(_ body: (Line) -> Void) {
@@ -37,6 +55,9 @@ public final class LineReader {
             let atEnd = n == 0
             filled += n
             var start = 0
+            // Text checks run over windows of whole lines: lines ending at or before
+            // `checkedEnd` passed; a window that fails leaves its lines to the parser's own check.
+            var windowEnd = -1, checkedEnd = -1
             while start < filled {
                 guard let hit = memchr(base + start, 10, filled - start) else { break }
                 let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
@@ -45,7 +66,12 @@ public final class LineReader {
                 } else if end - start > maxLineLength {
                     body(.overlong(offset: streamOffset + Int64(start)))
                 } else {
-                    body(.text(ByteSpan(start: base + start, count: end - start), offset: streamOffset + Int64(start)))
+                    if checksText, end > windowEnd {
+                        windowEnd = LineReader.wholeLinesEnd(base, from: start, to: Swift.min(filled, start + LineReader.checkWindow), atLeast: end)
+                        checkedEnd = LineValidation.isCleanBlock(ByteSpan(start: base + start, count: windowEnd - start)) ? windowEnd : -1
+                    }
+                    body(.text(ByteSpan(start: base + start, count: end - start), offset: streamOffset + Int64(start),
+                               checked: end <= checkedEnd))
                 }
                 start = end + 1
             }
@@ -53,7 +79,7 @@ public final class LineReader {
             var rest = filled - start
             if atEnd {
                 if rest > 0, !skipping {
-                    body(.text(ByteSpan(start: base + start, count: rest), offset: streamOffset + Int64(start)))
+                    body(.text(ByteSpan(start: base + start, count: rest), offset: streamOffset + Int64(start), checked: false))
                 }
                 return
             }

@@ -1,3 +1,4 @@
+import CTextScan
 import Foundation
 
 /// A read-only view of bytes: one line, or part of one.
@@ -112,6 +113,17 @@ enum ValueParsing {
 
 /// Line validity: UTF-8 that decodes cleanly and holds no NUL byte.
 enum LineValidation {
+    /// Whether `isCleanBlock` can run here (it needs AVX2).
+    static let blockCheckAvailable = ttsmon_text_check_available() != 0
+
+    /// True when a block of whole lines is valid UTF-8 without NUL bytes, checked 32 bytes at a
+    /// time. Call only when `blockCheckAvailable`.
+    @inline(__always)
+    static func isCleanBlock(_ block: ByteSpan) -> Bool {
+        guard let base = block.baseAddress else { return true }
+        return ttsmon_is_clean_text(base, block.count) != 0
+    }
+
     /// True when `line` is valid UTF-8 without NUL bytes.
     static func isCleanText(_ line: ByteSpan) -> Bool {
         guard let base = line.baseAddress else { return true }

@@ -1,13 +1,13 @@
 /// The delimited layout: one request per line (ChatTTS).
 extension LineParser {
     func parseDelimitedLine(_ line: ByteSpan, separator: String, columns: [RecordField],
-                            into record: inout LogRecord) -> LineKind {
+                            into record: inout LogRecord, checked: Bool) -> LineKind {
         switch scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
         case .found(let ts, _): record.reset(time: ts)
         }
-        guard LineValidation.isCleanText(line) else { return .malformed }
+        guard checked || LineValidation.isCleanText(line) else { return .malformed }
         let sep = Array(separator.utf8)
         var cells: [ByteSpan] = []
         cells.reserveCapacity(columns.count)

@@ -2,14 +2,14 @@ import Foundation
 
 /// The JSON-lines layout: a flat object per line whose keys map onto the same fields.
 extension LineParser {
-    func parseJSONLine(_ line: ByteSpan, into record: inout LogRecord) -> LineKind {
+    func parseJSONLine(_ line: ByteSpan, into record: inout LogRecord, checked: Bool) -> LineKind {
         var scanner = FlatJSONScanner(line)
         guard scanner.beginObject() else {
             // Not an object: no timestamp of ours, maybe a continuation line.
             if case .impossible = LineParser.scanTimestamp(line) { return .malformed }
             return .noTimestamp
         }
-        guard LineValidation.isCleanText(line) else { return .malformed }
+        guard checked || LineValidation.isCleanText(line) else { return .malformed }
         var time: LogTimestamp?
         record = LogRecord(time: LogTimestamp(milliseconds: 0))
         var pending: [(RecordField, FlatJSONScanner.Value)] = []

@@ -43,18 +43,19 @@ public struct LineParser {
     }
 
     /// Parses one line (without its newline; a trailing `\r` is ignored) into `record`, which
-    /// is overwritten. The hot path: no record is copied.
+    /// is overwritten. The hot path: no record is copied. `checked`: the line is already known
+    /// to be valid UTF-8 without NUL bytes (`LineReader` checked its whole read at once).
     @inline(__always)
-    public func parse(_ raw: ByteSpan, into record: inout LogRecord) -> LineKind {
+    public func parse(_ raw: ByteSpan, into record: inout LogRecord, checked: Bool = false) -> LineKind {
         var line = raw
         if let last = line.last, last == 13 { line = line.slice(0, line.count - 1) }
         switch format.layout {
         case .keyValue:
-            return parseKeyValueLine(line, into: &record)
+            return parseKeyValueLine(line, into: &record, checked: checked)
         case .delimited(let separator, let columns):
-            return parseDelimitedLine(line, separator: separator, columns: columns, into: &record)
+            return parseDelimitedLine(line, separator: separator, columns: columns, into: &record, checked: checked)
         case .jsonObject:
-            return parseJSONLine(line, into: &record)
+            return parseJSONLine(line, into: &record, checked: checked)
         }
     }
 
@@ -104,14 +105,14 @@ public struct LineParser {
 
     // MARK: - key=value layout
 
-    func parseKeyValueLine(_ line: ByteSpan, into record: inout LogRecord) -> LineKind {
+    func parseKeyValueLine(_ line: ByteSpan, into record: inout LogRecord, checked: Bool) -> LineKind {
         let used: Int
         switch scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
         case .found(let ts, let n): record.reset(time: ts); used = n
         }
-        guard LineValidation.isCleanText(line) else { return .malformed }
+        guard checked || LineValidation.isCleanText(line) else { return .malformed }
         // time - logger - LEVEL - message
         var pos = used
         let s1 = pos
@@ -292,6 +293,7 @@ public struct LineParser {
     }
 
     /// Stores one value; false when a required numeric field does not parse.
+    @inline(__always)
     func assign(_ field: RecordField, _ value: ByteSpan, quoted: Bool, escapes: Int, into record: inout LogRecord) -> Bool {
         switch field {
         case .id:

@@ -78,7 +78,7 @@ public final class ReplayFeeder: @unchecked Sendable {
                 switch line {
                 case .overlong:
                     condition.lock(); metrics.addOverlongLine(source: 0); condition.unlock()
-                case .text(let bytes, let offset):
+                case .text(let bytes, let offset, _):
                     let kind = parser.parse(bytes, into: &record)
                     condition.lock()
                     defer { condition.unlock() }

@@ -134,10 +134,10 @@ public enum ReportRunner {
         }
         var reported: Int64 = 0
         var record = LogRecord(time: LogTimestamp(milliseconds: 0))
-        LineReader(source: source).forEachLine { line in
+        LineReader(source: source, checksText: true).forEachLine { line in
             switch line {
-            case .text(let bytes, _):
-                let kind = parser.parse(bytes, into: &record)
+            case .text(let bytes, _, let checked):
+                let kind = parser.parse(bytes, into: &record, checked: checked)
                 acc.add(kind, &record)
             case .overlong: acc.addOverlongLine()
             }
@@ -157,7 +157,7 @@ public enum ReportRunner {
             let parser = LineParser(format: log.format)
             var r = LogRecord(time: LogTimestamp(milliseconds: 0))
             log.lines().forEachLine { line in
-                guard case .text(let bytes, _) = line, case .record = parser.parse(bytes, into: &r) else { return }
+                guard case .text(let bytes, _, _) = line, case .record = parser.parse(bytes, into: &r) else { return }
                 if latest == nil || r.time > latest! { latest = r.time }
             }
         }

@@ -1,0 +1,13 @@
+#ifndef TTSMON_CTEXTSCAN_H
+#define TTSMON_CTEXTSCAN_H
+#include <stddef.h>
+
+/// 1 when this CPU (and OS) can run the AVX2 text check, else 0.
+int ttsmon_text_check_available(void);
+
+/// 1 when `bytes[0..<count]` is valid UTF-8 (no overlong forms, surrogates or values above
+/// U+10FFFF, no sequence cut at the end) and holds no NUL byte, else 0. Needs AVX2: call only
+/// when `ttsmon_text_check_available()` is 1.
+int ttsmon_is_clean_text(const unsigned char *bytes, size_t count);
+
+#endif
