@@ -4,6 +4,8 @@
 /// fires at the times the report names.
 public struct AlertEngine: Sendable {
     public let rules: [AlertRule]
+    /// What the per-second sweep needs of each rule, as plain values (no rule is copied there).
+    var plans: [RulePlan]
     var trackers: [AlertTracker]
     /// Running sums per distinct window length (mutated in place: no copies per second).
     var windowLengths: [Int] = []
@@ -21,13 +23,35 @@ public struct AlertEngine: Sendable {
     public static let intervalCapacity = 1000
     static let transitionCapacity = 1000
 
+    /// A rule reduced to what evaluating it reads.
+    struct RulePlan {
+        var signal: AlertSignal
+        var comparison: AlertComparison
+        var threshold: Double
+        var forSeconds: Int
+        var clock: AlertSignal.Clock
+        /// Index into `windows` of the rule's window (windowed log signals).
+        var window: Int?
+        /// The latency limit the rule's comparison reduces to, and its index in the series'
+        /// `latencyLimits` (set when a sweep first sees the series).
+        var latencyLimit: Int?
+        var limitIndex: Int?
+    }
+
     public init(rules: [AlertRule]) {
         self.rules = rules
         trackers = Array(repeating: AlertTracker(), count: rules.count)
+        plans = []
         openInterval = Array(repeating: nil, count: rules.count)
         for rule in rules where rule.signal.isWindowed && rule.signal.clock == .log && !windowLengths.contains(rule.windowSeconds) {
             windowLengths.append(rule.windowSeconds)
             windows.append(WindowSums(limits: 0))
+        }
+        plans = rules.map { rule in
+            RulePlan(signal: rule.signal, comparison: rule.comparison, threshold: rule.threshold, forSeconds: rule.forSeconds,
+                     clock: rule.signal.clock,
+                     window: rule.signal.isWindowed && rule.signal.clock == .log ? windowLengths.firstIndex(of: rule.windowSeconds) : nil,
+                     latencyLimit: AlertSeries.latencyLimit(rule), limitIndex: nil)
         }
     }
 
@@ -38,6 +62,9 @@ public struct AlertEngine: Sendable {
     public mutating func evaluateLog(_ series: inout AlertSeries, through second: Int64) {
         if windows.contains(where: { $0.over.count != series.latencyLimits.count }) {
             windows = windows.map { _ in WindowSums(limits: series.latencyLimits.count) }
+        }
+        for i in plans.indices {
+            plans[i].limitIndex = plans[i].latencyLimit.flatMap { series.latencyLimits.firstIndex(of: $0) }
         }
         let from: Int64
         if let done = evaluatedThrough { from = done + 1 } else {
@@ -86,15 +113,23 @@ public struct AlertEngine: Sendable {
 
     mutating func evaluateRules(_ series: inout AlertSeries, at s: Int64, clock: AlertSignal.Clock) {
         let time = LogTimestamp(milliseconds: s * 1000)
-        for i in rules.indices where rules[i].signal.clock == clock {
+        for i in plans.indices where plans[i].clock == clock {
             let (value, holds) = logValue(i, &series, at: s)
-            record(i, trackers[i].evaluate(rules[i], at: time, value: value, holds: holds))
+            advance(i, at: time, value: value, holds: holds)
         }
+    }
+
+    /// Moves rule `i`'s tracker and records the transition it makes, if any.
+    mutating func advance(_ i: Int, at time: LogTimestamp, value: Double?, holds: Bool) {
+        let plan = plans[i]
+        guard let step = trackers[i].evaluate(forSeconds: plan.forSeconds, largerIsWorse: plan.comparison.largerIsWorse,
+                                              at: time, value: value, holds: holds) else { return }
+        record(i, AlertTransition(rule: rules[i], kind: step.kind, time: step.time, start: step.start, value: step.value))
     }
 
     /// A log rule's value at second `s` and whether its condition holds.
     func logValue(_ i: Int, _ series: inout AlertSeries, at s: Int64) -> (Double?, Bool) {
-        let rule = rules[i]
+        let rule = plans[i]
         func compare(_ v: Double?) -> (Double?, Bool) { (v, v.map { rule.comparison.holds($0, rule.threshold) } ?? false) }
         func ratio(_ a: Int, _ b: Int) -> Double? { b > 0 ? Double(a) / Double(b) : nil }
         switch rule.signal {
@@ -103,20 +138,20 @@ public struct AlertEngine: Sendable {
         case .activeTargetUp, .diskFreePercent: return (nil, false)
         default: break
         }
-        guard let w = windowLengths.firstIndex(of: rule.windowSeconds) else { return (nil, false) }
+        guard let w = rule.window else { return (nil, false) }
         let sums = windows[w]
         switch rule.signal {
         case .errorRatio: return compare(ratio(sums.failed, sums.requests))
         case .serverErrorRatio: return compare(ratio(sums.serverErrors, sums.statusCodeRequests))
         case .gpuQueueSlowRatio: return compare(ratio(sums.queueSlow, sums.queueKnown))
-        case .requestsPerSecond: return compare(Double(sums.requests) / Double(rule.windowSeconds))
+        case .requestsPerSecond: return compare(Double(sums.requests) / Double(windowLengths[w]))
         default: break
         }
         guard let perMille = rule.signal.latencyPerMille, sums.requests > 0 else { return (nil, false) }
         let n = sums.requests
         let rank = (perMille * n + 999) / 1000
         let holds: Bool
-        if let limit = AlertSeries.latencyLimit(rule), let k = series.latencyLimits.firstIndex(of: limit) {
+        if let k = rule.limitIndex {
             let overLimit = (n - sums.over[k]) < rank   // the quantile is above `limit` ms
             switch rule.comparison {
             case .greater, .greaterOrEqual: holds = overLimit
@@ -137,10 +172,10 @@ public struct AlertEngine: Sendable {
     /// Evaluates the probe rules at `time`: whether the active target's last probe succeeded
     /// (nil without probes) and the free share of the watched disk (nil without `--disk`).
     public mutating func evaluateProbe(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
-        for i in rules.indices where rules[i].signal.clock == .probe {
-            let value: Double? = rules[i].signal == .activeTargetUp ? activeTargetUp.map { $0 ? 1 : 0 } : diskFreePercent
-            let holds = value.map { rules[i].comparison.holds($0, rules[i].threshold) } ?? false
-            record(i, trackers[i].evaluate(rules[i], at: time, value: value, holds: holds))
+        for i in plans.indices where plans[i].clock == .probe {
+            let value: Double? = plans[i].signal == .activeTargetUp ? activeTargetUp.map { $0 ? 1 : 0 } : diskFreePercent
+            let holds = value.map { plans[i].comparison.holds($0, plans[i].threshold) } ?? false
+            advance(i, at: time, value: value, holds: holds)
         }
     }
 
@@ -205,6 +240,9 @@ struct WindowSums: Sendable {
     /// blocks: a block joins once its last second is evaluated (no later request can count in
     /// it then) and leaves with its last second, so shown values lag by at most a block.
     var latency = [Int32](repeating: 0, count: LogLinearBuckets.count)
+    /// Counts per group of `groupSize` buckets, so a quantile skips empty stretches.
+    var groups = [Int32](repeating: 0, count: (LogLinearBuckets.count + WindowSums.groupSize - 1) / WindowSums.groupSize)
+    static let groupSize = 128
     var latencyBlocks: [(block: Int64, entries: [UInt64])] = []
     var latencyCount = 0
     var nextBlock: Int64?
@@ -218,13 +256,21 @@ struct WindowSums: Sendable {
         guard total > 0 else { return nil }
         let rank = (perMille * total + 999) / 1000
         var seen = 0
-        var p = 0
-        for bucket in latency.indices {
-            var n = Int(latency[bucket])
-            if p < partial.count, Int(partial[p] >> 32) == bucket { n += Int(partial[p] & 0xFFFF_FFFF); p += 1 }
-            guard n > 0 else { continue }
-            seen += n
-            if seen >= rank { return Double(LogLinearBuckets.upperBound(of: bucket)) / 1000 }
+        var p = 0           // partial entries are sorted by bucket
+        let size = WindowSums.groupSize
+        for g in groups.indices {
+            // The group's count with the open block's entries in it.
+            var inGroup = Int(groups[g])
+            var q = p
+            while q < partial.count, Int(partial[q] >> 32) < (g + 1) * size { inGroup += Int(partial[q] & 0xFFFF_FFFF); q += 1 }
+            if seen + inGroup < rank { seen += inGroup; p = q; continue }
+            for bucket in (g * size)..<Swift.min((g + 1) * size, latency.count) {
+                var n = Int(latency[bucket])
+                if p < partial.count, Int(partial[p] >> 32) == bucket { n += Int(partial[p] & 0xFFFF_FFFF); p += 1 }
+                guard n > 0 else { continue }
+                seen += n
+                if seen >= rank { return Double(LogLinearBuckets.upperBound(of: bucket)) / 1000 }
+            }
         }
         return nil
     }
@@ -245,16 +291,25 @@ struct WindowSums: Sendable {
         var b = Swift.max(nextBlock ?? oldestUseful, oldestUseful)
         while b <= complete {
             if let entries = series.latency(block: b) {
-                for e in entries { latency[Int(e >> 32)] += Int32(truncatingIfNeeded: e); latencyCount += Int(e & 0xFFFF_FFFF) }
+                for e in entries { count(e, sign: 1) }
                 latencyBlocks.append((b, entries))
             }
             b += 1
         }
         nextBlock = complete + 1
         while let first = latencyBlocks.first, first.block * size + size - 1 <= s - Int64(window) {
-            for e in first.entries { latency[Int(e >> 32)] -= Int32(truncatingIfNeeded: e); latencyCount -= Int(e & 0xFFFF_FFFF) }
+            for e in first.entries { count(e, sign: -1) }
             latencyBlocks.removeFirst()
         }
+    }
+
+    /// Adds or removes one packed `bucket << 32 | count` entry.
+    @inline(__always)
+    private mutating func count(_ entry: UInt64, sign: Int32) {
+        let bucket = Int(entry >> 32), n = Int32(truncatingIfNeeded: entry) * sign
+        latency[bucket] += n
+        groups[bucket / WindowSums.groupSize] += n
+        latencyCount += Int(n)
     }
 
     mutating func add(_ s: AlertSecond) { apply(s, sign: 1) }

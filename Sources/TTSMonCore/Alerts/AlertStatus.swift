@@ -47,21 +47,30 @@ struct AlertTracker: Sendable {
     /// How long a resolved alert stays visible.
     static let resolvedVisibleSeconds: Int64 = 300
 
+    /// A transition made by `evaluate`, without its rule (the engine adds it).
+    struct Step {
+        var kind: AlertTransition.Kind
+        var time: LogTimestamp
+        var start: LogTimestamp
+        var value: Double?
+    }
+
     /// Advances the machine to `time`; returns the transition it made into or out of firing.
-    mutating func evaluate(_ rule: AlertRule, at time: LogTimestamp, value: Double?, holds: Bool) -> AlertTransition? {
+    /// Takes the two facts of the rule it needs, so that the per-second sweep copies no rule.
+    mutating func evaluate(forSeconds: Int, largerIsWorse: Bool, at time: LogTimestamp, value: Double?, holds: Bool) -> Step? {
         self.value = value
         func worse(_ v: Double?) {
             guard let v else { return }
             guard let p = peak else { peak = v; return }
-            peak = rule.comparison.largerIsWorse ? max(p, v) : min(p, v)
+            peak = largerIsWorse ? max(p, v) : min(p, v)
         }
         switch state {
         case .inactive, .resolved:
             if holds {
                 pendingSince = time; peak = nil; worse(value)
-                if rule.forSeconds <= 0 {
+                if forSeconds <= 0 {
                     state = .firing; since = time
-                    return AlertTransition(rule: rule, kind: .firing, time: time, start: time, value: value)
+                    return Step(kind: .firing, time: time, start: time, value: value)
                 }
                 state = .pending; since = time
             } else if state == .resolved, time.milliseconds - since.milliseconds >= Self.resolvedVisibleSeconds * 1000 {
@@ -70,16 +79,16 @@ struct AlertTracker: Sendable {
         case .pending:
             guard holds else { state = .inactive; since = time; return nil }
             worse(value)
-            let fireAt = pendingSince.adding(milliseconds: Int64(rule.forSeconds) * 1000)
+            let fireAt = pendingSince.adding(milliseconds: Int64(forSeconds) * 1000)
             if time >= fireAt {
                 state = .firing; since = fireAt
-                return AlertTransition(rule: rule, kind: .firing, time: fireAt, start: fireAt, value: value)
+                return Step(kind: .firing, time: fireAt, start: fireAt, value: value)
             }
         case .firing:
             if holds { worse(value); return nil }
             let start = since
             state = .resolved; since = time
-            return AlertTransition(rule: rule, kind: .resolved, time: time, start: start, value: value)
+            return Step(kind: .resolved, time: time, start: start, value: value)
         }
         return nil
     }
