@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs shell commands a few times and prints wall time (median) and peak RSS of the whole
+"""Runs shell commands a few times (interleaved, round by round) and prints wall time (median) and peak RSS of the whole
 command tree, measured with wait4 rusage. Used by bench/run.sh; prints one JSON line per command."""
 import json, os, subprocess, sys, time
 
@@ -15,17 +15,24 @@ def run_once(cmd):
 
 def main():
     repeats = int(sys.argv[1])
-    for cmd in sys.argv[2:]:
-        walls, rss, cpu = [], 0.0, []
-        for _ in range(repeats):
+    cmds = sys.argv[2:]
+    walls = {c: [] for c in cmds}
+    cpu = {c: [] for c in cmds}
+    rss = {c: 0.0 for c in cmds}
+    # Round-robin: each round runs every command once, so a noisy neighbour on a shared machine
+    # slows all of them alike instead of whichever happened to run then.
+    for _ in range(repeats):
+        for cmd in cmds:
             w, r, c, rc, err = run_once(cmd)
             if rc not in (0, 1):
                 sys.stderr.write(f"command failed ({rc}): {cmd}\n{err}\n")
                 sys.exit(1)
-            walls.append(w); cpu.append(c); rss = max(rss, r)
-        walls.sort(); cpu.sort()
-        print(json.dumps({"cmd": cmd, "wall_s": round(walls[len(walls) // 2], 4), "min_s": round(walls[0], 4),
-                          "cpu_s": round(cpu[len(cpu) // 2], 4), "max_rss_mb": round(rss, 1)}))
+            walls[cmd].append(w); cpu[cmd].append(c); rss[cmd] = max(rss[cmd], r)
+    for cmd in cmds:
+        ws, cs = sorted(walls[cmd]), sorted(cpu[cmd])
+        print(json.dumps({"cmd": cmd, "wall_s": round(ws[len(ws) // 2], 4), "min_s": round(ws[0], 4),
+                          "cpu_s": round(cs[len(cs) // 2], 4), "max_rss_mb": round(rss[cmd], 1),
+                          "rounds": [round(w, 4) for w in walls[cmd]]}))
 
 if __name__ == "__main__":
     main()
