@@ -6,12 +6,13 @@ import Foundation
 /// on some lines only) cost one miss, not a miss for every key after them. Purely a speed hint:
 /// a miss falls back to the full scan. One memo per parser, used by one thread.
 final class KeyOrderMemo {
+    /// 24 bytes (two ways of a slot read 48).
     struct Entry {
-        var length = 0        // 0: nothing remembered
         var head: UInt64 = 0
         var tail: UInt64 = 0
+        var length: UInt8 = 0     // 0: nothing remembered
+        var slot: UInt8 = 0       // this key's own slot, the "previous key" for the next one
         var field: RecordField?
-        var slot = 0          // this key's own slot, the "previous key" for the next one
     }
 
     static let events = 16
@@ -45,10 +46,16 @@ final class KeyOrderMemo {
         guard let s = index(event, previous) else { return nil }
         for way in 0..<KeyOrderMemo.ways {
             let e = entries[s + way]
-            let len = e.length
+            let len = Int(e.length)
             guard len > 0, len <= 16, i + len < n, base[i + len] == 61 else { continue }
+            if len < 8, i + 8 <= n {
+                // A short key: one load of the line's bytes, masked to the key (no byte loop).
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & (UInt64.max >> UInt64(64 - 8 * len))
+                if word == e.head { return (len, e.field, Int(e.slot)) }
+                continue
+            }
             let (head, tail) = KeyTable<RecordField>.signature(ByteSpan(start: base + i, count: len))
-            if head == e.head, tail == e.tail { return (len, e.field, e.slot) }
+            if head == e.head, tail == e.tail { return (len, e.field, Int(e.slot)) }
         }
         return nil
     }
@@ -67,7 +74,7 @@ final class KeyOrderMemo {
         guard let s = index(event, previous), key.count <= 16 else { return slot }
         // Most recent first; the older one moves to the second way.
         entries[s + 1] = entries[s]
-        entries[s] = Entry(length: key.count, head: head, tail: tail, field: field, slot: slot)
+        entries[s] = Entry(head: head, tail: tail, length: UInt8(key.count), slot: UInt8(slot), field: field)
         return slot
     }
 }
@@ -88,7 +95,17 @@ final class PrefixMemo {
     @inline(__always)
     func match(_ line: ByteSpan, at used: Int) -> Bool {
         guard length > 0, let base = line.baseAddress, line.count >= used + length else { return false }
-        return memcmp(base + used, bytes, length) == 0
+        guard length >= 8 else { return memcmp(base + used, bytes, length) == 0 }
+        // Word by word, the last word overlapping: no call for the usual 20-40 bytes.
+        let line = UnsafeRawPointer(base + used), memo = UnsafeRawPointer(bytes)
+        var differ: UInt64 = 0
+        var i = 0
+        while i + 8 < length {
+            differ |= line.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ memo.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        differ |= line.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) ^ memo.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+        return differ == 0
     }
 
     func remember(_ line: ByteSpan, at used: Int, s2: Int, s3: Int, level: LogLevel) {
