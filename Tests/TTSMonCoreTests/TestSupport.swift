@@ -26,6 +26,7 @@ func report(_ paths: [String], threads: Int = 1, split: Int64 = 32 << 20, from: 
     var options = ReportOptions(inputs: paths.map(LogInput.init(path:)))
     options.threads = threads
     options.splitThreshold = split
+    options.rangeSize = split
     options.from = from.flatMap(TimeBound.init)
     options.to = to.flatMap(TimeBound.init)
     return ReportSummary(try ReportRunner.run(options))

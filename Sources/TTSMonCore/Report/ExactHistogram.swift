@@ -8,6 +8,8 @@ public struct ExactHistogram: Sendable {
     public private(set) var count = 0
     public private(set) var sum = 0
     public private(set) var maximum = 0
+    /// The smallest value added (a merge walks only the dense counts between the two).
+    public private(set) var minimum = Int.max
 
     public init() {}
 
@@ -16,7 +18,7 @@ public struct ExactHistogram: Sendable {
     public mutating func add(_ value: Int) {
         let v = Swift.max(0, value)
         if v < ExactHistogram.denseLimit {
-            if dense.isEmpty { dense = Array(repeating: 0, count: ExactHistogram.denseLimit) }
+            if v >= dense.count { grow(toHold: v) }
             dense[v] &+= 1
         } else {
             sparse[v, default: 0] += 1
@@ -24,6 +26,15 @@ public struct ExactHistogram: Sendable {
         count += 1
         sum += v
         if v > maximum { maximum = v }
+        if v < minimum { minimum = v }
+    }
+
+    /// Widens the dense counts to the next power of two above `value` (stage histograms stay a
+    /// few hundred bytes; latency ones reach the limit).
+    private mutating func grow(toHold value: Int) {
+        var size = Swift.max(64, dense.count)
+        while size <= value { size *= 2 }
+        dense.append(contentsOf: repeatElement(0, count: Swift.min(size, ExactHistogram.denseLimit) - dense.count))
     }
 
     /// The nearest-rank percentile: the ⌈q·n⌉-th smallest value, q given in per-mille
@@ -51,13 +62,20 @@ public struct ExactHistogram: Sendable {
     /// Adds another histogram's samples.
     public mutating func merge(_ other: ExactHistogram) {
         if !other.dense.isEmpty {
-            if dense.isEmpty { dense = other.dense } else {
-                for i in 0..<ExactHistogram.denseLimit where other.dense[i] != 0 { dense[i] &+= other.dense[i] }
+            if dense.isEmpty { dense = other.dense } else if other.minimum < ExactHistogram.denseLimit {
+                let last = Swift.min(other.maximum, other.dense.count - 1)
+                if last >= dense.count { grow(toHold: last) }
+                dense.withUnsafeMutableBufferPointer { mine in
+                    other.dense.withUnsafeBufferPointer { theirs in
+                        for i in other.minimum...last { mine[i] &+= theirs[i] }
+                    }
+                }
             }
         }
         for (k, v) in other.sparse { sparse[k, default: 0] += v }
         count += other.count
         sum += other.sum
         maximum = Swift.max(maximum, other.maximum)
+        minimum = Swift.min(minimum, other.minimum)
     }
 }

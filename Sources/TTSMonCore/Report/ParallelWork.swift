@@ -7,6 +7,9 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
     private var next = 0
     private var results: [Result?]
     private let count: Int
+    /// Held by the one thread handing finished results to `consume`, in job order.
+    private let consumerLock = NSLock()
+    private var consumed = 0
 
     init(count: Int) {
         self.count = count
@@ -16,9 +19,25 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
     /// Runs `job(i)` for every i on up to `threads` threads; returns results in order.
     static func run(count: Int, threads: Int, _ job: @escaping @Sendable (Int) -> Result) -> [Result] {
         let work = ParallelWork(count: count)
+        work.start(threads: threads, job: job, consume: nil)
+        return work.results.map { $0! }
+    }
+
+    /// Runs `job(i)` for every i on up to `threads` threads and hands each result to `consume`
+    /// in job order, as soon as it and all before it are done: folding results overlaps the
+    /// jobs still running. `consume` is never called concurrently with itself.
+    static func run(count: Int, threads: Int, _ job: @escaping @Sendable (Int) -> Result,
+                    consume: @escaping @Sendable (Int, Result) -> Void) {
+        ParallelWork(count: count).start(threads: threads, job: job, consume: consume)
+    }
+
+    private func start(threads: Int, job: @escaping @Sendable (Int) -> Result, consume: (@Sendable (Int, Result) -> Void)?) {
         let workers = max(1, min(threads, count))
-        let drain: @Sendable () -> Void = {
-            while let i = work.take() { work.store(job(i), at: i) }
+        let drain: @Sendable () -> Void = { [self] in
+            while let i = take() {
+                store(job(i), at: i)
+                if let consume { handOver(consume, wait: false) }
+            }
         }
         // Plain threads: libdispatch's concurrentPerform on Linux was seen running the
         // iterations one after another.
@@ -30,7 +49,7 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
         }
         drain()
         for _ in 1..<workers { done.wait() }
-        return work.results.map { $0! }
+        if let consume { handOver(consume, wait: true) }
     }
 
     private func take() -> Int? {
@@ -42,6 +61,22 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
 
     private func store(_ r: Result, at i: Int) {
         lock.lock(); results[i] = r; lock.unlock()
+    }
+
+    /// Passes on the finished results that follow the last one passed on. Without `wait`, gives
+    /// up at once when another thread is already doing it (that thread will see this result).
+    private func handOver(_ consume: (Int, Result) -> Void, wait: Bool) {
+        if wait { consumerLock.lock() } else if !consumerLock.try() { return }
+        defer { consumerLock.unlock() }
+        while true {
+            lock.lock()
+            guard consumed < count, let r = results[consumed] else { lock.unlock(); return }
+            results[consumed] = nil      // the consumer owns it now
+            let i = consumed
+            consumed += 1
+            lock.unlock()
+            consume(i, r)
+        }
     }
 }
 

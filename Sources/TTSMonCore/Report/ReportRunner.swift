@@ -9,6 +9,8 @@ public struct ReportOptions: Sendable {
     public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Plain files larger than this are split into ranges read in parallel.
     public var splitThreshold: Int64 = 32 << 20
+    /// The smallest range a split file is cut into.
+    public var rangeSize: Int64 = 8 << 20
     public var progress: ProgressCounter?
     /// Alert rules whose firing intervals the report lists.
     public var rules = AlertRule.builtIn
@@ -67,17 +69,18 @@ public enum ReportRunner {
         let segments = plan(opened, options: options)
         let timeRange = range
         let sendableOpened = UncheckedBox(opened)
-        let results = ParallelWork<SegmentResult>.run(count: segments.count, threads: options.threads) { i in
+        // Segments are folded in log order as they finish, while later ones are still read.
+        let merged = MergeState(total: ReportAccumulator(range: range, rules: options.rules), files: opened.count)
+        ParallelWork<SegmentResult>.run(count: segments.count, threads: options.threads, { i in
             readSegment(segments[i], logs: sendableOpened.value, range: timeRange, rules: options.rules, progress: options.progress)
-        }
-        var total = ReportAccumulator(range: range, rules: options.rules)
-        var fileLines = [Int](repeating: 0, count: opened.count)
-        var warnings: [String] = []
-        for (segment, result) in zip(segments, results) {
-            fileLines[segment.fileIndex] += result.accumulator.lines.total
-            if let w = result.warning { warnings.append("\(opened[segment.fileIndex].input.displayName): \(w)") }
-            total.append(result.accumulator)
-        }
+        }, consume: { i, result in
+            let segment = segments[i]
+            merged.fileLines[segment.fileIndex] += result.accumulator.lines.total
+            if let w = result.warning { merged.warnings.append("\(sendableOpened.value[segment.fileIndex].input.displayName): \(w)") }
+            merged.total.append(result.accumulator)
+        })
+        var total = merged.total
+        let fileLines = merged.fileLines, warnings = merged.warnings
         total.finish()
         let files = opened.enumerated().map { i, log in
             ReportFile(path: log.input.displayName, format: log.format.name, lines: fileLines[i], compressed: log.compressed)
@@ -94,7 +97,9 @@ public enum ReportRunner {
                 segments.append(Segment(fileIndex: i, byteRange: nil, startsFile: true))
                 continue
             }
-            let parts = Int64(min(options.threads * 2, Int(size / options.splitThreshold) + 1))
+            // Several ranges per thread, so a thread slowed by a busy neighbour hands the rest
+            // to the others (folding a range costs well under a millisecond).
+            let parts = Int64(min(options.threads * 8, Int(size / options.rangeSize) + 1))
             var bounds: [Int64] = [0]
             for k in 1..<parts {
                 if let b = lineStart(after: size * k / parts, fd: fd, size: size), b > bounds.last! { bounds.append(b) }
@@ -162,6 +167,18 @@ public enum ReportRunner {
             }
         }
         return latest
+    }
+}
+
+/// What the segments fold into; touched only by `ParallelWork`'s consumer, one thread at a time.
+final class MergeState: @unchecked Sendable {
+    var total: ReportAccumulator
+    var fileLines: [Int]
+    var warnings: [String] = []
+
+    init(total: ReportAccumulator, files: Int) {
+        self.total = total
+        fileLines = [Int](repeating: 0, count: files)
     }
 }
 
