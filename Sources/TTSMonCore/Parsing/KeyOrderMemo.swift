@@ -62,6 +62,9 @@ final class KeyOrderMemo {
 
     /// Records that `key` followed `previous`; returns the key's own slot.
     func remember(event: EventKind, previous: Int, key: ByteSpan, field: RecordField?) -> Int {
+        // Keys longer than an entry holds (`spectral_centroid`) are never remembered: skip the
+        // slot search too.
+        guard key.count <= 16 else { return KeyOrderMemo.slots }
         let (head, tail) = KeyTable<RecordField>.signature(key)
         var slot = KeyOrderMemo.slots   // beyond the table: not remembered
         if let known = slotKeys.firstIndex(where: { $0 == (head, tail, key.count) }) {
@@ -71,7 +74,7 @@ final class KeyOrderMemo {
             slot = nextSlot
             nextSlot += 1
         }
-        guard let s = index(event, previous), key.count <= 16 else { return slot }
+        guard let s = index(event, previous) else { return slot }
         // Most recent first; the older one moves to the second way.
         entries[s + 1] = entries[s]
         entries[s] = Entry(head: head, tail: tail, length: UInt8(key.count), slot: UInt8(slot), field: field)

@@ -26,6 +26,7 @@ public struct LineParser {
     public var captureText: Bool
     /// Keep request ids as Strings (`id`); reports need only the packed `idKey`.
     public var keepIDs: Bool
+    let isKeyValue: Bool
     let keys: KeyTable<RecordField>
     let events: KeyTable<EventKind>
     let stages: KeyTable<PipelineStage>
@@ -37,6 +38,7 @@ public struct LineParser {
         self.format = format
         self.captureText = captureText
         self.keepIDs = keepIDs || captureText
+        if case .keyValue = format.layout { isKeyValue = true } else { isKeyValue = false }
         keys = KeyTable(format.keys)
         events = KeyTable(format.events)
         stages = KeyTable(Dictionary(uniqueKeysWithValues: PipelineStage.allCases.map { ($0.name, $0) }))
@@ -49,6 +51,8 @@ public struct LineParser {
     public func parse(_ raw: ByteSpan, into record: inout LogRecord, checked: Bool = false) -> LineKind {
         var line = raw
         if let last = line.last, last == 13 { line = line.slice(0, line.count - 1) }
+        // The layout was sorted out once: no enum payload is copied per line.
+        if isKeyValue { return parseKeyValueLine(line, into: &record, checked: checked) }
         switch format.layout {
         case .keyValue:
             return parseKeyValueLine(line, into: &record, checked: checked)

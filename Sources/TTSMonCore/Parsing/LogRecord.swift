@@ -17,6 +17,7 @@ public enum LogLevel: UInt8, Sendable, Comparable {
     }
 
     /// True for records that a traceback may follow.
+    @inline(__always)
     public var mayCarryTraceback: Bool { self == .error || self == .critical }
 }
 

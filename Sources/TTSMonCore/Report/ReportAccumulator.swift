@@ -38,11 +38,14 @@ public struct LineCounts: Sendable, Equatable {
 /// of one file read in parallel) merge in log order, so the result equals a single pass.
 public struct ReportAccumulator: Sendable {
     /// What is known of a request before its `synthesis_complete`.
+    /// Holds no references (the code is an index into `failureCodes`), so the in-flight map
+    /// moves plain bytes.
     struct Pending: Sendable {
         var hasStart = false
-        var textLen: Int?
         var cacheHit: Bool?
-        var failedCode: String?
+        var textLen: Int?
+        /// 1 + the index of the `synthesis_failed` code in `failureCodes`; 0 for none.
+        var failedCode: Int32 = 0
     }
 
     /// A completion whose start was not in this stretch: joined when stretches merge.
@@ -74,6 +77,9 @@ public struct ReportAccumulator: Sendable {
     /// Whether this stretch's format writes HTTP-like codes (its 5xx count toward that ratio).
     public var statusCodes = false
     var pending = RequestKeyMap<Pending>()
+    /// The distinct failure codes pending requests refer to.
+    var failureCodes: [String] = []
+    var failureCodeIndex: [String: Int32] = [:]
     var orphans: [Orphan] = []
 
     /// Requests and failures in one text-length bucket.
@@ -146,13 +152,13 @@ public struct ReportAccumulator: Sendable {
         switch record.event {
         case .synthesisStart:
             let id = record.idKey!
-            var p = pending[id] ?? Pending()
+            var p = pending.isEmpty ? Pending() : pending[id] ?? Pending()
             p.hasStart = true
             p.textLen = record.textLen
             p.cacheHit = record.cacheHit
             pending[id] = p
         case .synthesisFailed:
-            if let code = record.errorCode { pending[record.idKey!, default: Pending()].failedCode = code }
+            if let code = record.errorCode { pending[record.idKey!, default: Pending()].failedCode = intern(code) }
         case .stageTime:
             if inRange, let stage = record.stage { stages[stage.rawValue].add(record.durationMs!) }
         case .synthesisComplete:
@@ -185,13 +191,28 @@ public struct ReportAccumulator: Sendable {
         alertSeries.addRequest(second: record.time.second, failed: status == .failed, statusCodes: statusCodes,
                                serverError: record.isServerError, durationMs: record.durationMs!, queueMs: record.queueMs)
         if record.textLen != nil || known?.hasStart == true {
-            finalize(status: status, code: record.errorCode ?? known?.failedCode,
+            finalize(status: status, code: record.errorCode ?? failureCode(known),
                      textLen: record.textLen ?? known?.textLen, cacheHit: known?.cacheHit,
                      duration: record.durationMs!)
         } else {
-            orphans.append(Orphan(id: id, status: status, code: record.errorCode ?? known?.failedCode,
+            orphans.append(Orphan(id: id, status: status, code: record.errorCode ?? failureCode(known),
                                   duration: record.durationMs!))
         }
+    }
+
+    /// The index (+1) of a failure code, added on first sight.
+    mutating func intern(_ code: String) -> Int32 {
+        if let i = failureCodeIndex[code] { return i }
+        failureCodes.append(code)
+        let i = Int32(failureCodes.count)
+        failureCodeIndex[code] = i
+        return i
+    }
+
+    /// The failure code a pending request carries, if any.
+    func failureCode(_ p: Pending?) -> String? {
+        guard let p, p.failedCode > 0 else { return nil }
+        return failureCodes[Int(p.failedCode) - 1]
     }
 
     mutating func finalize(status: RequestStatus, code: String?, textLen: Int?, cacheHit: Bool?, duration: Int) {
@@ -235,18 +256,20 @@ public struct ReportAccumulator: Sendable {
         // Join the later stretch's orphans with what this stretch still has pending.
         for orphan in later.orphans {
             if let p = pending.removeValue(forKey: orphan.id) {
-                finalize(status: orphan.status, code: orphan.code ?? p.failedCode, textLen: p.textLen,
+                finalize(status: orphan.status, code: orphan.code ?? failureCode(p), textLen: p.textLen,
                          cacheHit: p.cacheHit, duration: orphan.duration)
             } else {
                 orphans.append(orphan)
             }
         }
-        for (id, p) in later.pending {
+        for (id, var p) in later.pending {
+            // The later stretch's code, as an index into this stretch's table.
+            p.failedCode = later.failureCode(p).map { intern($0) } ?? 0
             if let mine = pending[id] {
                 // A failure code logged in the later stretch for a start in this one.
                 var joined = mine
-                if p.hasStart { joined = p; joined.failedCode = p.failedCode ?? mine.failedCode }
-                else { joined.failedCode = p.failedCode ?? mine.failedCode }
+                if p.hasStart { joined = p }
+                joined.failedCode = p.failedCode != 0 ? p.failedCode : mine.failedCode
                 pending[id] = joined
             } else {
                 pending[id] = p
