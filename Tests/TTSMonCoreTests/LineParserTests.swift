@@ -18,6 +18,15 @@ import Testing
         return false
     }
 
+    @Test func statusWordConstantsMatchTheirText() {
+        #expect(LineParser.successWord == ByteSpan.word(of: "success"))
+        #expect(LineParser.okWord == ByteSpan.word(of: "ok"))
+        #expect(LineParser.okUpperWord == ByteSpan.word(of: "OK"))
+        #expect(LineParser.failedWord == ByteSpan.word(of: "failed"))
+        #expect(LineParser.errorWord == ByteSpan.word(of: "error"))
+        #expect(LineParser.failureWord == ByteSpan.word(of: "failure"))
+    }
+
     @Test func synthesisStartFromSeed() throws {
         let r = try record(#"2024-06-12 14:22:37,892 - app.tts_engine - INFO - synthesis_start: id=ts_7f3a2b1c, text="今天天气真好", lang=zh, voice=alloy, duration_ms=0, cache_hit=false"#)
         #expect(r.time.logText == "2024-06-12 14:22:37,892")

@@ -27,6 +27,7 @@ public struct LineParser {
     /// Keep request ids as Strings (`id`); reports need only the packed `idKey`.
     public var keepIDs: Bool
     let isKeyValue: Bool
+    let idBytes = RequestIDBytes.table
     let keys: KeyTable<RecordField>
     let events: KeyTable<EventKind>
     let stages: KeyTable<PipelineStage>
@@ -312,7 +313,7 @@ public struct LineParser {
         switch field {
         case .id:
             // An invalid id leaves the record without one: events that need it are malformed.
-            guard record.idKey == nil, isRequestIDToken(value) else { return true }
+            guard record.idKey == nil, isRequestIDToken(value, table: idBytes) else { return true }
             record.idKey = RequestKey(bytes: value)
             if keepIDs { record.id = value.string }
         case .durationMs:
@@ -357,12 +358,15 @@ public struct LineParser {
         return true
     }
 
-    static let successWord = ByteSpan.word(of: "success")
-    static let okWord = ByteSpan.word(of: "ok")
-    static let okUpperWord = ByteSpan.word(of: "OK")
-    static let failedWord = ByteSpan.word(of: "failed")
-    static let errorWord = ByteSpan.word(of: "error")
-    static let failureWord = ByteSpan.word(of: "failure")
+    // Status words packed as `ByteSpan.word` packs them, written out as constants so that the
+    // hot path does not pass a lazy global's initialiser check per record (`LineParserTests`
+    // checks them against `word(of:)`).
+    static let successWord: UInt64 = 0x73_7365_6363_7573       // "success"
+    static let okWord: UInt64 = 0x6B6F                          // "ok"
+    static let okUpperWord: UInt64 = 0x4B4F                     // "OK"
+    static let failedWord: UInt64 = 0x6465_6C69_6166            // "failed"
+    static let errorWord: UInt64 = 0x72_6F72_7265               // "error"
+    static let failureWord: UInt64 = 0x65_7275_6C69_6166        // "failure"
 
     /// Rejects records of known events whose required fields are missing or empty.
     @inline(__always)

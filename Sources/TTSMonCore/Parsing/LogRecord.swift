@@ -153,12 +153,12 @@ func isRequestIDByte(_ b: UInt8) -> Bool {
     return false
 }
 
-/// Checks a span of id bytes.
+/// Checks a span of id bytes against `RequestIDBytes.table` (passed in by callers that keep
+/// it, so the hot path does not go through the global's lazy initialiser on every id).
 @inline(__always)
-func isRequestIDToken(_ span: ByteSpan) -> Bool {
+func isRequestIDToken(_ span: ByteSpan, table: UnsafePointer<UInt8> = RequestIDBytes.table) -> Bool {
     guard let base = span.baseAddress, span.count > 0 else { return false }
     // One table load per byte, and-ed without branches (ids sit on nearly every line).
-    let table = RequestIDBytes.table
     var ok: UInt8 = 1
     for i in 0..<span.count { ok &= table[Int(base[i])] }
     return ok != 0

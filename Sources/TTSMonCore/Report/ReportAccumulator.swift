@@ -138,12 +138,12 @@ public struct ReportAccumulator: Sendable {
             lines.parsed += 1
             contextKnown = true
             inErrorContext = record.level.mayCarryTraceback
-            fold(record)
+            fold(&record)
         }
     }
 
     @inline(__always)
-    mutating func fold(_ record: borrowing LogRecord) {
+    mutating func fold(_ record: inout LogRecord) {
         let inRange = range.contains(record.time)
         if inRange {
             if first == nil || record.time < first! { first = record.time }
@@ -162,7 +162,7 @@ public struct ReportAccumulator: Sendable {
         case .stageTime:
             if inRange, let stage = record.stage { stages[stage.rawValue].add(record.durationMs!) }
         case .synthesisComplete:
-            complete(record, inRange: inRange)
+            complete(&record, inRange: inRange)
         case .cacheUsage, .cacheHealth:
             if inRange {
                 cache.add(time: record.time, percent: record.usedPercent!, threshold: record.threshold)
@@ -179,7 +179,7 @@ public struct ReportAccumulator: Sendable {
         }
     }
 
-    mutating func complete(_ record: borrowing LogRecord, inRange: Bool) {
+    mutating func complete(_ record: inout LogRecord, inRange: Bool) {
         let id = record.idKey!
         let known = pending.isEmpty ? nil : pending.removeValue(forKey: id)
         guard inRange else { return }
