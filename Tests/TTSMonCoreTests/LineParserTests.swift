@@ -27,6 +27,23 @@ import Testing
         #expect(LineParser.failureWord == ByteSpan.word(of: "failure"))
     }
 
+    /// Every built-in key, event and stage table hashes without collisions (one probe per
+    /// lookup), and still finds what it holds and nothing else.
+    @Test func builtInKeyTablesArePerfect() {
+        for format in LogFormat.all {
+            let keys = KeyTable(format.keys), events = KeyTable(format.events)
+            #expect(keys.perfect && events.perfect, "\(format.name)")
+            for (key, field) in format.keys {
+                var k = key
+                #expect(k.withUTF8 { keys.lookup($0) } == field)
+            }
+            var unknown = "spectral_centroid_x"
+            #expect(unknown.withUTF8 { keys.lookup($0) } == nil)
+        }
+        let stages = KeyTable(Dictionary(uniqueKeysWithValues: PipelineStage.allCases.map { ($0.name, $0) }))
+        #expect(stages.perfect)
+    }
+
     @Test func synthesisStartFromSeed() throws {
         let r = try record(#"2024-06-12 14:22:37,892 - app.tts_engine - INFO - synthesis_start: id=ts_7f3a2b1c, text="今天天气真好", lang=zh, voice=alloy, duration_ms=0, cache_hit=false"#)
         #expect(r.time.logText == "2024-06-12 14:22:37,892")
