@@ -9,4 +9,24 @@
 static inline void *ttsmon_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
     return memmem(haystack, haystack_len, needle, needle_len);
 }
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/// Offset of the first `byte` in `bytes[0..<count]`, or `count`: 16 bytes per step with SSE2
+/// (part of every x86-64), inlined into the Swift caller, so a short line costs no call.
+static inline long ttsmon_find_byte(const unsigned char *bytes, long count, unsigned char byte) {
+    const __m128i pattern = _mm_set1_epi8((char)byte);
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(bytes + i)), pattern));
+        if (mask) return i + __builtin_ctz((unsigned)mask);
+    }
+    for (; i < count; i++) if (bytes[i] == byte) return i;
+    return count;
+}
+#else
+static inline long ttsmon_find_byte(const unsigned char *bytes, long count, unsigned char byte) {
+    const unsigned char *hit = memchr(bytes, byte, (size_t)count);
+    return hit ? (long)(hit - bytes) : count;
+}
+#endif
 #endif

@@ -1,3 +1,4 @@
+import CBytes
 import Foundation
 import Testing
 @testable import TTSMonCore
@@ -131,6 +132,19 @@ import Testing
         for piece in invalid {
             let line = Array("2024-06-12 14:22:37,892 - app - INFO - x: text=\"".utf8) + piece + Array("\" tail".utf8)
             #expect(line.withUnsafeBufferPointer { !LineValidation.isCleanBlock($0) }, "\(piece)")
+        }
+    }
+
+    /// The reader's newline search (16 bytes per step) finds what `firstIndex` finds, at every
+    /// length and position, including none.
+    @Test func newlineSearchAgreesWithFirstIndex() {
+        var rng = Rng(state: 77)
+        for _ in 0..<20_000 {
+            let count = rng.below(80)
+            var bytes = (0..<count).map { _ in UInt8(0x20 + rng.below(90)) }
+            for _ in 0..<rng.below(3) where count > 0 { bytes[rng.below(count)] = 10 }
+            let found = bytes.withUnsafeBufferPointer { ttsmon_find_byte($0.baseAddress, $0.count, 10) }
+            #expect(found == (bytes.firstIndex(of: 10) ?? count))
         }
     }
 

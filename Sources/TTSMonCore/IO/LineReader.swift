@@ -1,3 +1,4 @@
+import CBytes
 import Foundation
 
 /// Splits a byte source into lines without copying them. Lines longer than `maxLineLength` are
@@ -59,8 +60,8 @@ public final class LineReader {
             // `checkedEnd` passed; a window that fails leaves its lines to the parser's own check.
             var windowEnd = -1, checkedEnd = -1
             while start < filled {
-                guard let hit = memchr(base + start, 10, filled - start) else { break }
-                let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                let end = start + ttsmon_find_byte(base + start, filled - start, 10)
+                if end == filled { break }
                 if skipping {
                     skipping = false
                 } else if end - start > maxLineLength {
