@@ -4,6 +4,8 @@
 // lookups on nibbles classify each byte pair, and a shifted view of the input checks that 3- and
 // 4-byte leads are followed by the right number of continuation bytes.
 #include "ctextscan.h"
+
+#if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #include <immintrin.h>
 #include <stdint.h>
@@ -37,10 +39,14 @@ int ttsmon_text_check_available(void) {
     _mm256_alignr_epi8(input, _mm256_permute2x128_si256(previous, input, 0x21), 16 - (N))
 
 __attribute__((target("avx2")))
-static inline __m256i table16(__m256i index, char t0, char t1, char t2, char t3, char t4, char t5, char t6,
-                              char t7, char t8, char t9, char t10, char t11, char t12, char t13, char t14, char t15) {
-    __m256i table = _mm256_setr_epi8(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15,
-                                     t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+static inline __m256i table16(__m256i index, int t0, int t1, int t2, int t3, int t4, int t5, int t6,
+                              int t7, int t8, int t9, int t10, int t11, int t12, int t13, int t14, int t15) {
+    // Entries are bit sets up to 0xFF: passed as int, stored as bytes.
+    __m256i table = _mm256_setr_epi8(
+        (char)t0, (char)t1, (char)t2, (char)t3, (char)t4, (char)t5, (char)t6, (char)t7,
+        (char)t8, (char)t9, (char)t10, (char)t11, (char)t12, (char)t13, (char)t14, (char)t15,
+        (char)t0, (char)t1, (char)t2, (char)t3, (char)t4, (char)t5, (char)t6, (char)t7,
+        (char)t8, (char)t9, (char)t10, (char)t11, (char)t12, (char)t13, (char)t14, (char)t15);
     return _mm256_shuffle_epi8(table, index);
 }
 
@@ -142,3 +148,9 @@ int ttsmon_is_clean_text(const unsigned char *bytes, size_t count) {
     error = _mm256_or_si256(error, previous_incomplete);
     return _mm256_testz_si256(error, error) ? 1 : 0;
 }
+
+#else
+// Other CPUs: the reader checks line by line in Swift; these are never called.
+int ttsmon_text_check_available(void) { return 0; }
+int ttsmon_is_clean_text(const unsigned char *bytes, size_t count) { (void)bytes; (void)count; return 0; }
+#endif
