@@ -238,7 +238,7 @@ import Testing
             switch Int.random(in: 0..<3, using: &rng) {
             case 0: map[key] = step; reference[key] = step
             case 1: #expect(map.removeValue(forKey: key) == reference.removeValue(forKey: key))
-            default: map[key, default: 0] += 1; reference[key, default: 0] += 1
+            default: map.update(key, default: 0) { $0 += 1 }; reference[key, default: 0] += 1
             }
             if step % 5000 == 0 { #expect(map.count == reference.count) }
         }

@@ -58,14 +58,6 @@ struct SortedTimeMap<Value> {
         values.insert(value, at: i)
     }
 
-    /// Removes and returns the value at `key`.
-    mutating func removeValue(at key: Int64) -> Value? {
-        let (i, found) = position(of: key)
-        guard found else { return nil }
-        keys.remove(at: i)
-        return values.remove(at: i)
-    }
-
     /// The keys in `range`, ascending.
     func keys(in range: ClosedRange<Int64>) -> ArraySlice<Int64> {
         let from = lowerBound(range.lowerBound)

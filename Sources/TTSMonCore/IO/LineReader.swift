@@ -34,9 +34,9 @@ public final class LineReader {
     /// neighbours a second check.
     static let checkWindow = 16 << 10
 
-    /// The last newline in `base[from..<to]`, or `atLeast` (a newline already found) if later.
+    /// The last newline before `to`, or `atLeast` (a newline already found) if none is later.
     @inline(__always)
-    static func wholeLinesEnd(_ base: UnsafeMutablePointer<UInt8>, from: Int, to: Int, atLeast: Int) -> Int {
+    static func wholeLinesEnd(_ base: UnsafeMutablePointer<UInt8>, to: Int, atLeast: Int) -> Int {
         var i = to - 1
         while i > atLeast, base[i] != 10 { i -= 1 }
         return Swift.max(i, atLeast)
@@ -68,7 +68,7 @@ public final class LineReader {
                     body(.overlong(offset: streamOffset + Int64(start)))
                 } else {
                     if checksText, end > windowEnd {
-                        windowEnd = LineReader.wholeLinesEnd(base, from: start, to: Swift.min(filled, start + LineReader.checkWindow), atLeast: end)
+                        windowEnd = LineReader.wholeLinesEnd(base, to: Swift.min(filled, start + LineReader.checkWindow), atLeast: end)
                         checkedEnd = LineValidation.isCleanBlock(ByteSpan(start: base + start, count: windowEnd - start)) ? windowEnd : -1
                     }
                     body(.text(ByteSpan(start: base + start, count: end - start), offset: streamOffset + Int64(start),

@@ -34,30 +34,30 @@ struct PendingJoins: Sendable {
     @inline(__always)
     mutating func start(_ key: RequestKey, second: Int64, textLen: Int?, cacheHit: Bool?, text: String?, voice: String?) {
         if table.count >= capacity, table[key] == nil { shrink(now: second) }
-        var p = table[key] ?? PendingRequest(second: second)
-        p.second = second
-        p.hasStart = true
-        p.textLen = textLen
-        p.cacheHit = cacheHit
-        p.text = text
-        p.voice = voice
-        table[key] = p
+        table.update(key, default: PendingRequest(second: second)) { p in
+            p.second = second
+            p.hasStart = true
+            p.textLen = textLen
+            p.cacheHit = cacheHit
+            p.text = text
+            p.voice = voice
+        }
     }
 
     /// Records a `synthesis_failed` code.
     @inline(__always)
     mutating func failed(_ key: RequestKey, second: Int64, code: String) {
         if table.count >= capacity, table[key] == nil { shrink(now: second) }
-        var p = table[key] ?? PendingRequest(second: second)
-        p.failedCode = code
-        p.second = Swift.max(p.second, second)
-        table[key] = p
+        table.update(key, default: PendingRequest(second: second)) { p in
+            p.failedCode = code
+            p.second = Swift.max(p.second, second)
+        }
     }
 
     /// Takes the pending entry of a completed request.
     @inline(__always)
     mutating func complete(_ key: RequestKey) -> PendingRequest? {
-        table.isEmpty ? nil : table.removeValue(forKey: key)
+        table.removeValue(forKey: key)
     }
 
     /// Sweeps out timed-out entries when log time has moved far enough since the last sweep.

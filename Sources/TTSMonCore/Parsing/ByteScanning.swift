@@ -124,33 +124,29 @@ enum LineValidation {
         return ttsmon_is_clean_text(base, block.count) != 0
     }
 
+    /// True when the sixteen bytes at `p` are ASCII without NUL (two words, no branch per byte).
+    @inline(__always)
+    static func isPlainASCII16(_ p: UnsafePointer<UInt8>) -> Bool {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let v = UnsafeRawPointer(p + 8).loadUnaligned(as: UInt64.self)
+        let bad = ((w | v) & 0x8080_8080_8080_8080)
+            | ((w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080)
+            | ((v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080)
+        return bad == 0
+    }
+
     /// True when `line` is valid UTF-8 without NUL bytes.
     static func isCleanText(_ line: ByteSpan) -> Bool {
         guard let base = line.baseAddress else { return true }
         let n = line.count
         var i = 0
         while i < n {
-            // ASCII runs, sixteen then eight bytes at a time.
-            while i + 16 <= n {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                let v = UnsafeRawPointer(base + i + 8).loadUnaligned(as: UInt64.self)
-                let bad = ((w | v) & 0x8080_8080_8080_8080)
-                    | ((w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080)
-                    | ((v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080)
-                if bad != 0 { break }
-                i += 16
-            }
+            // ASCII runs, sixteen bytes at a time.
+            while i + 16 <= n, isPlainASCII16(base + i) { i += 16 }
             guard i < n else { return true }
             // Fewer than sixteen bytes left of a clean run: check the line's last sixteen at once
             // (overlapping what is already checked) instead of byte by byte.
-            if i + 16 > n, n >= 16 {
-                let w = UnsafeRawPointer(base + n - 16).loadUnaligned(as: UInt64.self)
-                let v = UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)
-                let bad = ((w | v) & 0x8080_8080_8080_8080)
-                    | ((w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080)
-                    | ((v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080)
-                if bad == 0 { return true }
-            }
+            if i + 16 > n, n >= 16, isPlainASCII16(base + n - 16) { return true }
             let b = base[i]
             if b == 0 { return false }
             if b < 0x80 { i += 1; continue }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Remembers, per event and previous key, the keys that followed it on recent lines, so the next
 /// line of the same event checks a word or two instead of scanning and looking its key up.
 /// Keyed by the previous key rather than by position, so optional fields (a `text_len` present
@@ -88,8 +86,8 @@ final class KeyOrderMemo {
 final class PrefixMemo {
     static let capacity = 64
     let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: PrefixMemo.capacity)
-    var length = 0
-    var s2 = 0, s3 = 0
+    var length = 0            // 0: nothing remembered; else at least 8 (` - x - L - ` is 9)
+    var s3 = 0
     var level = LogLevel.unknown
 
     deinit { bytes.deallocate() }
@@ -98,7 +96,6 @@ final class PrefixMemo {
     @inline(__always)
     func match(_ line: ByteSpan, at used: Int) -> Bool {
         guard length > 0, let base = line.baseAddress, line.count >= used + length else { return false }
-        guard length >= 8 else { return memcmp(base + used, bytes, length) == 0 }
         // Word by word, the last word overlapping: no call for the usual 20-40 bytes.
         let line = UnsafeRawPointer(base + used), memo = UnsafeRawPointer(bytes)
         var differ: UInt64 = 0
@@ -111,12 +108,11 @@ final class PrefixMemo {
         return differ == 0
     }
 
-    func remember(_ line: ByteSpan, at used: Int, s2: Int, s3: Int, level: LogLevel) {
+    func remember(_ line: ByteSpan, at used: Int, s3: Int, level: LogLevel) {
         let end = s3 + 3
-        guard let base = line.baseAddress, end - used <= PrefixMemo.capacity else { length = 0; return }
+        guard let base = line.baseAddress, end - used >= 8, end - used <= PrefixMemo.capacity else { length = 0; return }
         length = end - used
         bytes.update(from: base + used, count: length)
-        self.s2 = s2 - used
         self.s3 = s3 - used
         self.level = level
     }

@@ -1,14 +1,13 @@
 /// The delimited layout: one request per line (ChatTTS).
 extension LineParser {
-    func parseDelimitedLine(_ line: ByteSpan, separator: String, columns: [RecordField],
-                            into record: inout LogRecord, checked: Bool) -> LineKind {
+    func parseDelimitedLine(_ line: ByteSpan, into record: inout LogRecord, checked: Bool) -> LineKind {
         switch scanTimestamp(line) {
         case .absent: return .noTimestamp
         case .impossible: return .malformed
         case .found(let ts, _): record.reset(time: ts)
         }
         guard checked || LineValidation.isCleanText(line) else { return .malformed }
-        let sep = Array(separator.utf8)
+        let sep = separatorBytes
         var cells: [ByteSpan] = []
         cells.reserveCapacity(columns.count)
         var start = 0
@@ -29,7 +28,7 @@ extension LineParser {
         for (column, cell) in zip(columns, cells) {
             switch column {
             case .id:
-                guard cell.count > 0, cell.allSatisfy(isRequestIDByte) else { return .malformed }
+                guard isRequestIDToken(cell, table: idBytes) else { return .malformed }
                 record.idKey = RequestKey(bytes: cell)
                 if keepIDs { record.id = cell.string }
             case .errorCode:

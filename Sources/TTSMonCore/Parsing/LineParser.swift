@@ -26,7 +26,12 @@ public struct LineParser {
     public var captureText: Bool
     /// Keep request ids as Strings (`id`); reports need only the packed `idKey`.
     public var keepIDs: Bool
-    let isKeyValue: Bool
+    /// The format's layout without its payload, resolved once so that the per-line dispatch
+    /// copies nothing; the delimited layout's separator and columns, ready to use.
+    enum Shape { case keyValue, delimited, jsonObject }
+    let shape: Shape
+    let separatorBytes: [UInt8]
+    let columns: [RecordField]
     let idBytes = RequestIDBytes.table
     let keys: KeyTable<RecordField>
     let events: KeyTable<EventKind>
@@ -39,7 +44,12 @@ public struct LineParser {
         self.format = format
         self.captureText = captureText
         self.keepIDs = keepIDs || captureText
-        if case .keyValue = format.layout { isKeyValue = true } else { isKeyValue = false }
+        switch format.layout {
+        case .keyValue: shape = .keyValue; separatorBytes = []; columns = []
+        case .delimited(let separator, let columns):
+            shape = .delimited; separatorBytes = Array(separator.utf8); self.columns = columns
+        case .jsonObject: shape = .jsonObject; separatorBytes = []; columns = []
+        }
         keys = KeyTable(format.keys)
         events = KeyTable(format.events)
         stages = KeyTable(Dictionary(uniqueKeysWithValues: PipelineStage.allCases.map { ($0.name, $0) }))
@@ -52,15 +62,10 @@ public struct LineParser {
     public func parse(_ raw: ByteSpan, into record: inout LogRecord, checked: Bool = false) -> LineKind {
         var line = raw
         if let last = line.last, last == 13 { line = line.slice(0, line.count - 1) }
-        // The layout was sorted out once: no enum payload is copied per line.
-        if isKeyValue { return parseKeyValueLine(line, into: &record, checked: checked) }
-        switch format.layout {
-        case .keyValue:
-            return parseKeyValueLine(line, into: &record, checked: checked)
-        case .delimited(let separator, let columns):
-            return parseDelimitedLine(line, separator: separator, columns: columns, into: &record, checked: checked)
-        case .jsonObject:
-            return parseJSONLine(line, into: &record, checked: checked)
+        switch shape {
+        case .keyValue: return parseKeyValueLine(line, into: &record, checked: checked)
+        case .delimited: return parseDelimitedLine(line, into: &record, checked: checked)
+        case .jsonObject: return parseJSONLine(line, into: &record, checked: checked)
         }
     }
 
@@ -82,7 +87,7 @@ public struct LineParser {
 
     /// True when a parsed record used this format's layout fully (used by detection).
     func layoutMatched(_ record: LogRecord) -> Bool {
-        switch format.layout {
+        switch shape {
         case .keyValue: return record.level != .unknown
         case .delimited: return record.event == .synthesisComplete
         case .jsonObject: return true
@@ -133,7 +138,7 @@ public struct LineParser {
                 return .record
             }
             record.level = LineParser.level(line.slice(s2 + 3, s3))
-            prefix.remember(line, at: used, s2: s2, s3: s3, level: record.level)
+            prefix.remember(line, at: used, s3: s3, level: record.level)
             pos = s3 + 3
         }
         let message = line.slice(pos, line.count)
@@ -379,7 +384,7 @@ public struct LineParser {
                   record.stage != nil || record.stageName != nil else { return .malformed }
         case .synthesisComplete:
             guard record.idKey != nil, record.durationMs != nil else { return .malformed }
-            if record.status == nil, !format.isDelimited { return .malformed }
+            if record.status == nil, shape != .delimited { return .malformed }
         case .cacheUsage, .cacheHealth:
             guard record.usedPercent != nil else { return .malformed }
         case .failover, .other: break
@@ -413,8 +418,4 @@ public struct LineParser {
         }
         return String(decoding: out, as: UTF8.self)
     }
-}
-
-extension LogFormat {
-    var isDelimited: Bool { if case .delimited = layout { return true } else { return false } }
 }

@@ -53,9 +53,18 @@ struct RequestKeyMap<Value>: Sequence {
         }
     }
 
-    subscript(key: RequestKey, default value: @autoclosure () -> Value) -> Value {
-        get { self[key] ?? value() }
-        set { self[key] = newValue }
+    /// Changes the value at `key` in place, starting from `value` when there is none: one
+    /// search, where reading and storing back would take two.
+    @inline(__always)
+    mutating func update(_ key: RequestKey, default value: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
+        let (i, found) = find(key)
+        if found { body(&values[i]!); return }
+        var new = value()
+        body(&new)
+        keys[i] = key
+        values[i] = new
+        count += 1
+        if count * 4 > keys.count * 3 { grow() }
     }
 
     @discardableResult

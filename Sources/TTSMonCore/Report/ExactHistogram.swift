@@ -62,7 +62,8 @@ public struct ExactHistogram: Sendable {
     /// Adds another histogram's samples.
     public mutating func merge(_ other: ExactHistogram) {
         if !other.dense.isEmpty {
-            if dense.isEmpty { dense = other.dense } else if other.minimum < ExactHistogram.denseLimit {
+            // `other` added a value below the limit, so its minimum is one.
+            if dense.isEmpty { dense = other.dense } else {
                 let last = Swift.min(other.maximum, other.dense.count - 1)
                 if last >= dense.count { grow(toHold: last) }
                 dense.withUnsafeMutableBufferPointer { mine in

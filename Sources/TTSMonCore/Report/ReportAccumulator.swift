@@ -151,14 +151,16 @@ public struct ReportAccumulator: Sendable {
         }
         switch record.event {
         case .synthesisStart:
-            let id = record.idKey!
-            var p = pending.isEmpty ? Pending() : pending[id] ?? Pending()
-            p.hasStart = true
-            p.textLen = record.textLen
-            p.cacheHit = record.cacheHit
-            pending[id] = p
+            pending.update(record.idKey!, default: Pending()) { p in
+                p.hasStart = true
+                p.textLen = record.textLen
+                p.cacheHit = record.cacheHit
+            }
         case .synthesisFailed:
-            if let code = record.errorCode { pending[record.idKey!, default: Pending()].failedCode = intern(code) }
+            if let code = record.errorCode {
+                let index = intern(code)
+                pending.update(record.idKey!, default: Pending()) { $0.failedCode = index }
+            }
         case .stageTime:
             if inRange, let stage = record.stage { stages[stage.rawValue].add(record.durationMs!) }
         case .synthesisComplete:
@@ -181,7 +183,7 @@ public struct ReportAccumulator: Sendable {
 
     mutating func complete(_ record: inout LogRecord, inRange: Bool) {
         let id = record.idKey!
-        let known = pending.isEmpty ? nil : pending.removeValue(forKey: id)
+        let known = pending.removeValue(forKey: id)
         guard inRange else { return }
         let status = record.status ?? (record.errorCode == nil ? .success : .failed)
         total += 1
