@@ -43,8 +43,8 @@ public struct FleetQueries: Sendable {
 
     /// The same queries narrowed to one instance (the split view's columns).
     public func narrowed(to instance: String) -> FleetQueries {
-        let escaped = instance.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return FleetQueries(selector: [selector, "instance=\"\(escaped)\""].filter { !$0.isEmpty }.joined(separator: ","), window: window)
+        FleetQueries(selector: [selector, "instance=" + PrometheusRules.quote(instance)].filter { !$0.isEmpty }.joined(separator: ","),
+                     window: window)
     }
 
     /// `name{selector,extra}`.
@@ -72,7 +72,7 @@ public struct FleetQueries: Sendable {
             "threshold": "max(\(series(ExportMetric.cacheThreshold)))",
             "lines": "sum(\(series(ExportMetric.linesTotal)))",
             "unparsed": "sum(\(series(ExportMetric.unparsedLines)))",
-            "up": "up\(selector.isEmpty ? "" : "{\(selector)}")",
+            "up": series("up"),
             "instanceQPS": "sum by (instance) (rate(\(series(requests))\(w)))",
             "instanceP95": "histogram_quantile(0.95, sum by (instance, le) (rate(\(series(duration))\(w))))",
             "instanceCache": "max by (instance) (\(series(ExportMetric.cacheUsed)))",
@@ -128,10 +128,8 @@ public struct FleetQueries: Sendable {
             let code = Sanitizer.clean(s.labels["code"] ?? "?")
             let count = Int(s.value.rounded())
             let previous = Int((before[code] ?? 0).rounded())
-            let ratio = Double(count) / Double(max(1, previous))
-            let trend: LiveSnapshot.Trend
-            if previous == 0 { trend = .new } else if ratio > 1.1 { trend = .up } else if ratio < 0.9 { trend = .down } else { trend = .flat }
-            return LiveSnapshot.ErrorRow(code: code, count: count, share: s.value / failed, previous: previous, trend: trend)
+            return LiveSnapshot.ErrorRow(code: code, count: count, share: s.value / failed, previous: previous,
+                                         trend: LiveMetrics.trend(now: count, before: previous))
         }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.code < $1.code }
         let counts = Dictionary((r["stageCounts"] ?? []).map { ($0.labels["stage"] ?? "", $0.value) }, uniquingKeysWith: +)
         snap.stages = PipelineStage.allCases.compactMap { stage in

@@ -53,13 +53,7 @@ final class DashboardApp {
         if let source {
             self.source = source
         } else {
-            var configuration = LiveMetrics.Configuration()
-            configuration.rules = options.rules
-            let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd,
-                                          configuration: configuration)
-            collector.keepRecentLines = 400
-            collector.trackPerSource = options.logs.count > 1 || options.logs.contains { $0.contains("*") }
-            self.source = LiveSource(collector: collector)
+            self.source = LiveSource.following(options)
         }
         relay = AlertRelay(options.delivery)
         state = DashboardState(snapshot: LiveSnapshot(window: options.window))

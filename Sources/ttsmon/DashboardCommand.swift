@@ -68,15 +68,7 @@ struct DashboardCommand: ParsableCommand {
             guard let url = URL(string: prometheus), url.scheme?.hasPrefix("http") == true, url.host != nil else {
                 fail("dashboard: --prometheus '\(prometheus)': expected an http:// URL such as http://127.0.0.1:9090", code: 2)
             }
-            var logs: LiveSource?
-            if !options.logs.isEmpty {
-                var configuration = LiveMetrics.Configuration()
-                configuration.rules = options.rules
-                let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd, configuration: configuration)
-                collector.keepRecentLines = 400
-                collector.trackPerSource = options.logs.count > 1
-                logs = LiveSource(collector: collector)
-            }
+            let logs = options.logs.isEmpty ? nil : LiveSource.following(options)
             source = PromQLSource(url: prometheus, selector: selector, window: options.window, timeout: options.timeout, logs: logs)
         }
         guard isatty(0) == 1, isatty(1) == 1 else { fail("dashboard: needs a terminal (try `ttsmon watch` for scripts)", code: 2) }

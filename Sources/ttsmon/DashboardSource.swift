@@ -35,6 +35,18 @@ extension DashboardSource {
 final class LiveSource: DashboardSource {
     let collector: LiveCollector
     init(collector: LiveCollector) { self.collector = collector }
+
+    /// The dashboard's collector for its `--log` options (alone, or beside Prometheus): figures
+    /// per source too when more than one file is followed, for the split view.
+    static func following(_ options: DashboardApp.Options) -> LiveSource {
+        var configuration = LiveMetrics.Configuration()
+        configuration.rules = options.rules
+        let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd,
+                                      configuration: configuration)
+        collector.keepRecentLines = 400
+        collector.trackPerSource = collector.sources.count > 1
+        return LiveSource(collector: collector)
+    }
     /// At most 4 MB a UI tick, so a large history never freezes the screen.
     func poll(wallSeconds: Double, paused: Bool) -> Bool { collector.poll(budgetBytes: 4 << 20) }
     func snapshot(window: LiveWindow) -> LiveSnapshot { collector.metrics.snapshot(window: window) }

@@ -66,7 +66,7 @@ struct ExportCommand: ParsableCommand {
             let got = collector.poll(budgetBytes: 16 << 20)
             for note in collector.drainNotes() { FileHandle.standardError.write(Data("ttsmon: \(Sanitizer.clean(note))\n".utf8)) }
             for results in mailbox.take() {
-                _ = failover.record(results, at: LogTimestamp(localTime: Date()))
+                _ = failover.record(results, at: WallClock.logTime())
                 for r in results {
                     let labels = [("target", r.target.name)]
                     exporter.set(ExportMetric.probeUp, labels: labels, help: "1 when the target's last probe (health and synthesis) passed.", r.up ? 1 : 0)

@@ -47,6 +47,7 @@ final class PromQLSource: DashboardSource {
                 }
                 try? await Task.sleep(until: started + .milliseconds(Int64(interval * 1000)))
             }
+            await client.shutdown()
         }
     }
 

@@ -77,8 +77,8 @@ public enum PrometheusRules {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// A YAML double-quoted string.
-    static func quote(_ s: String) -> String {
+    /// A YAML double-quoted string (also a PromQL string literal: the same escapes).
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for c in s.unicodeScalars {
             switch c {

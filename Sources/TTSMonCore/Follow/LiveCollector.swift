@@ -58,9 +58,11 @@ public final class LiveCollector {
         set {
             guard newValue != (perSource != nil) else { return }
             guard newValue else { perSource = nil; return }
-            var configuration = LiveMetrics.Configuration()
-            configuration.recentRequests = 1000
+            // The merged figures' limits; no alerts and no request index (only snapshots are read).
+            var configuration = metrics.configuration
+            configuration.recentRequests = 0
             configuration.rules = []
+            configuration.observer = nil
             perSource = sources.indices.map { i in
                 var m = LiveMetrics(configuration: configuration)
                 if let format = parsers[i]?.format { m.setFormat(format, source: 0) }

@@ -75,8 +75,9 @@ extension LiveMetrics {
             ? Double(snap.requests.serverErrors) / Double(snap.requests.window) : nil
     }
 
-    /// Up or down beyond ±10 % of the previous window, else flat; new when it was absent.
-    static func trend(now: Int, before: Int) -> LiveSnapshot.Trend {
+    /// Up or down beyond ±10 % of the previous window, else flat; new when it was absent (the
+    /// one rule for error rows, whether counted from logs or read from Prometheus).
+    public static func trend(now: Int, before: Int) -> LiveSnapshot.Trend {
         if before == 0 { return now == 0 ? .flat : .new }
         if now * 10 > before * 11 { return .up }
         if now * 10 < before * 9 { return .down }

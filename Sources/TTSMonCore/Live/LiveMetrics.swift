@@ -10,7 +10,8 @@
 public struct LiveMetrics: Sendable {
     /// Capacities and limits.
     public struct Configuration: Sendable {
-        /// Completed requests kept in the id index (`indexedRequest(id:)`, `recentRequests`).
+        /// Completed requests kept in the id index (`indexedRequest(id:)`, `recentRequests`);
+        /// 0 keeps none, and then no request text or voice is kept either.
         public var recentRequests = 50_000
         /// Log seconds after which a start without its completion is forgotten.
         public var pendingTimeoutSeconds = 600
@@ -169,8 +170,9 @@ public struct LiveMetrics: Sendable {
         switch record.event {
         case .synthesisStart:
             if let key = record.idKey {
+                let keeps = configuration.recentRequests > 0
                 pending.start(key, second: second, textLen: record.textLen, cacheHit: record.cacheHit,
-                              text: record.text.map(RecentRequest.pendingText), voice: record.voice)
+                              text: keeps ? record.text.map(RecentRequest.pendingText) : nil, voice: keeps ? record.voice : nil)
             }
         case .synthesisFailed:
             if let key = record.idKey, let code = record.errorCode { pending.failed(key, second: second, code: code) }
@@ -221,7 +223,7 @@ public struct LiveMetrics: Sendable {
                                    statusCodes: writesStatusCodes(source),
                                    serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs)
         }
-        if let id = record.id {
+        if configuration.recentRequests > 0, let id = record.id {
             index.add(RecentRequest(id: id, time: record.time, status: status, durationMs: duration, errorCode: code,
                                     textSnippet: known?.text.map(RecentRequest.snippet), voice: known?.voice.map(RecentRequest.cleanVoice),
                                     source: source, file: file, offset: offset), key: key)
