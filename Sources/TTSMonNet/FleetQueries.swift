@@ -86,6 +86,8 @@ public struct FleetQueries: Sendable {
         var results: [String: [PromSample]] = [:]
         var problems: [String] = []
         var qpsSeries: [PromSeries] = []
+        // The range query runs alongside the instant ones, not after them.
+        async let range = client.queryRange(rangeQuery, start: now.addingTimeInterval(-seconds), end: now, step: max(1, seconds / 60))
         await withTaskGroup(of: (String, Result<[PromSample], InputError>).self) { group in
             for (name, q) in instant { group.addTask { (name, await client.query(q, at: now)) } }
             for await (name, result) in group {
@@ -95,7 +97,7 @@ public struct FleetQueries: Sendable {
                 }
             }
         }
-        switch await client.queryRange(rangeQuery, start: now.addingTimeInterval(-seconds), end: now, step: max(1, seconds / 60)) {
+        switch await range {
         case .success(let s): qpsSeries = s
         case .failure(let e): problems.append("qps series: \(e.description)")
         }
