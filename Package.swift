@@ -57,7 +57,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TTSMonCoreTests", dependencies: ["TTSMonCore"]),
-        .testTarget(name: "TTSMonNetTests", dependencies: ["TTSMonCore", "TTSMonNet"]),
+        .testTarget(
+            name: "TTSMonNetTests",
+            dependencies: [
+                "TTSMonCore", "TTSMonNet",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "TTSMonUITests", dependencies: ["TTSMonCore", "TTSMonUI"], exclude: ["__Snapshots__"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TTSMonCore", "TTSMonNet", "TTSMonDemo", "TTSMonUI"]),
     ]

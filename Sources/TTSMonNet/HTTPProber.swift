@@ -16,7 +16,10 @@ public final class HTTPProber: Sendable {
 
     public init(timeout: Duration = .seconds(3), text: String = "好", voice: String = "female") {
         let ms = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        client = .bounded(connect: .milliseconds(ms), read: .milliseconds(ms), idle: .seconds(30))
+        // Pooled connections idle for more than a second are closed: a server's keep-alive
+        // timeout (uvicorn's is 5 s, the probe interval's default) never races a probe, and each
+        // round at the usual interval tests a fresh connect, as a client would meet it.
+        client = .bounded(connect: .milliseconds(ms), read: .milliseconds(ms), idle: .seconds(1))
         self.timeout = timeout
         self.text = text
         self.voice = voice
@@ -93,7 +96,16 @@ public final class HTTPProber: Sendable {
         do {
             result = try await withThrowingTaskGroup(of: Fetched.self) { group in
                 group.addTask {
-                    let response = try await client.execute(request, deadline: .now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+                    let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+                    let response: HTTPClientResponse
+                    do {
+                        response = try await client.execute(request, deadline: deadline)
+                    } catch where ProbeFailure.closedBeforeResponse(error) {
+                        // A pooled connection the server closed before answering (a keep-alive
+                        // race): the server never saw the request, so it is sent once more, on
+                        // the fresh connection the pool now makes.
+                        response = try await client.execute(request, deadline: deadline)
+                    }
                     var fetched = Fetched(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"))
                     for try await chunk in response.body {
                         let room = HTTPProber.bodyLimit - fetched.body.count
@@ -127,12 +139,6 @@ public final class HTTPProber: Sendable {
     static func describe(_ error: Error, timeout: Duration) -> String {
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         if error is TimedOut { return String(format: "timeout after %g s", seconds) }
-        let text = String(describing: error)
-        if text.contains("refused") || text.contains("ECONNREFUSED") || text.contains("errno: 111") { return "connection refused" }
-        if text.contains("deadlineExceeded") || text.contains("connectTimeout") || text.contains("readTimeout") {
-            return String(format: "timeout after %g s", seconds)
-        }
-        if text.contains("remoteConnectionClosed") { return "connection closed by server" }
-        return Sanitizer.clean(String(text.prefix(160)))
+        return ProbeFailure.words(for: error, timeoutSeconds: seconds)
     }
 }

@@ -62,10 +62,10 @@ public struct DashboardSettings: Equatable, Sendable {
                 guard let w = LiveWindow(rawValue: v) else { return bad("expected 1m, 5m or 15m") }
                 settings.window = w
             case ("probe_interval", .number(let v)), ("probe.interval", .number(let v)):
-                guard v > 0 else { return bad("must be positive") }
+                if let problem = OptionLimit.probeInterval.problem(v, name: "value") { return bad(problem) }
                 settings.probeInterval = v
             case ("timeout", .number(let v)), ("probe.timeout", .number(let v)):
-                guard v > 0 else { return bad("must be positive") }
+                if let problem = OptionLimit.timeout.problem(v, name: "value") { return bad(problem) }
                 settings.timeout = v
             case ("failback", .string(let v)), ("probe.failback", .string(let v)):
                 guard let f = FailbackMode(rawValue: v) else { return bad("expected auto or manual") }

@@ -54,7 +54,11 @@ public struct SourceLine: Equatable, Sendable {
     public var name: String
     public var ageSeconds: Double?
     public var error: String?
-    public init(name: String, ageSeconds: Double?, error: String?) { self.name = name; self.ageSeconds = ageSeconds; self.error = error }
+    /// Records dated far ahead of the source's clock, held out of the figures.
+    public var outOfOrder: Int
+    public init(name: String, ageSeconds: Double?, error: String?, outOfOrder: Int = 0) {
+        self.name = name; self.ageSeconds = ageSeconds; self.error = error; self.outOfOrder = outOfOrder
+    }
 }
 
 /// One target as the failover panel shows it.

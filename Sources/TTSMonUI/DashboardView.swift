@@ -50,8 +50,11 @@ public enum DashboardView {
             let role: Role = source.error != nil ? .crit : (source.ageSeconds ?? 0) > 120 ? .crit : (source.ageSeconds ?? 0) > 30 ? .warn : .header
             let name = source.name.split(separator: "/").last.map(String.init) ?? source.name
             let text = "\(name) \(source.error != nil ? "!" : UIFormat.age(source.ageSeconds)) "
-            guard sx + DisplayWidth.of(text) < grid.width - rightWidth else { break }
+            // Records dated far in the future, left out of the figures: said, never hidden.
+            let ahead = source.outOfOrder > 0 ? "\(source.outOfOrder) ahead " : ""
+            guard sx + DisplayWidth.of(text + ahead) < grid.width - rightWidth else { break }
             sx += grid.put(text, x: sx, y: 0, role: role == .header ? .header : role)
+            if !ahead.isEmpty { sx += grid.put(ahead, x: sx, y: 0, role: .warn) }
         }
         if state.noLog { grid.put("no log", x: sx, y: 0, role: .header) }
         let rx = grid.width - rightWidth

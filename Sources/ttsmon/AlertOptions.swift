@@ -18,11 +18,20 @@ struct RuleOptions: ParsableArguments {
 }
 
 /// Where alerts go besides the screen, and the probe-clock inputs of live commands.
+/// Where alerts go besides the screen: `--disk` to watch, `--alertmanager` to post to.
+struct AlertDelivery {
+    var disk: String?
+    var alertmanager: String?
+}
+
 struct AlertDeliveryOptions: ParsableArguments {
     @Option(name: .customLong("disk"), help: "Watch free space on the file system holding PATH (DiskLow below 10%).")
     var disk: String?
     @Option(name: .customLong("alertmanager"), help: "Post firing and resolved alerts to this Alertmanager (e.g. http://127.0.0.1:9093).")
     var alertmanager: String?
+
+    /// The parsed values as a plain value (a parsable definition cannot be made by hand).
+    var settings: AlertDelivery { AlertDelivery(disk: disk, alertmanager: alertmanager) }
 
     func validate() {
         if let alertmanager, URL(string: alertmanager)?.scheme?.hasPrefix("http") != true {
@@ -50,7 +59,7 @@ struct RulesCommand: ParsableCommand {
     func run() {
         let list = rules.load()
         switch format {
-        case .prometheus: FileHandle.standardOutput.write(Data(PrometheusRules.file(list).utf8))
+        case .prometheus: write(PrometheusRules.file(list))
         case .json:
             emit(JSONValue.array(list.map { r in
                 .object([("name", .string(r.name)), ("expr", .string(r.expression)), ("signal", .string(r.signal.rawValue)),

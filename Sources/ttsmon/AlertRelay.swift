@@ -10,7 +10,7 @@ final class AlertRelay {
     let notifier: AlertmanagerNotifier?
     private var lastTick = Date.distantPast
 
-    init(_ delivery: AlertDeliveryOptions) {
+    init(_ delivery: AlertDelivery) {
         disk = delivery.disk
         let host = ProcessInfo.processInfo.hostName
         notifier = delivery.alertmanager.map { AlertmanagerNotifier(url: $0, instance: host) }

@@ -22,7 +22,7 @@ final class DashboardApp {
         /// Extra keys (the demo's fault keys) and their handler.
         var extraKeys: [KeyBinding] = []
         var rules = AlertRule.builtIn
-        var delivery = AlertDeliveryOptions()
+        var delivery = AlertDelivery()
         /// Ring the terminal bell when an alert starts firing.
         var bell = false
         /// Seconds an acknowledgement lasts.

@@ -26,6 +26,11 @@ struct DashboardCommand: ParsableCommand {
     @OptionGroup var delivery: AlertDeliveryOptions
     @OptionGroup var screen: AlertScreenOptions
 
+    func validate() throws {
+        try check(probeInterval, "--probe-interval", .probeInterval)
+        try check(timeout, "--timeout", .timeout)
+    }
+
     func run() throws {
         var settings = DashboardSettings()
         let configPath = config ?? DashboardSettings.defaultPath()
@@ -50,7 +55,7 @@ struct DashboardCommand: ParsableCommand {
         options.failback = settings.failback
         options.fromEnd = fromEnd
         options.rules = rules.load()
-        options.delivery = delivery
+        options.delivery = delivery.settings
         options.bell = screen.bell
         options.ackFor = screen.ackSeconds
         for p in settings.probes {

@@ -51,7 +51,9 @@ final class LiveSource: DashboardSource {
     func poll(wallSeconds: Double, paused: Bool) -> Bool { collector.poll(budgetBytes: 4 << 20) }
     func snapshot(window: LiveWindow) -> LiveSnapshot { collector.metrics.snapshot(window: window) }
     func sourceLines(wallNow: Date) -> [SourceLine] {
-        collector.sourceStatus(wallNow: wallNow).map { SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error) }
+        collector.sourceStatus(wallNow: wallNow).map {
+            SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error, outOfOrder: $0.outOfOrder)
+        }
     }
     func drainNotes() -> [String] { collector.drainNotes() }
     func recentRequests(matching query: String?, code: String?, limit: Int) -> [RecentRequest] {

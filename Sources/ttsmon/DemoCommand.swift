@@ -25,6 +25,11 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var delivery: AlertDeliveryOptions
     @OptionGroup var screen: AlertScreenOptions
 
+    func validate() throws {
+        try check(duration, "--duration", .runDuration)
+        try check(rate, "--rate", .requestRate)
+    }
+
     func run() throws {
         let schedule = try parseFaults(faults)
         let dir = directory ?? NSTemporaryDirectory() + "ttsmon-demo-\(getpid())"
@@ -38,7 +43,7 @@ struct DemoCommand: ParsableCommand {
         defer {
             try? blockingAsync { await fleet.stop() }
             if !keep { try? FileManager.default.removeItem(atPath: dir) } else {
-                FileHandle.standardError.write(Data("ttsmon: demo logs kept in \(dir)\n".utf8))
+                note("demo logs kept in \(dir)")
             }
         }
         if headless {
@@ -53,7 +58,7 @@ struct DemoCommand: ParsableCommand {
             options.failbackAfter = 2
             options.failAfter = 2      // one slow probe on a busy laptop is not an outage
             options.rules = rules.load()
-            options.delivery = delivery
+            options.delivery = delivery.settings
             options.bell = screen.bell
             options.ackFor = screen.ackSeconds
             options.probeInterval = 2
@@ -98,7 +103,7 @@ struct DemoCommand: ParsableCommand {
         var configuration = LiveMetrics.Configuration()
         configuration.rules = rules.load()
         let collector = LiveCollector(paths: fleet.logs, configuration: configuration)
-        let relay = AlertRelay(delivery)
+        let relay = AlertRelay(delivery.settings)
         defer { relay.shutdown() }
         let stop = StopSignal.install()
         let started = Date()
@@ -109,7 +114,7 @@ struct DemoCommand: ParsableCommand {
             for (i, (at, key)) in schedule.enumerated() where Double(at) <= elapsed && !applied.contains(i) {
                 applied.insert(i)
                 if let message = try? blockingAsync({ await fleet.apply(key) }) ?? nil {
-                    FileHandle.standardError.write(Data("ttsmon: \(message)\n".utf8))
+                    note("\(message)")
                 }
             }
             while collector.poll() {}

@@ -24,6 +24,12 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("disk"), help: "Export free space of the file system holding PATH.") var disk: String?
     @Option(help: "Stop after this many seconds (for scripts).") var duration: Double?
 
+    func validate() throws {
+        try check(probeInterval, "--probe-interval", .probeInterval)
+        try check(timeout, "--timeout", .timeout)
+        try check(duration, "--duration", .runDuration)
+    }
+
     func run() throws {
         guard !logs.isEmpty || !probes.isEmpty else { fail("export: give at least one --log PATH or --probe NAME=URL", code: 2) }
         guard let (host, port) = Self.parseListen(listen) else {
@@ -50,7 +56,7 @@ struct ExportCommand: ParsableCommand {
         do { bound = try blockingAsync { try await server.start(host: host, port: port) } } catch {
             fail("export: cannot listen on \(listen): \(error)", code: 1)
         }
-        FileHandle.standardError.write(Data("ttsmon: serving metrics on http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/metrics\n".utf8))
+        note("serving metrics on http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/metrics")
         defer { try? blockingAsync { await server.stop() } }
 
         var failover = FailoverState(targets: targets.map(\.name))
@@ -64,7 +70,7 @@ struct ExportCommand: ParsableCommand {
         while !stop.requested {
             // Read in bounded steps so the gauges stay fresh while a long history loads.
             let got = collector.poll(budgetBytes: 16 << 20)
-            for note in collector.drainNotes() { FileHandle.standardError.write(Data("ttsmon: \(Sanitizer.clean(note))\n".utf8)) }
+            for message in collector.drainNotes() { note(Sanitizer.clean(message)) }
             for results in mailbox.take() {
                 _ = failover.record(results, at: WallClock.logTime())
                 for r in results {

@@ -23,6 +23,17 @@ struct GenCommand: ParsableCommand {
     @Option(help: "Log time of the first record.") var start: String = "2024-06-12 08:00:00,000"
     @Flag(help: "Also write truth.json: the generator's own figures, for checking readers.") var truth = false
 
+    func validate() throws {
+        try check(rate, "--rate", .requestRate)
+        try check(requests, "--requests", 0...100_000_000)
+        try check(rotate, "--rotate", 0...1000)
+        var options = GeneratorOptions(outputDirectory: out, requests: requests)
+        options.rate = rate
+        options.start = start
+        options.fileName = name
+        if let problem = options.problem { throw ValidationError("gen: \(problem)") }
+    }
+
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var options = GeneratorOptions(outputDirectory: out, requests: requests)

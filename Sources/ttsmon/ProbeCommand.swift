@@ -20,9 +20,15 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Failback to main: auto or manual.") var failback: FailbackMode = .manual
     @Argument(help: "Targets as NAME=URL.") var targets: [String] = []
 
+    func validate() throws {
+        try check(timeout, "--timeout", .timeout)
+        try check(watch, "--watch", .probeInterval)
+        try check(failAfter, "--fail-after", 1...1000)
+        try check(failbackAfter, "--failback-after", 1...1000)
+    }
+
     func run() async throws {
         guard !targets.isEmpty else { fail("probe: give at least one target as NAME=URL", code: 2) }
-        guard timeout > 0 else { fail("probe: --timeout must be positive", code: 2) }
         var parsed: [ProbeTarget] = []
         for t in targets {
             switch ProbeTarget.parse(t) {

@@ -48,7 +48,7 @@ final class ProgressDisplay: @unchecked Sendable {
             let line = String(format: "\r\u{1B}[Kreading %.0f / %.0f MB of %d file%@, %.0f MB/s",
                               Double(done) / 1e6, Double(counter.total) / 1e6, fileCount, fileCount == 1 ? "" : "s", rate)
             lock.lock()
-            if running { FileHandle.standardError.write(Data(line.utf8)); drawn = true }
+            if running { StandardStream.error.write(line); drawn = true }
             lock.unlock()
         }
     }
@@ -56,7 +56,7 @@ final class ProgressDisplay: @unchecked Sendable {
     func stop() {
         lock.lock()
         running = false
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { StandardStream.error.write("\r\u{1B}[K") }
         lock.unlock()
     }
 }

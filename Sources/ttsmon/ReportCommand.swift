@@ -10,13 +10,17 @@ struct ReportCommand: ParsableCommand {
     )
 
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
-    @Option(help: "Keep requests completed at or after T (YYYY-MM-DD HH:MM:SS, HH:MM[:SS], or -15m).") var from: String?
-    @Option(help: "Keep requests completed before T (same forms as --from).") var to: String?
-    @Option(help: "List only the N most frequent error codes.") var top: Int?
+    @Option(parsing: .unconditional, help: "Keep requests completed at or after T (YYYY-MM-DD HH:MM:SS, HH:MM[:SS], or -15m).") var from: String?
+    @Option(parsing: .unconditional, help: "Keep requests completed before T (same forms as --from).") var to: String?
+    @Option(parsing: .unconditional, help: "List only the N most frequent error codes.") var top: Int?
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings (NAME.N, NAME.N.gz) of each file.")
     var rotated = false
     @OptionGroup var rules: RuleOptions
     @Argument(help: "Log files (or - for standard input).") var files: [String] = []
+
+    func validate() throws {
+        try check(top, "--top", 0...1_000_000)
+    }
 
     func run() throws {
         guard !files.isEmpty else { fail("report: no input files (use - for standard input)", code: 2) }
@@ -32,7 +36,7 @@ struct ReportCommand: ParsableCommand {
             fail(error.description, code: 2)
         }
         progress?.stop()
-        for warning in outcome.warnings { FileHandle.standardError.write(Data("ttsmon: warning: \(Sanitizer.clean(warning))\n".utf8)) }
+        for warning in outcome.warnings { note("warning: \(Sanitizer.clean(warning))") }
         let summary = ReportSummary(outcome, top: top)
         emit(format == .json ? summary.json.serialized() : summary.text)
     }

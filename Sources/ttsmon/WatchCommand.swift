@@ -19,18 +19,22 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Output: jsonl or text.") var format: WatchFormat = .jsonl
     @Option(help: "Seconds between snapshots.") var interval: Double = 1
     @Option(help: "Window: 1m, 5m or 15m.") var window: LiveWindow = .fiveMinutes
-    @Option(help: "Read only this much history at start (e.g. 15m, 2h).") var since: String?
+    @Option(parsing: .unconditional, help: "Read only this much history at start (e.g. 15m, 2h).") var since: String?
     @Flag(name: .customLong("from-end"), help: "Skip what the files already hold.") var fromEnd = false
     @Option(help: "Stop after this many seconds (for scripts).") var duration: Double?
     @OptionGroup var rules: RuleOptions
     @OptionGroup var delivery: AlertDeliveryOptions
 
+    func validate() throws {
+        try check(interval, "--interval", .snapshotInterval)
+        try check(duration, "--duration", .runDuration)
+    }
+
     func run() throws {
         guard !logs.isEmpty else { fail("watch: give at least one --log PATH", code: 2) }
-        guard interval > 0 else { fail("watch: --interval must be positive", code: 2) }
         var sinceSeconds: Int?
         if let since {
-            guard case .relative(let ms)? = TimeBound("-" + since) else {
+            guard case .relative(let ms)? = TimeBound(since.hasPrefix("-") ? since : "-" + since) else {
                 fail("watch: --since '\(since)': expected a duration like 15m or 2h", code: 2)
             }
             sinceSeconds = Int(ms / 1000)
@@ -39,7 +43,7 @@ struct WatchCommand: ParsableCommand {
         configuration.rules = rules.load()
         let collector = LiveCollector(paths: LiveCollector.expand(logs), startAtEnd: fromEnd, since: sinceSeconds,
                                       configuration: configuration)
-        let relay = AlertRelay(delivery)
+        let relay = AlertRelay(delivery.settings)
         defer { relay.shutdown() }
         let stop = StopSignal.install()
         let started = Date()
@@ -48,7 +52,7 @@ struct WatchCommand: ParsableCommand {
             let now = Date()
             // Drain everything available before printing (history at start can be large).
             while collector.poll(wallNow: Date()) {}
-            for note in collector.drainNotes() { FileHandle.standardError.write(Data("ttsmon: \(Sanitizer.clean(note))\n".utf8)) }
+            for message in collector.drainNotes() { note(Sanitizer.clean(message)) }
             _ = relay.tick(now: now, activeTargetUp: nil, evaluate: collector.evaluateProbeAlerts, drain: collector.drainAlertTransitions)
             let finished = stop.requested || (duration.map { now.timeIntervalSince(started) >= $0 } ?? false)
             if finished || now >= nextPrint {

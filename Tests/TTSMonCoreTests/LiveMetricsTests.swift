@@ -364,7 +364,7 @@ import Testing
         #expect(feed.metrics.lines(source: 0).continuation == 3)
         #expect(feed.metrics.lines(source: 1).unparsed == 2)
         let json = feed.metrics.snapshot(window: .oneMinute).json
-        #expect(json["lines"] == .object([("total", .int(9)), ("parsed", .int(2)), ("continuation", .int(3)), ("unparsed", .int(4))]))
+        #expect(json["lines"] == .object([("total", .int(9)), ("parsed", .int(2)), ("continuation", .int(3)), ("unparsed", .int(4)), ("out_of_order", .int(0))]))
         // A rotated file starts without the old file's traceback context.
         feed.add(Self.failed("ts_3", 1, code: "MODEL_LOAD_FAILED"), source: 0)
         feed.metrics.resetContext(source: 0)

@@ -13,6 +13,8 @@ public final class LiveCollector {
         public var lagSeconds: Double?
         public var rotations: Int
         public var error: String?
+        /// Records dated far ahead of the source's clock, left out of the figures.
+        public var outOfOrder: Int
     }
 
     public let sources: [FollowedSource]
@@ -99,6 +101,9 @@ public final class LiveCollector {
     @discardableResult
     public func poll(wallNow: Date = Date(), budgetBytes: Int? = nil) -> Bool {
         var any = false
+        let wall = LogTimestamp(localTime: wallNow)
+        metrics.wallClock = wall
+        if perSource != nil { for i in perSource!.indices { perSource![i].wallClock = wall } }
         for i in sources.indices {
             let rotationsBefore = sources[i].rotations
             let got = sources[i].poll(budget: budgetBytes.map { $0 / max(1, sources.count) }) { line in self.take(line, source: i) }
@@ -137,7 +142,8 @@ public final class LiveCollector {
         sources.indices.map { i in
             SourceStatus(path: sources[i].displayName, format: parsers[i]?.format.name, bytes: sources[i].bytesRead,
                          lagSeconds: lastData[i].map { max(0, wallNow.timeIntervalSince($0)) },
-                         rotations: sources[i].rotations, error: sources[i].problem)
+                         rotations: sources[i].rotations, error: sources[i].problem,
+                         outOfOrder: metrics.lines(source: i).outOfOrder)
         }
     }
 
@@ -148,6 +154,7 @@ public final class LiveCollector {
         let sources = JSONValue.array(sourceStatus(wallNow: wallNow).map { s in
             .object([("path", .string(Sanitizer.clean(s.path))), ("format", .string(s.format)), ("bytes", .int(Int(s.bytes))),
                      ("lag_s", .double(s.lagSeconds, places: 1)), ("rotations", .int(s.rotations)),
+                     ("out_of_order", .int(s.outOfOrder)),
                      ("error", .string(s.error.map(Sanitizer.clean)))])
         })
         let at = members.firstIndex { $0.0 == "lines" } ?? members.count

@@ -36,6 +36,23 @@ public struct GeneratorOptions: Sendable {
     /// Keeps per-request truth; turn off for very large benchmark files.
     public var collectTruth: Bool = true
 
+    /// Why these options cannot be written (nil when they can): counts out of range, a rate
+    /// outside `OptionLimit.requestRate`, or a start whose log would run past the year 9999.
+    public var problem: String? {
+        guard requests >= 0 else { return "requests must be >= 0" }
+        if let problem = OptionLimit.requestRate.problem(rate, name: "rate") { return problem }
+        guard rotate >= 0 else { return "rotate must be >= 0" }
+        guard !fileName.isEmpty, !fileName.contains("/") else { return "fileName must be a plain file name" }
+        guard let startMs = GenClock.parse(start) else { return "start must look like 2024-06-12 08:00:00,000" }
+        // Arrivals average 1/rate apart; allow three times the mean span plus a day of tail.
+        let spanMs = 3 * Double(requests) / rate * 1000 + Double(GenClock.msPerDay)
+        let lastMs = Double(GenClock.days(year: 9999, month: 12, day: 31)) * Double(GenClock.msPerDay)
+        guard startMs >= 0, Double(startMs) + spanMs < lastMs else {
+            return "start \(start): the log would not fit between 1970 and the year 9999 at this rate"
+        }
+        return nil
+    }
+
     /// Options with defaults for everything but where to write and how many requests.
     public init(outputDirectory: String, requests: Int) {
         self.outputDirectory = outputDirectory

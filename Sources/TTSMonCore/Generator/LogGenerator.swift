@@ -4,15 +4,8 @@ import Foundation
 public enum LogGenerator {
     /// Writes the logs and returns the truth; also writes `truth.json` beside the logs when collectTruth is true.
     public static func generate(_ options: GeneratorOptions) throws -> GeneratedTruth {
-        guard options.requests >= 0 else { throw GenError.invalidOption("requests must be >= 0") }
-        guard options.rate > 0, options.rate.isFinite else { throw GenError.invalidOption("rate must be > 0") }
-        guard options.rotate >= 0 else { throw GenError.invalidOption("rotate must be >= 0") }
-        guard !options.fileName.isEmpty, !options.fileName.contains("/") else {
-            throw GenError.invalidOption("fileName must be a plain file name")
-        }
-        guard let startMs = GenClock.parse(options.start) else {
-            throw GenError.invalidOption("start must look like 2024-06-12 08:00:00,000")
-        }
+        if let problem = options.problem { throw GenError.invalidOption(problem) }
+        let startMs = GenClock.parse(options.start)!
         try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
 
         var rng = GenRandom(seed: options.seed)

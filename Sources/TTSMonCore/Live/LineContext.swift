@@ -4,6 +4,8 @@ struct LineContext: Sendable {
     var lines = LineCounts()
     /// The last line was an ERROR/CRITICAL record or a continuation of one.
     var inErrorContext = false
+    /// The source's log clock, which records far in the future do not move.
+    var clock = SourceClock()
 
     /// Counts one line (`level` matters only for records); returns how it was counted.
     @inline(__always)

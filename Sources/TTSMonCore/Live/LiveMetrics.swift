@@ -54,6 +54,10 @@ public struct LiveMetrics: Sendable {
     /// Per source: its format, once known (service label, HTTP-like codes).
     var sourceFormats: [LogFormat?] = []
 
+    /// The wall clock as local log time, when following live (set by the collector at each poll):
+    /// a record far ahead of it and of its source's other records does not move the clock.
+    public var wallClock: LogTimestamp?
+
     /// Lines of every source since start.
     public private(set) var lines = LineCounts()
     /// Completed requests since start (`requests.total`), and how they ended.
@@ -126,7 +130,22 @@ public struct LiveMetrics: Sendable {
         if source >= sourceLines.count { growSources(to: source) }
         let counted = sourceLines[source].count(kind, level: kind == .record ? record.level : .unknown)
         lines.add(counted)
-        if kind == .record { fold(record, source: source, file: file, offset: offset) }
+        if kind == .record { admit(record, source: source, file: file, offset: offset) }
+    }
+
+    /// Folds a record unless its source's clock holds it back (see `SourceClock`).
+    @inline(__always)
+    mutating func admit(_ record: LogRecord, source: Int, file: String, offset: Int64) {
+        var dropped = 0
+        switch sourceLines[source].clock.admit(record, file: file, offset: offset, wall: wallClock, dropped: &dropped) {
+        case .fold: fold(record, source: source, file: file, offset: offset)
+        case .held: break
+        case .confirmed(let held): for h in held { fold(h.record, source: source, file: h.file, offset: h.offset) }
+        }
+        if dropped > 0 {
+            sourceLines[source].lines.outOfOrder += dropped
+            lines.outOfOrder += dropped
+        }
     }
 
     /// Counts a skipped overlong line.

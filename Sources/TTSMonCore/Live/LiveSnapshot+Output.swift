@@ -53,6 +53,7 @@ extension LiveSnapshot {
         members.append(("lines", .object([
             ("total", .int(lines.total)), ("parsed", .int(lines.parsed)),
             ("continuation", .int(lines.continuation)), ("unparsed", .int(lines.unparsed)),
+            ("out_of_order", .int(lines.outOfOrder)),
         ])))
         members.append(("by_text_length", .array(byTextLength.map { b in
             .object([("bucket", .string(b.bucket.label)), ("requests", .int(b.requests)), ("failed", .int(b.failed))])

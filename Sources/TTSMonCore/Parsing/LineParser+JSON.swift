@@ -13,6 +13,8 @@ extension LineParser {
         var time: LogTimestamp?
         record = LogRecord(time: LogTimestamp(milliseconds: 0))
         var pending: [(RecordField, FlatJSONScanner.Value)] = []
+        /// The event's own words when it is not a known event (a failover line, say).
+        var eventText: String?
         while let (key, value) = scanner.nextMember() {
             guard let field = keys.lookup(key) else { continue }
             switch field {
@@ -24,7 +26,7 @@ extension LineParser {
             case .event:
                 if case .string(let text) = value {
                     record.event = LogFormat.commonEvents[text] ?? .other
-                    if record.event == .other, captureText { record.message = text }
+                    if record.event == .other { eventText = text }
                 }
             default:
                 pending.append((field, value))
@@ -51,12 +53,12 @@ extension LineParser {
             let ok = bytes.withUTF8 { span in assign(field, span, quoted: quoted, escapes: 0, into: &record) }
             guard ok else { return .malformed }
         }
-        if record.event == .other, let msg = record.message, let at = msg.range(of: "switching to ") {
-            _ = at
-            var copy = msg
-            copy.withUTF8 { span in
+        // A failover is told in words, whether or not texts are captured (report needs it too).
+        if record.event == .other, var words = eventText ?? record.message {
+            words.withUTF8 { span in
                 if let switchAt = span.find("switching to ") { LineParser.fillFailover(span, switchAt: switchAt, into: &record) }
             }
+            if captureText || record.event == .failover, record.message == nil { record.message = words }
         }
         return validateRequired(record)
     }

@@ -31,6 +31,9 @@ public struct CacheReadings: Sendable {
 /// Line counts by kind.
 public struct LineCounts: Sendable, Equatable {
     public var total = 0, parsed = 0, continuation = 0, unparsed = 0
+    /// Parsed records dated far ahead of their source's clock, left out of the live figures
+    /// (counted among `parsed`; live only).
+    public var outOfOrder = 0
     public init() {}
 }
 

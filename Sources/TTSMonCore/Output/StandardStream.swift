@@ -1,0 +1,43 @@
+import Foundation
+
+/// Standard output and standard error written with write(2), so that a closed pipe or a full
+/// disk is an outcome the caller decides on, never a trap (`FileHandle.write` traps on errors).
+public enum StandardStream: Sendable {
+    case output, error
+
+    /// How a write ended.
+    public enum Outcome: Sendable, Equatable {
+        case written
+        /// The reader went away (EPIPE): a Unix tool ends quietly.
+        case closedPipe
+        /// Any other failure (a full disk, say), with the system's words for it.
+        case failed(String)
+    }
+
+    var descriptor: Int32 { self == .output ? 1 : 2 }
+
+    /// Writes all of `text`, retrying short writes and interruptions.
+    @discardableResult
+    public func write(_ text: String) -> Outcome {
+        var text = text
+        return text.withUTF8 { bytes in write(bytes) }
+    }
+
+    /// Writes all of `bytes`, retrying short writes and interruptions.
+    @discardableResult
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
+        guard var at = bytes.baseAddress else { return .written }
+        var left = bytes.count
+        while left > 0 {
+            let n = Glibc.write(descriptor, at, left)
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EPIPE { return .closedPipe }
+                return .failed(String(cString: strerror(errno)))
+            }
+            at += n
+            left -= n
+        }
+        return .written
+    }
+}
