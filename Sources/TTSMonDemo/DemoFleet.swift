@@ -90,7 +90,7 @@ public final class DemoFleet: @unchecked Sendable {
                     request.headers.add(name: "Content-Type", value: "application/json")
                     let payload = (try? JSONSerialization.data(withJSONObject: ["text": body, "voice": voice])) ?? Data()
                     request.body = .bytes(ByteBuffer(bytes: payload))
-                    if let response = try? await client.execute(request, timeout: .seconds(15)) {
+                    if let response = try? await client.executeRetryingClosed(request, deadline: .now() + .seconds(15)) {
                         _ = try? await response.body.collect(upTo: 1 << 20)
                     }
                 }

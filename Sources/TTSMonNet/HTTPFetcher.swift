@@ -6,12 +6,24 @@ import TTSMonCore
 
 extension HTTPClient {
     /// A client on the shared event loops that never follows redirects, with connect and read
-    /// timeouts (and an idle timeout for pooled connections when given).
-    public static func bounded(connect: TimeAmount, read: TimeAmount, idle: TimeAmount? = nil) -> HTTPClient {
+    /// timeouts. Pooled connections idle for longer than `idle` are closed by the client first
+    /// (servers drop idle keep-alive connections after 5 to 75 s; ours after 10 s).
+    public static func bounded(connect: TimeAmount, read: TimeAmount, idle: TimeAmount = .seconds(4)) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: connect, read: read)
-        if let idle { configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: idle) }
+        configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: idle)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// `execute`, sent once more when a pooled connection was closed by the server before any
+    /// answer (the keep-alive race: the server never saw the request). Never retried once a
+    /// response has begun.
+    public func executeRetryingClosed(_ request: HTTPClientRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
+        do {
+            return try await execute(request, deadline: deadline)
+        } catch where ProbeFailure.closedBeforeResponse(error) {
+            return try await execute(request, deadline: deadline)
+        }
     }
 }
 
@@ -47,7 +59,7 @@ public final class HTTPFetcher: Sendable {
 
     func send(_ request: HTTPClientRequest, timeout: TimeAmount) async -> Result<(status: Int, body: Data), InputError> {
         do {
-            let response = try await client.execute(request, timeout: timeout)
+            let response = try await client.executeRetryingClosed(request, deadline: .now() + timeout)
             let body = try await response.body.collect(upTo: bodyLimit)
             return .success((Int(response.status.code), Data(body.readableBytesView)))
         } catch {

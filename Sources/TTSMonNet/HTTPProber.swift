@@ -97,15 +97,7 @@ public final class HTTPProber: Sendable {
             result = try await withThrowingTaskGroup(of: Fetched.self) { group in
                 group.addTask {
                     let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-                    let response: HTTPClientResponse
-                    do {
-                        response = try await client.execute(request, deadline: deadline)
-                    } catch where ProbeFailure.closedBeforeResponse(error) {
-                        // A pooled connection the server closed before answering (a keep-alive
-                        // race): the server never saw the request, so it is sent once more, on
-                        // the fresh connection the pool now makes.
-                        response = try await client.execute(request, deadline: deadline)
-                    }
+                    let response = try await client.executeRetryingClosed(request, deadline: deadline)
                     var fetched = Fetched(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"))
                     for try await chunk in response.body {
                         let room = HTTPProber.bodyLimit - fetched.body.count

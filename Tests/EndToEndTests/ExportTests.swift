@@ -65,6 +65,54 @@ import TTSMonNet
         #expect(said.contains("serving metrics on http://127.0.0.1:\(port)/metrics"))
     }
 
+    /// Issue 14, item 4: 50,000 pipelined scrapes on one connection that reads nothing do not
+    /// take the exporter's memory (it grew to 842 MB and kept it), and it still serves others.
+    @Test func pipelinedScrapesDoNotTakeTheMemory() throws {
+        let dir = ScratchDir()
+        _ = try LogGenerator.generate(GeneratorOptions(outputDirectory: dir.path, requests: 2000))
+        let port = freeLoopbackPort()
+        let export = Process()
+        export.executableURL = TTSMonBinary.url
+        export.arguments = ["export", "--log", dir.path + "/app.log", "--listen", "127.0.0.1:\(port)"]
+        export.standardOutput = FileHandle.nullDevice
+        export.standardError = FileHandle.nullDevice
+        try export.run()
+        defer { if export.isRunning { export.terminate(); export.waitUntilExit() } }
+        let fetcher = HTTPFetcher(timeout: 2)
+        defer { try? DashboardTmuxTests.blocking { await fetcher.shutdown() } }
+        func scrape() -> Bool {
+            let r = try? DashboardTmuxTests.blocking { await fetcher.get("http://127.0.0.1:\(port)/metrics") }
+            if case .success(let a)? = r { return a.status == 200 && a.body.count > 1000 }
+            return false
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !scrape() { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(scrape())
+        // A real second process pipelines the requests, then holds the connection unread.
+        let flood = Process()
+        flood.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        flood.arguments = ["python3", "-c", """
+            import socket, time
+            s = socket.create_connection(("127.0.0.1", \(port)))
+            s.sendall(b"GET /metrics HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n" * 50000)
+            time.sleep(4)
+            """]
+        try flood.run()
+        Thread.sleep(forTimeInterval: 3)
+        let rss = Self.residentMB(pid: export.processIdentifier)
+        #expect(scrape(), "a normal scrape is still answered")
+        flood.waitUntilExit()
+        #expect(rss != nil && rss! < 150, "export RSS \(rss ?? -1) MB while flooded")
+    }
+
+    /// Resident memory of a process in MB, from /proc.
+    static func residentMB(pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+        return kb / 1024
+    }
+
     @Test func badListenAddressIsAUsageError() throws {
         let (code, _, err) = try TTSMonBinary.run(["export", "--log", "/dev/null", "--listen", "nowhere"])
         #expect(code == 2)
