@@ -70,7 +70,7 @@ struct ExportCommand: ParsableCommand {
         while !stop.requested {
             // Read in bounded steps so the gauges stay fresh while a long history loads.
             let got = collector.poll(budgetBytes: 16 << 20)
-            for message in collector.drainNotes() { note(Sanitizer.clean(message)) }
+            for message in collector.drainNotes() { note(message) }
             for results in mailbox.take() {
                 _ = failover.record(results, at: WallClock.logTime())
                 for r in results {

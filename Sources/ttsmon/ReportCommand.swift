@@ -36,7 +36,7 @@ struct ReportCommand: ParsableCommand {
             fail(error.description, code: 2)
         }
         progress?.stop()
-        for warning in outcome.warnings { note("warning: \(Sanitizer.clean(warning))") }
+        for warning in outcome.warnings { note("warning: " + warning) }
         let summary = ReportSummary(outcome, top: top)
         emit(format == .json ? summary.json.serialized() : summary.text)
     }

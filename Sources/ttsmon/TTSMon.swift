@@ -24,7 +24,9 @@ struct TTSMon: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             guard code == .validationFailure else { exit(withError: error) }
-            StandardStream.error.write(fullMessage(for: error) + "\n")
+            // Messages may echo the command line: escape sequences from argv never reach the terminal.
+            StandardStream.error.write(fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { Sanitizer.clean(String($0)) }.joined(separator: "\n") + "\n")
             Foundation.exit(usageErrorCode)
         }
     }
@@ -55,13 +57,13 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Exits with a one-line message on stderr.
 func fail(_ message: String, code: Int32) -> Never {
-    StandardStream.error.write("ttsmon: " + message + "\n")
+    StandardStream.error.write("ttsmon: " + Sanitizer.clean(message) + "\n")
     exit(code)
 }
 
 /// Writes a line to stderr (a failed write there is ignored: there is nowhere left to say so).
 func note(_ message: String) {
-    StandardStream.error.write("ttsmon: " + message + "\n")
+    StandardStream.error.write("ttsmon: " + Sanitizer.clean(message) + "\n")
 }
 
 /// Writes text to stdout with a trailing newline. A reader that went away ends the program

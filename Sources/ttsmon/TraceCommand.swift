@@ -22,7 +22,7 @@ struct TraceCommand: ParsableCommand {
         do { result = try RequestTracer.trace(id: id, inputs: inputs) } catch let error as InputError {
             fail(error.description, code: 2)
         }
-        for warning in result.warnings { note("warning: \(Sanitizer.clean(warning))") }
+        for warning in result.warnings { note("warning: " + warning) }
         guard let trace = result.trace else {
             fail("trace: \(id) not found in \(inputs.count) file\(inputs.count == 1 ? "" : "s")", code: 1)
         }

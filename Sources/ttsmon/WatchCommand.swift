@@ -50,9 +50,11 @@ struct WatchCommand: ParsableCommand {
         var nextPrint = started.addingTimeInterval(interval)
         while true {
             let now = Date()
-            // Drain everything available before printing (history at start can be large).
-            while collector.poll(wallNow: Date()) {}
-            for message in collector.drainNotes() { note(Sanitizer.clean(message)) }
+            // Drain what is available before printing (history at start can be large), in
+            // steps, so --duration, SIGINT and SIGTERM are honoured while catching up.
+            while collector.poll(wallNow: Date(), budgetBytes: 4 << 20), !stop.requested,
+                  duration.map({ Date().timeIntervalSince(started) < $0 }) ?? true {}
+            for message in collector.drainNotes() { note(message) }
             _ = relay.tick(now: now, activeTargetUp: nil, evaluate: collector.evaluateProbeAlerts, drain: collector.drainAlertTransitions)
             let finished = stop.requested || (duration.map { now.timeIntervalSince(started) >= $0 } ?? false)
             if finished || now >= nextPrint {

@@ -101,3 +101,113 @@ import Testing
         #expect(throws: GenError.self) { try LogGenerator.generate(options) }
     }
 }
+
+/// Item 7: memory is bounded by bytes, not only by entries.
+@Suite struct HostileSizeTests {
+    typealias Feed = LiveMetricsTests.Feed
+
+    /// 50 requests with 500 KB ids: malformed (counted, not joined), nothing of them kept.
+    @Test func hugeIdsAreMalformedAndNotKept() {
+        var feed = Feed()
+        for i in 0..<50 {
+            let id = "ts_" + String(repeating: String(i % 10), count: 500_000)
+            feed.add(LiveMetricsTests.start(id, Double(i)))
+            feed.add(LiveMetricsTests.complete(id, Double(i) + 0.5, ms: 500))
+        }
+        let footprint = feed.metrics.footprint
+        #expect(footprint.pending == 0)
+        #expect(footprint.indexedIds == 0)
+        #expect(feed.metrics.lines.unparsed == 100)
+        #expect(feed.metrics.snapshot(window: .fiveMinutes).requests.total == 0)
+        #expect(isValidRequestID("ts_" + String(repeating: "a", count: 253)))
+        #expect(!isValidRequestID("ts_" + String(repeating: "a", count: 254)))
+    }
+
+    /// Long texts, voices, codes and warning messages are kept only up to their caps.
+    @Test func longFieldsAreCappedInBytes() {
+        var feed = Feed()
+        let long = String(repeating: "长", count: 200_000)
+        for i in 0..<20 {
+            let id = "ts_\(String(format: "%08x", i))"
+            let t = LiveMetricsTests.ts(Double(i))
+            feed.add("\(t) - app.tts_engine - INFO - synthesis_start: id=\(id), text=\"\(long)\", lang=zh, voice=\(String(repeating: "v", count: 300_000)), duration_ms=0, cache_hit=false")
+            feed.add("\(t) - app.tts_engine - INFO - synthesis_complete: id=\(id), status=failed, duration_ms=10, error_code=\(String(repeating: "E", count: 300_000))")
+            feed.add("\(t) - app.tts_engine - WARNING - something: id=\(id), warning_code=\(String(repeating: "W", count: 300_000)), note=\"\(long)\"")
+        }
+        let requests = feed.metrics.recentRequests(matching: nil, limit: 100)
+        #expect(requests.count == 20)
+        for r in requests {
+            #expect((r.textSnippet?.utf8.count ?? 0) <= 4 * RecentRequest.snippetLength)
+            #expect((r.voice?.utf8.count ?? 0) <= 4 * RecentRequest.voiceLength)
+            #expect((r.errorCode?.utf8.count ?? 0) <= keptNameBytes)
+        }
+        let snapshot = feed.metrics.snapshot(window: .fiveMinutes)
+        for e in snapshot.errors { #expect(e.code.utf8.count <= keptNameBytes) }
+        for s in snapshot.signals { #expect(s.detail.unicodeScalars.count <= LiveSignal.detailLength) }
+    }
+}
+
+/// Items 8, 10 and 13: what live followers and the parser get wrong on real files.
+@Suite struct HardeningFollowTests {
+    /// Item 8: a glob over rotated `.gz` files reads them inflated, as `report` does: the same
+    /// counts, no unparsed lines from compressed bytes.
+    @Test func liveCollectorReadsRotatedGzipLikeReport() throws {
+        let dir = TempDir()
+        var options = GeneratorOptions(outputDirectory: dir.path, requests: 600)
+        options.rotate = 2
+        let truth = try LogGenerator.generate(options)
+        let paths = LiveCollector.expand([dir.path + "/app.log*"])
+        #expect(paths.count == 3)
+        let collector = LiveCollector(paths: paths)
+        while collector.poll() {}
+        let expected = try report(truth.files.map { dir.path + "/" + $0 })
+        #expect(collector.metrics.totalRequests == truth.requestCount)
+        #expect(collector.metrics.lines.total == expected.lines.total)
+        #expect(collector.metrics.lines.unparsed == expected.lines.unparsed)
+        #expect(collector.sourceStatus().allSatisfy { $0.error == nil })
+    }
+
+    /// Item 10: bzip2, xz and zstd are named, not read as text and reported as "0 total".
+    @Test func otherCompressionsAreNamed() throws {
+        let dir = TempDir()
+        let magics: [(String, [UInt8])] = [("bzip2", Array("BZh91AY&SY".utf8)), ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0, 4]),
+                                           ("zstd", [0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x00])]
+        for (name, bytes) in magics {
+            let path = dir.write("app.log.\(name)", bytes: bytes + [UInt8](repeating: 0x41, count: 100))
+            #expect {
+                _ = try LogOpener.open(LogInput(path: path))
+            } throws: { error in
+                "\(error)".contains("\(name)-compressed") && "\(error)".contains("does not read")
+            }
+            let collector = LiveCollector(paths: [path])
+            collector.poll()
+            #expect(collector.sourceStatus().first?.error?.contains("\(name)-compressed") == true)
+            #expect(collector.metrics.lines.total == 0)
+        }
+    }
+
+    /// Item 13: `\r\r\n` keeps its stage timing; zero-width characters never reach the screen.
+    @Test func doubledCarriageReturnsAndInvisibleCharacters() {
+        let parser = LineParser(format: .indexTTS, captureText: true)
+        var line = "2024-06-12 14:22:38,010 - app.tts_engine - INFO - stage_time: stage=llm_inference, id=ts_7f3a2b1c, duration_ms=483\r\r"
+        guard case .record(let record) = line.withUTF8({ parser.parse($0) }) else { Issue.record("not a record"); return }
+        #expect(record.durationMs == 483)
+        #expect(record.stage == .llmInference)
+        #expect(Sanitizer.clean("a\u{200B}b\u{FEFF}c\u{2060}d") == "abcd")
+    }
+
+    /// Item 13: a last line without its newline, in a file no longer written, is a line for
+    /// the follower too (report counts it).
+    @Test func anUnterminatedLastLineCountsOnceTheFileRests() throws {
+        let dir = TempDir()
+        let path = dir.write("app.log", "one\ntwo")
+        let follower = FileFollower(path: path, partialLineGrace: .milliseconds(200))
+        var got: [String] = []
+        let take: (LineReader.Line) -> Void = { if case .text(let b, _, _) = $0 { got.append(String(decoding: b, as: UTF8.self)) } }
+        follower.poll(take)
+        #expect(got == ["one"])
+        Thread.sleep(forTimeInterval: 0.3)
+        follower.poll(take)
+        #expect(got == ["one", "two"])
+    }
+}

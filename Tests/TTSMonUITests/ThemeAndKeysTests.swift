@@ -43,6 +43,20 @@ import Testing
         #expect(e.description.hasPrefix("c.toml:2: unknown key 'windw'"))
         guard case .failure(let w) = DashboardSettings.parse("window = \"7m\"\n", name: "c.toml") else { Issue.record("bad window"); return }
         #expect(w.description.contains("key 'window'"))
+        // Issue 14, item 6: the config file takes the same ranges as the flags.
+        for bad in ["[probe]\ninterval = 0\n", "[probe]\ntimeout = 100000\n", "probe_interval = 0.001\n"] {
+            guard case .failure(let e) = DashboardSettings.parse(bad, name: "c.toml") else { Issue.record("accepted \(bad)"); continue }
+            #expect(e.description.contains("expected"), "\(e)")
+        }
+    }
+
+    /// Issue 14, item 1: records held out of the figures for being far in the future are said
+    /// beside their source in the header.
+    @Test func headerSaysHowManyRecordsWereAhead() {
+        var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
+        state.sources = [SourceLine(name: "/var/log/tts/app.log", ageSeconds: 2, error: nil, outOfOrder: 3)]
+        let grid = DashboardView.render(state, width: 150, height: 45)
+        #expect(grid.text.split(separator: "\n").first?.contains("app.log 2s 3 ahead") == true)
     }
 
     @Test func keysDriveTheRouteStack() {

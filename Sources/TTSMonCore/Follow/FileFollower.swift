@@ -12,21 +12,23 @@ public final class FileFollower: FollowedSource {
     public let path: String
     let maxLineLength: Int
     var fd: Int32 = -1
-    /// Bytes of a line whose newline has not arrived yet.
-    var partial: [UInt8] = []
-    var partialOffset: Int64 = 0
-    var skippingOverlong = false
+    var splitter: LineSplitter
     var readBuffer: UnsafeMutableRawBufferPointer
     /// Notes for the user (waiting, unreadable, truncated), newest last; the caller drains them.
     public var notes: [String] = []
     /// Total bytes read from this path, across rotations.
     public private(set) var bytesRead: Int64 = 0
     /// Lines longer than the limit that were skipped.
-    public private(set) var overlongLines = 0
+    public var overlongLines: Int { splitter.overlongLines }
 
-    public init(path: String, startAtEnd: Bool = false, maxLineLength: Int = 1 << 20) {
+    /// `partialLineGrace`: how long a last line without its newline waits for it before it
+    /// counts as a line (the file is then taken as no longer written).
+    public init(path: String, startAtEnd: Bool = false, maxLineLength: Int = 1 << 20,
+                partialLineGrace: Duration = .seconds(3)) {
         self.path = path
+        self.partialLineGrace = partialLineGrace
         self.maxLineLength = maxLineLength
+        splitter = LineSplitter(maxLineLength: maxLineLength)
         state = FollowState(path: path, startAtEnd: startAtEnd)
         readBuffer = .allocate(byteCount: 1 << 18, alignment: 64)
     }
@@ -78,8 +80,20 @@ public final class FileFollower: FollowedSource {
             backlog = state.observe(path: FileFollower.observe(path), openFileSize: openFileSize())
         }
         perform(budget: budget, handle)
+        let now = ContinuousClock.now
+        if bytesRead != before {
+            lastGrowth = now
+        } else if backlog.isEmpty, splitter.holdsPartialLine, now - lastGrowth >= partialLineGrace {
+            // A last line without its newline in a file no longer written is a line (as report
+            // counts it).
+            splitter.flush(handle)
+        }
         return bytesRead != before
     }
+
+    let partialLineGrace: Duration
+    /// When the file last grew.
+    var lastGrowth = ContinuousClock.now
 
     func perform(budget: Int?, _ handle: LineHandler) {
         var left = budget ?? Int.max
@@ -101,9 +115,10 @@ public final class FileFollower: FollowedSource {
         for action in actions {
             switch action {
             case .open(let identity, let from):
-                flushPartial(handle)
+                splitter.flush(handle)
                 if fd >= 0 { close(fd); fd = -1 }
-                let newFD = open(path, O_RDONLY | O_CLOEXEC)
+                // Never blocks, whatever the path turned into (a FIFO blocks a plain open).
+                let newFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
                 var st = stat()
                 if newFD < 0 || fstat(newFD, &st) != 0
                     || FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) != identity {
@@ -114,14 +129,12 @@ public final class FileFollower: FollowedSource {
                     return
                 }
                 fd = newFD
-                partialOffset = from
             case .read(let from, let size):
                 readRange(from: from, upTo: size, handle)
             case .restartFromZero:
-                flushPartial(handle)
-                partialOffset = 0
+                splitter.flush(handle)
             case .close:
-                flushPartial(handle)
+                splitter.flush(handle)
                 if fd >= 0 { close(fd); fd = -1 }
             case .note(let message):
                 notes.append(message)
@@ -141,60 +154,7 @@ public final class FileFollower: FollowedSource {
             let chunkStart = at
             at += Int64(n)
             bytesRead += Int64(n)
-            split(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]).bindMemory(to: UInt8.self), at: chunkStart, handle)
+            splitter.split(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]).bindMemory(to: UInt8.self), at: chunkStart, handle)
         }
-    }
-
-    func split(_ chunk: ByteSpan, at chunkStart: Int64, _ handle: LineHandler) {
-        guard let base = chunk.baseAddress else { return }
-        var start = 0
-        while start < chunk.count {
-            guard let hit = memchr(base + start, 10, chunk.count - start) else {
-                // No newline: keep the rest for later (or skip it when it is overlong).
-                if !skippingOverlong {
-                    if partial.isEmpty { partialOffset = chunkStart + Int64(start) }
-                    partial.append(contentsOf: ByteSpan(start: base + start, count: chunk.count - start))
-                    if partial.count > maxLineLength {
-                        partial.removeAll()
-                        skippingOverlong = true
-                        overlongLines += 1
-                        handle(.overlong(offset: partialOffset))
-                    }
-                }
-                return
-            }
-            let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if skippingOverlong {
-                skippingOverlong = false
-            } else if partial.isEmpty {
-                if end - start > maxLineLength {
-                    overlongLines += 1
-                    handle(.overlong(offset: chunkStart + Int64(start)))
-                } else {
-                    handle(.text(ByteSpan(start: base + start, count: end - start), offset: chunkStart + Int64(start), checked: false))
-                }
-            } else {
-                partial.append(contentsOf: ByteSpan(start: base + start, count: end - start))
-                if partial.count > maxLineLength {
-                    overlongLines += 1
-                    handle(.overlong(offset: partialOffset))
-                } else {
-                    let at = partialOffset
-                    partial.withUnsafeBufferPointer { handle(.text($0, offset: at, checked: false)) }
-                }
-                partial.removeAll(keepingCapacity: true)
-            }
-            start = end + 1
-        }
-    }
-
-    /// A partial line at the end of a file that is being left (rotation, truncation) is a line.
-    func flushPartial(_ handle: LineHandler) {
-        if !partial.isEmpty, !skippingOverlong {
-            let at = partialOffset
-            partial.withUnsafeBufferPointer { handle(.text($0, offset: at, checked: false)) }
-        }
-        partial.removeAll(keepingCapacity: true)
-        skippingOverlong = false
     }
 }

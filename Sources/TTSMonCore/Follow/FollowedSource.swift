@@ -29,12 +29,10 @@ public final class StandardInputFollower: FollowedSource, @unchecked Sendable {
     private let lock = NSLock()
     private var chunks: [[UInt8]] = []
     private var ended = false
-    private var partial: [UInt8] = []
-    private var offset: Int64 = 0
-    private let maxLineLength: Int
+    private var splitter: LineSplitter
 
     public init(fd: Int32 = 0, maxLineLength: Int = 1 << 20) {
-        self.maxLineLength = maxLineLength
+        splitter = LineSplitter(maxLineLength: maxLineLength)
         let thread = Thread { [weak self] in
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             while true {
@@ -59,31 +57,13 @@ public final class StandardInputFollower: FollowedSource, @unchecked Sendable {
         let atEnd = ended
         lock.unlock()
         for chunk in taken {
+            chunk.withUnsafeBufferPointer { splitter.split($0, at: bytesRead, handle) }
             bytesRead += Int64(chunk.count)
-            var start = 0
-            while let nl = chunk[start...].firstIndex(of: 10) {
-                partial.append(contentsOf: chunk[start..<nl])
-                emit(handle)
-                start = nl + 1
-            }
-            partial.append(contentsOf: chunk[start...])
-            if partial.count > maxLineLength {
-                handle(.overlong(offset: offset))
-                offset += Int64(partial.count)
-                partial.removeAll()
-            }
         }
         if atEnd {
-            if !partial.isEmpty { emit(handle) }
+            splitter.flush(handle)
             if problem == nil { problem = "standard input closed"; notes.append(problem!) }
         }
         return !taken.isEmpty
-    }
-
-    private func emit(_ handle: (LineReader.Line) -> Void) {
-        let at = offset
-        partial.withUnsafeBufferPointer { handle(.text($0, offset: at, checked: false)) }
-        offset += Int64(partial.count + 1)
-        partial.removeAll(keepingCapacity: true)
     }
 }

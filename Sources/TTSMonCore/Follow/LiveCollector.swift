@@ -38,9 +38,7 @@ public final class LiveCollector {
     /// start to that much before each file's last record; `startAtEnd` skips history entirely.
     public init(paths: [String], startAtEnd: Bool = false, since: Int? = nil,
                 configuration: LiveMetrics.Configuration = .init()) {
-        sources = paths.map { path -> FollowedSource in
-            path == "-" ? StandardInputFollower() : FileFollower(path: path, startAtEnd: startAtEnd)
-        }
+        sources = paths.map { LiveCollector.follower(for: $0, startAtEnd: startAtEnd) }
         metrics = LiveMetrics(configuration: configuration)
         parsers = Array(repeating: nil, count: paths.count)
         sniffed = Array(repeating: [], count: paths.count)
@@ -51,6 +49,23 @@ public final class LiveCollector {
         } else {
             cutoff = nil
         }
+    }
+
+    /// What follows `path`: standard input for `-`, a pipe follower for a FIFO, one reading of a
+    /// compressed (rotated) file, else a `tail -F` follower.
+    static func follower(for path: String, startAtEnd: Bool) -> FollowedSource {
+        if path == "-" { return StandardInputFollower() }
+        var st = stat()
+        if stat(path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFIFO { return PipeFollower(path: path) }
+            if (st.st_mode & S_IFMT) == S_IFREG, Compression.ofFile(path) != nil {
+                // History only: skipped with the rest of the history by --from-end.
+                let whole = WholeFileFollower(path: path)
+                whole.finished = startAtEnd
+                return whole
+            }
+        }
+        return FileFollower(path: path, startAtEnd: startAtEnd)
     }
 
     /// Keeps figures per source as well as merged, from now on (set it before the first poll

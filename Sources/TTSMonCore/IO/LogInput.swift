@@ -51,17 +51,19 @@ public enum LogOpener {
         }
         let file = FileDescriptorSource(fd: fd, ownsDescriptor: true)
         var raw: ByteSource = file
-        // Sniff the gzip magic from the first bytes, then replay them.
-        var magic = [UInt8](repeating: 0, count: 2)
+        // Sniff a compression magic from the first bytes, then replay them.
+        var magic = [UInt8](repeating: 0, count: Compression.magicLength)
         var got = 0
-        while got < 2 {
+        while got < magic.count {
             let n = magic.withUnsafeMutableBytes { raw.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }
             if n == 0 { break }
             got += n
         }
         if let problem = raw.warning { throw InputError("\(input.displayName): \(problem)") }
         raw = PrefixedSource(prefix: Array(magic[0..<got]), rest: raw)
-        let compressed = got == 2 && magic[0] == 0x1F && magic[1] == 0x8B
+        let compression = Compression.detect(magic.prefix(got))
+        if let why = compression?.unsupported { throw InputError("\(input.displayName): \(why)") }
+        let compressed = compression == .gzip
         var source: ByteSource = compressed ? GzipSource(raw) : raw
         // Sniff the format from the first lines of the (decompressed) stream.
         var head = [UInt8](repeating: 0, count: sniffBytes)

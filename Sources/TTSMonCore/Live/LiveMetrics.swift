@@ -191,7 +191,7 @@ public struct LiveMetrics: Sendable {
             if let key = record.idKey {
                 let keeps = configuration.recentRequests > 0
                 pending.start(key, second: second, textLen: record.textLen, cacheHit: record.cacheHit,
-                              text: keeps ? record.text.map(RecentRequest.pendingText) : nil, voice: keeps ? record.voice : nil)
+                              text: keeps ? record.text.map(RecentRequest.pendingText) : nil, voice: keeps ? record.voice.map(RecentRequest.cleanVoice) : nil)
             }
         case .synthesisFailed:
             if let key = record.idKey, let code = record.errorCode { pending.failed(key, second: second, code: code) }
@@ -210,7 +210,8 @@ public struct LiveMetrics: Sendable {
         case .failover:
             let to = record.failoverTo ?? "?"
             let from = record.failoverFrom ?? activeInstance ?? (to == "main" ? "standby" : "main")
-            failovers.append(FailoverEvent(time: time, from: from, to: to, message: record.message ?? ""))
+            failovers.append(FailoverEvent(time: time, from: from, to: to,
+                                           message: RecentRequest.clipped(record.message ?? "", scalars: LiveSignal.detailLength)))
             if alertAccepts(second) { alertSeries.addFailover(second: second, toMain: to == "main") }
             activeInstance = to
         case .audioMetrics, .other:

@@ -55,7 +55,8 @@ struct StoredSignal: Sendable {
         guard record.isEarlySignal || overThreshold else { return nil }
         let kind: LiveSignalKind = record.warningCode != nil ? .warningCode
             : record.fallbackUsed ? .fallbackUsed : .cacheOverThreshold
-        return StoredSignal(time: record.time, kind: kind, id: record.id, message: record.message,
+        return StoredSignal(time: record.time, kind: kind, id: record.id,
+                            message: record.message.map { RecentRequest.clipped($0, scalars: LiveSignal.detailLength) },
                             warningCode: record.warningCode, usedPercent: record.usedPercent, threshold: record.threshold)
     }
 

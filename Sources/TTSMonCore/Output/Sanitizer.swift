@@ -15,6 +15,8 @@ public enum Sanitizer {
                 continue
             case 0x2028, 0x2029, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
                 continue  // line separators and bidi overrides
+            case 0x200B, 0x2060, 0xFEFF, 0x00AD, 0x061C, 0x180E:
+                continue  // invisible: zero-width space, word joiner, BOM, soft hyphen, marks
             default:
                 out.append(s)
             }

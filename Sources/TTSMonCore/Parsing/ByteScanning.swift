@@ -53,7 +53,15 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// The bytes as a String (the caller has validated UTF-8).
     @inline(__always)
     var string: String { String(decoding: self, as: UTF8.self) }
+
+    /// The bytes as a string of at most `limit` bytes (a name or code kept in memory: a hostile
+    /// 500 KB error code keeps only its start).
+    @inline(__always)
+    func string(limit: Int) -> String { count <= limit ? string : slice(0, limit).string }
 }
+
+/// How many bytes of a name or code (error code, warning code, stage, model stage) are kept.
+let keptNameBytes = 128
 
 /// Small parsers for values written in logs.
 enum ValueParsing {

@@ -37,7 +37,7 @@ extension LineParser {
                     record.status = .success
                 } else {
                     record.status = .failed
-                    record.errorCode = cell.string
+                    record.errorCode = cell.string(limit: keptNameBytes)
                     record.level = .error
                 }
             case .durationMs:

@@ -55,13 +55,14 @@ public struct LineParser {
         stages = KeyTable(Dictionary(uniqueKeysWithValues: PipelineStage.allCases.map { ($0.name, $0) }))
     }
 
-    /// Parses one line (without its newline; a trailing `\r` is ignored) into `record`, which
+    /// Parses one line (without its newline; trailing `\r`s are ignored) into `record`, which
     /// is overwritten. The hot path: no record is copied. `checked`: the line is already known
     /// to be valid UTF-8 without NUL bytes (`LineReader` checked its whole read at once).
     @inline(__always)
     public func parse(_ raw: ByteSpan, into record: inout LogRecord, checked: Bool = false) -> LineKind {
         var line = raw
-        if let last = line.last, last == 13 { line = line.slice(0, line.count - 1) }
+        // CRLF, and the `\r\r\n` of a CRLF line written again through a text-mode stream.
+        while let last = line.last, last == 13 { line = line.slice(0, line.count - 1) }
         switch shape {
         case .keyValue: return parseKeyValueLine(line, into: &record, checked: checked)
         case .delimited: return parseDelimitedLine(line, into: &record, checked: checked)
@@ -334,18 +335,18 @@ public struct LineParser {
             default: if record.event == .synthesisComplete { return false }
             }
         case .errorCode:
-            if value.count > 0 { record.errorCode = value.string }
+            if value.count > 0 { record.errorCode = value.string(limit: keptNameBytes) }
         case .stage:
             guard value.count > 0 else { return record.event != .stageTime }
             record.stage = stages.lookup(value)
-            if record.stage == nil || captureText { record.stageName = value.string }
+            if record.stage == nil || captureText { record.stageName = value.string(limit: keptNameBytes) }
         case .textLen:
             if let v = ValueParsing.integer(value) { record.textLen = v }
         case .text:
             if captureText { record.text = quoted && escapes > 0 ? LineParser.unescape(value) : value.string }
             if record.textLen == nil { record.textLen = LineParser.scalarCount(value) - escapes }
-        case .lang: if captureText { record.lang = value.string }
-        case .voice: if captureText { record.voice = value.string }
+        case .lang: if captureText { record.lang = value.string(limit: keptNameBytes) }
+        case .voice: if captureText { record.voice = value.string(limit: keptNameBytes) }
         case .cacheHit: record.cacheHit = ValueParsing.boolean(value)
         case .audioSizeKB: record.audioSizeKB = ValueParsing.integer(value)
         case .usedPercent, .usage:
@@ -355,9 +356,9 @@ public struct LineParser {
             record.usedPercent = v
         case .threshold: record.threshold = ValueParsing.decimal(value)
         case .fallbackUsed: record.fallbackUsed = ValueParsing.boolean(value) ?? false
-        case .warningCode: if value.count > 0 { record.warningCode = value.string }
+        case .warningCode: if value.count > 0 { record.warningCode = value.string(limit: keptNameBytes) }
         case .queueMs: record.queueMs = ValueParsing.integer(value, allowMsSuffix: true)
-        case .modelStage: if captureText, value.count > 0 { record.modelStage = value.string }
+        case .modelStage: if captureText, value.count > 0 { record.modelStage = value.string(limit: keptNameBytes) }
         case .time, .level, .event, .logger, .ignored: break
         }
         return true

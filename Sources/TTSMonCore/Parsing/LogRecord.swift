@@ -157,7 +157,7 @@ func isRequestIDByte(_ b: UInt8) -> Bool {
 /// it, so the hot path does not go through the global's lazy initialiser on every id).
 @inline(__always)
 func isRequestIDToken(_ span: ByteSpan, table: UnsafePointer<UInt8> = RequestIDBytes.table) -> Bool {
-    guard let base = span.baseAddress, span.count > 0 else { return false }
+    guard let base = span.baseAddress, span.count > 0, span.count <= RequestIDBytes.maxLength else { return false }
     // One table load per byte, and-ed without branches (ids sit on nearly every line).
     var ok: UInt8 = 1
     for i in 0..<span.count { ok &= table[Int(base[i])] }
@@ -166,6 +166,10 @@ func isRequestIDToken(_ span: ByteSpan, table: UnsafePointer<UInt8> = RequestIDB
 
 /// 1 for each byte legal in a request id, 0 for the others.
 enum RequestIDBytes {
+    /// The longest id accepted, in bytes: longer "ids" are malformed (counted, never joined or
+    /// kept), so hostile lines cannot fill memory with ids.
+    static let maxLength = 256
+
     nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         for b in 0..<256 { t[b] = isRequestIDByte(UInt8(b)) ? 1 : 0 }
@@ -175,5 +179,5 @@ enum RequestIDBytes {
 
 /// Checks a whole id token.
 public func isValidRequestID(_ token: String) -> Bool {
-    !token.isEmpty && token.utf8.allSatisfy(isRequestIDByte)
+    !token.isEmpty && token.utf8.count <= RequestIDBytes.maxLength && token.utf8.allSatisfy(isRequestIDByte)
 }
