@@ -45,13 +45,16 @@ public final class Terminal {
     var previous: Grid?
     var ended = false
 
-    /// Takes over the terminal. `NO_COLOR`, `TERM=vt100` and non-UTF-8 locales are honoured.
-    public init(theme: Theme) {
-        setlocale(LC_ALL, "")
-        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
-        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
-        unicode = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
-            && !term.hasPrefix("vt1") && term != "linux-ascii" && term != "dumb"
+    /// The locale in use and how it was chosen, for the help overlay.
+    public let localeNote: String
+
+    /// Takes over the terminal. `NO_COLOR` and `TERM=vt100` are honoured; a non-UTF-8 locale
+    /// (`LANG=C` over ssh) is replaced by a UTF-8 one the system has when the terminal can show
+    /// UTF-8 (see `TextMode`), so Chinese text is not drawn as `????`.
+    public init(theme: Theme, text: TextMode = .auto) {
+        let choice = LocaleChoice.apply(text, term: ProcessInfo.processInfo.environment["TERM"] ?? "")
+        unicode = choice.unicode
+        localeNote = choice.note
         window = initscr()!
         cbreak()
         noecho()

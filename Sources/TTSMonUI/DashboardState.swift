@@ -94,6 +94,8 @@ public struct DashboardState: Sendable {
     /// Text being typed after `/` (nil: no prompt).
     public var prompt: String?
     public var helpVisible = false
+    /// A line at the foot of the help overlay (the locale the terminal draws with).
+    public var helpNote: String?
     /// A one-line message in the footer ("saved to ...").
     public var status: String?
     public var snapshot: LiveSnapshot

@@ -26,7 +26,7 @@ public enum DashboardView {
         case .log: LogView.render(&grid, body, state)
         }
         footer(&grid, state, keys: keys)
-        if state.helpVisible { HelpOverlay.render(&grid, keys: keys + state.extraKeys) }
+        if state.helpVisible { HelpOverlay.render(&grid, keys: keys + state.extraKeys, note: state.helpNote) }
         return grid
     }
 
@@ -88,8 +88,9 @@ public enum DashboardView {
 
 /// The `?` overlay, drawn from the keymap table.
 enum HelpOverlay {
-    static func render(_ grid: inout Grid, keys: [KeyBinding]) {
-        let rows = keys.map { ($0.keys.map(displayKey).joined(separator: " "), $0.help) }
+    static func render(_ grid: inout Grid, keys: [KeyBinding], note: String? = nil) {
+        var rows = keys.map { ($0.keys.map(displayKey).joined(separator: " "), $0.help) }
+        if let note { rows.append(("", note)) }
         let keyWidth = rows.map { DisplayWidth.of($0.0) }.max() ?? 4
         let width = min(grid.width - 4, max(50, keyWidth + 4 + (rows.map { DisplayWidth.of($0.1) }.max() ?? 20)))
         let height = min(grid.height - 2, rows.count + 4)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TTSMonCore
+import TTSMonTerminal
 
 /// `--rules FILE`: the built-in rules, changed or extended by a rule file.
 struct RuleOptions: ParsableArguments {
@@ -78,10 +79,15 @@ struct RulesCommand: ParsableCommand {
     }
 }
 
-/// How the dashboard shows alerts: a bell when one starts firing, and how long `a` mutes one.
-struct AlertScreenOptions: ParsableArguments {
+/// How a drawing command uses the screen: a bell when an alert starts firing, how long `a`
+/// mutes one, and whether text is drawn as UTF-8 or ASCII.
+struct ScreenOptions: ParsableArguments {
     @Flag(help: "Ring the terminal bell when an alert starts firing.") var bell = false
     @Option(name: .customLong("ack-for"), help: "How long `a` acknowledges (mutes) an alert, e.g. 30m, 1h.") var ackFor: String = "1h"
+    @Flag(help: "The terminal shows UTF-8 whatever TERM says (a UTF-8 locale is chosen if the inherited one is not).") var utf8 = false
+    @Flag(help: "Draw ASCII only (box drawing and non-ASCII text replaced).") var ascii = false
+
+    var textMode: TextMode { ascii ? .ascii : utf8 ? .utf8 : .auto }
 
     var ackSeconds: Double { ConfigText.duration(ackFor) ?? 3600 }
 

@@ -23,6 +23,8 @@ final class DashboardApp {
         var extraKeys: [KeyBinding] = []
         var rules = AlertRule.builtIn
         var delivery = AlertDelivery()
+        /// UTF-8 or ASCII (`--utf8`, `--ascii`; chosen from the locale and TERM by default).
+        var textMode: TextMode = .auto
         /// Ring the terminal bell when an alert starts firing.
         var bell = false
         /// Seconds an acknowledgement lasts.
@@ -67,7 +69,8 @@ final class DashboardApp {
     /// Runs until `q` or a signal; restores the terminal in every case.
     func run() {
         let stop = StopSignal.install([SIGINT, SIGTERM, SIGHUP])
-        let terminal = Terminal(theme: options.theme)
+        let terminal = Terminal(theme: options.theme, text: options.textMode)
+        state.helpNote = terminal.localeNote
         defer { terminal.end() }
         startProbes()
         var lastRefresh = Date.distantPast

@@ -24,7 +24,7 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Label matchers every PromQL query adds, e.g. '{job=\"tts\"}'.") var selector: String?
     @OptionGroup var rules: RuleOptions
     @OptionGroup var delivery: AlertDeliveryOptions
-    @OptionGroup var screen: AlertScreenOptions
+    @OptionGroup var screen: ScreenOptions
 
     func validate() throws {
         try check(probeInterval, "--probe-interval", .probeInterval)
@@ -58,6 +58,7 @@ struct DashboardCommand: ParsableCommand {
         options.delivery = delivery.settings
         options.bell = screen.bell
         options.ackFor = screen.ackSeconds
+        options.textMode = screen.textMode
         for p in settings.probes {
             switch ProbeTarget.parse(p) {
             case .success(let target): options.probes.append(target)

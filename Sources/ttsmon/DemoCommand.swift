@@ -23,7 +23,7 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .customLong("dir"), help: "Write the demo logs here instead of a temporary directory (kept).") var directory: String?
     @OptionGroup var rules: RuleOptions
     @OptionGroup var delivery: AlertDeliveryOptions
-    @OptionGroup var screen: AlertScreenOptions
+    @OptionGroup var screen: ScreenOptions
 
     func validate() throws {
         try check(duration, "--duration", .runDuration)
@@ -61,6 +61,7 @@ struct DemoCommand: ParsableCommand {
             options.delivery = delivery.settings
             options.bell = screen.bell
             options.ackFor = screen.ackSeconds
+            options.textMode = screen.textMode
             options.probeInterval = 2
             options.timeout = 2
             switch Theme.load(theme, directories: Theme.searchDirectories()) {

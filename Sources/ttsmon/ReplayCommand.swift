@@ -17,7 +17,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Theme name or file.") var theme: String = "default"
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings of each file.") var rotated = false
     @OptionGroup var rules: RuleOptions
-    @OptionGroup var screen: AlertScreenOptions
+    @OptionGroup var screen: ScreenOptions
     @Argument(help: "Log files.") var files: [String] = []
 
     func validate() throws {
@@ -39,6 +39,7 @@ struct ReplayCommand: ParsableCommand {
         options.rules = configuration.rules
         options.bell = screen.bell
         options.ackFor = screen.ackSeconds
+        options.textMode = screen.textMode
         switch Theme.load(theme, directories: Theme.searchDirectories()) {
         case .success(let t): options.theme = t
         case .failure(let e): fail("replay: \(e.description)", code: 2)
