@@ -8,6 +8,32 @@ public enum Key: Equatable, Sendable {
     case enter, escape, tab, backTab, backspace, up, down, left, right, pageUp, pageDown, home, end
     case resize
     case function(Int)
+    /// A control character typed with Ctrl (`ctrl-b`, `ctrl-f`).
+    case control(Character)
+
+    /// The key with a keymap name (`"end"`, `"f5"`, `"q"`…); nil for names no key has.
+    public init?(name: String) {
+        switch name {
+        case "enter": self = .enter
+        case "esc": self = .escape
+        case "tab": self = .tab
+        case "backtab": self = .backTab
+        case "backspace": self = .backspace
+        case "up": self = .up
+        case "down": self = .down
+        case "left": self = .left
+        case "right": self = .right
+        case "pageup": self = .pageUp
+        case "pagedown": self = .pageDown
+        case "home": self = .home
+        case "end": self = .end
+        default:
+            if name.hasPrefix("f"), let n = Int(name.dropFirst()) { self = .function(n); return }
+            if name.hasPrefix("ctrl-"), name.count == 6, let c = name.last { self = .control(c); return }
+            guard name.count == 1, let c = name.first else { return nil }
+            self = .char(c)
+        }
+    }
 
     /// The name the dashboard's keymap uses (`"q"`, `"enter"`, `"esc"`, `"down"`...); nil for
     /// events that are not keys (resize).
@@ -28,6 +54,7 @@ public enum Key: Equatable, Sendable {
         case .home: return "home"
         case .end: return "end"
         case .function(let n): return "f\(n)"
+        case .control(let c): return "ctrl-\(c)"
         case .resize: return nil
         }
     }
@@ -51,7 +78,7 @@ public final class Terminal {
     /// Takes over the terminal. `NO_COLOR` and `TERM=vt100` are honoured; a non-UTF-8 locale
     /// (`LANG=C` over ssh) is replaced by a UTF-8 one the system has when the terminal can show
     /// UTF-8 (see `TextMode`), so Chinese text is not drawn as `????`.
-    public init(theme: Theme, text: TextMode = .auto) {
+    public init(theme: Theme, lowColorTheme: Theme? = nil, text: TextMode = .auto) {
         let choice = LocaleChoice.apply(text, term: ProcessInfo.processInfo.environment["TERM"] ?? "")
         unicode = choice.unicode
         localeNote = choice.note
@@ -66,9 +93,9 @@ public final class Terminal {
         wtimeout(window, 100)
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         colors = has_colors() && !noColor
-        self.theme = noColor ? .monochrome : theme
+        if colors { start_color() }   // COLORS is known only after start_color
+        self.theme = noColor ? .monochrome : (colors && ttsmon_colors() < 256 ? lowColorTheme ?? theme : theme)
         if colors {
-            start_color()
             use_default_colors()
             setupPairs()
         }
@@ -106,7 +133,9 @@ public final class Terminal {
         let count = Int(ttsmon_colors())
         switch color {
         case .terminalDefault: return -1
-        case .ansi(let n): return Int32(count >= 16 ? n : n % 8)
+        // With 8 colours a bright colour is its plain one, and bright black (grey) is white:
+        // never black on a black background.
+        case .ansi(let n): return Int32(count >= 16 ? n : n == 8 ? 7 : n % 8)
         case .indexed(let n): return Int32(count >= 256 ? n : nearestBasic(Terminal.paletteRGB(n)))
         case .rgb(let r, let g, let b):
             if count >= 256 { return Int32(Terminal.cubeIndex(r, g, b)) }
@@ -137,7 +166,7 @@ public final class Terminal {
         let (r, g, b) = (Int(c.0), Int(c.1), Int(c.2))
         let bright = max(r, g, b) > 170
         var n = (r > 110 ? 1 : 0) | (g > 110 ? 2 : 0) | (b > 110 ? 4 : 0)
-        if n == 0, bright { n = 7 }
+        if n == 0, bright || max(r, g, b) > 60 { n = 7 }
         return Int(ttsmon_colors()) >= 16 && bright ? n + 8 : n
     }
 
@@ -173,11 +202,52 @@ public final class Terminal {
         werase(window)
     }
 
+    /// A key read ahead while decoding an escape sequence, delivered next.
+    var pendingKey: Key?
+
+    /// How long each further character of an escape sequence is waited for (a slow ssh link
+    /// splits them), in milliseconds; Esc on its own is delivered after this.
+    static let sequenceWaitMs: Int32 = 150
+
     /// Waits up to the input timeout (100 ms) for a key.
     public func readKey() -> Key? {
+        if let key = pendingKey { pendingKey = nil; return key }
+        guard let (kind, ch) = readRaw() else { return nil }
+        if kind != KEY_CODE_YES, ch == 27 { return readEscapeSequence() }
+        return key(kind: kind, ch)
+    }
+
+    func readRaw() -> (Int32, wint_t)? {
         var ch: wint_t = 0
         let kind = wget_wch(window, &ch)
-        if kind == ERR { return nil }
+        return kind == ERR ? nil : (kind, ch)
+    }
+
+    /// After an ESC curses did not decode: the rest of the sequence, each character waited for
+    /// up to `sequenceWaitMs` (see `EscapeSequence`).
+    func readEscapeSequence() -> Key? {
+        wtimeout(window, Terminal.sequenceWaitMs)
+        defer { wtimeout(window, 100) }
+        var after: [Unicode.Scalar] = []
+        while true {
+            switch EscapeSequence.decode(after) {
+            case .key(let name): return Key(name: name)
+            case .unknown: return nil
+            case .escapeThen(let scalar):
+                pendingKey = key(kind: OK, wint_t(scalar.value))
+                return .escape
+            case .incomplete:
+                guard let (kind, ch) = readRaw() else { return after.isEmpty ? .escape : nil }
+                guard kind != KEY_CODE_YES, let scalar = Unicode.Scalar(UInt32(ch)) else {
+                    pendingKey = key(kind: kind, ch)
+                    return after.isEmpty ? .escape : nil
+                }
+                after.append(scalar)
+            }
+        }
+    }
+
+    func key(kind: Int32, _ ch: wint_t) -> Key? {
         if kind == KEY_CODE_YES {
             switch Int32(ch) {
             case ttsmon_key_resize(): return .resize
@@ -202,6 +272,7 @@ public final class Terminal {
         case 10, 13: return .enter
         case 27: return .escape
         case 8, 127: return .backspace
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(ch) + 96)))
         default:
             guard let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 else { return nil }
             return .char(Character(scalar))

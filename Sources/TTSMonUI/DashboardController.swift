@@ -23,7 +23,19 @@ public enum DashboardEffect: Equatable, Sendable {
 public enum DashboardController {
     /// Handles one key, given as a name (`"q"`, `"enter"`, `"esc"`, `"tab"`, `"down"`...).
     public static func handle(_ key: String, state: inout DashboardState, keys: [KeyBinding] = Keymap.standard) -> [DashboardEffect] {
-        if state.helpVisible { state.helpVisible = false; return [] }
+        if state.helpVisible {
+            // The overlay scrolls when taller than the screen; any other key closes it.
+            switch Keymap.command(for: key, in: keys) {
+            case .down?: state.helpScroll += 1
+            case .up?: state.helpScroll = max(0, state.helpScroll - 1)
+            case .pageDown?: state.helpScroll += max(1, state.pageRows)
+            case .pageUp?: state.helpScroll = max(0, state.helpScroll - max(1, state.pageRows))
+            case .top?: state.helpScroll = 0
+            case .bottom?: state.helpScroll = Int.max / 2
+            default: state.helpVisible = false
+            }
+            return []
+        }
         if state.prompt != nil { return handlePrompt(key, &state) }
         guard let command = Keymap.command(for: key, in: keys + state.extraKeys) else { return [] }
         state.status = nil
@@ -37,6 +49,7 @@ public enum DashboardController {
             state.prompt = ""
         case .help:
             state.helpVisible = true
+            state.helpScroll = 0
         case .pause:
             state.paused.toggle()
         case .cycleWindow:
@@ -50,6 +63,7 @@ public enum DashboardController {
         case .log:
             state.routes.append(.log(filter: nil))
             state.selectedRow = 0
+            state.scroll = 0
         case .acknowledge:
             let alerts = state.snapshot.alerts
             let chosen: AlertStatus?
@@ -76,16 +90,32 @@ public enum DashboardController {
             let step = command == .nextPanel ? 1 : all.count - 1
             state.focus = all[((all.firstIndex(of: state.focus) ?? 0) + step) % all.count]
             state.selectedRow = 0
-        case .down:
-            state.selectedRow = min(state.selectedRow + 1, max(0, rowCount(state) - 1))
-        case .up:
-            state.selectedRow = max(0, state.selectedRow - 1)
+        case .down: move(&state, by: 1)
+        case .up: move(&state, by: -1)
+        case .pageDown: move(&state, by: max(1, state.pageRows))
+        case .pageUp: move(&state, by: -max(1, state.pageRows))
+        case .top: move(&state, by: Int.min / 2)
+        case .bottom: move(&state, by: Int.max / 2)
         case .open:
             return open(&state)
         case .custom(let name):
             return [.custom(name)]
         }
         return []
+    }
+
+    /// Moves the selection in a list, or scrolls a text view, by `delta` lines (clamped). The
+    /// log view counts up from its newest line, so "down" there is towards the newest.
+    static func move(_ state: inout DashboardState, by delta: Int) {
+        switch state.route {
+        case .request:
+            let lines = state.trace?.rawLines.count ?? 0
+            state.scroll = min(max(0, state.scroll + delta), max(0, lines - 1))
+        case .log:
+            state.scroll = min(max(0, state.scroll - delta), max(0, state.logLines.count - 1))
+        default:
+            state.selectedRow = min(max(0, state.selectedRow + delta), max(0, rowCount(state) - 1))
+        }
     }
 
     static func rowCount(_ state: DashboardState) -> Int {
@@ -105,6 +135,7 @@ public enum DashboardController {
         guard state.routes.count > 1 else { return [] }
         let left = state.routes.removeLast()
         state.selectedRow = 0
+        state.scroll = 0
         if case .request = left { state.trace = nil; state.lookup = .idle; return [.cancelLookup] }
         return state.route == .overview ? [] : [.refreshList]
     }
@@ -122,6 +153,7 @@ public enum DashboardController {
             guard state.selectedRow < state.list.count else { return [] }
             let id = state.list[state.selectedRow].id
             state.routes.append(.request(id: id))
+            state.scroll = 0
             state.trace = nil
             state.lookup = .idle
             return [.openRequest(id)]

@@ -22,6 +22,14 @@ public struct DashboardSettings: Equatable, Sendable {
         return env["HOME"].map { $0 + "/.config/ttsmon/config.toml" }
     }
 
+    /// Where `s` saves screens: `$XDG_STATE_HOME/ttsmon` (or `~/.local/state/ttsmon`), never
+    /// silently the current directory.
+    public static func defaultSaveDirectory() -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_STATE_HOME"], !xdg.isEmpty { return xdg + "/ttsmon" }
+        return (env["HOME"] ?? NSTemporaryDirectory()) + "/.local/state/ttsmon"
+    }
+
     public static func load(path: String) -> Result<DashboardSettings, InputError> {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             return .failure(InputError("\(path): cannot read config file"))

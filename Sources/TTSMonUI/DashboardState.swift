@@ -91,9 +91,16 @@ public struct DashboardState: Sendable {
     public var paused = false
     public var focus: Panel = .errors
     public var selectedRow = 0
+    /// Lines scrolled in a text view: from the top in the request view, up from the newest line
+    /// in the log view.
+    public var scroll = 0
+    /// Rows a page moves (PgUp/PgDn); the app sets it from the screen height.
+    public var pageRows = 10
     /// Text being typed after `/` (nil: no prompt).
     public var prompt: String?
     public var helpVisible = false
+    /// Rows the help overlay is scrolled by.
+    public var helpScroll = 0
     /// A line at the foot of the help overlay (the locale the terminal draws with).
     public var helpNote: String?
     /// A one-line message in the footer ("saved to ...").

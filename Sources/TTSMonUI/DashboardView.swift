@@ -17,7 +17,9 @@ public enum DashboardView {
         }
         header(&grid, state)
         AlertStrip.render(&grid, y: 1, state)
-        let body = Rect(x: 0, y: 2, width: width, height: height - 3)
+        // A status message gets a line of its own above the footer, never cut to fit the hints.
+        let statusRows = state.status == nil || state.prompt != nil ? 0 : statusLines(state.status!, width: width).count
+        let body = Rect(x: 0, y: 2, width: width, height: height - 3 - statusRows)
         switch state.route {
         case .overview where state.split && !state.splitColumns.isEmpty: SplitView.render(&grid, body, state)
         case .overview: OverviewPanels.render(&grid, body, state)
@@ -26,7 +28,7 @@ public enum DashboardView {
         case .log: LogView.render(&grid, body, state)
         }
         footer(&grid, state, keys: keys)
-        if state.helpVisible { HelpOverlay.render(&grid, keys: keys + state.extraKeys, note: state.helpNote) }
+        if state.helpVisible { HelpOverlay.render(&grid, keys: keys + state.extraKeys, note: state.helpNote, scroll: state.helpScroll) }
         return grid
     }
 
@@ -72,9 +74,16 @@ public enum DashboardView {
         }
         var x = 1
         if let status = state.status {
-            x += grid.put(status + "  ", x: x, y: y, role: .footer, bold: true, maxWidth: grid.width / 2)
+            let lines = statusLines(status, width: grid.width)
+            for (i, line) in lines.enumerated() {
+                let row = y - lines.count + i
+                grid.fill(Rect(x: 0, y: row, width: grid.width, height: 1), role: .footer)
+                grid.put(line, x: 1, y: row, role: .footer, bold: true, maxWidth: grid.width - 2)
+            }
         }
-        var hints = keys.filter { $0.inFooter && ($0.command != .failback || state.failbackOffered) && ($0.command != .quit || state.route == .overview) }
+        // `? help` and `q quit` first: on a narrow screen the least important hints go.
+        let shown = keys.filter { $0.inFooter && ($0.command != .failback || state.failbackOffered) && ($0.command != .quit || state.route == .overview) }
+        var hints = shown.filter { $0.command == .help || $0.command == .quit } + shown.filter { $0.command != .help && $0.command != .quit }
         hints += state.extraKeys.filter(\.inFooter)
         for binding in hints {
             let short = binding.short
@@ -86,9 +95,29 @@ public enum DashboardView {
     }
 }
 
+extension DashboardView {
+    /// A status message broken into lines of the screen's width (at most three).
+    static func statusLines(_ status: String, width: Int) -> [String] {
+        let room = max(10, width - 2)
+        var lines: [String] = []
+        var current = ""
+        for word in Sanitizer.clean(status).split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = current.isEmpty ? String(word) : current + " " + word
+            if DisplayWidth.of(candidate) <= room || current.isEmpty {
+                current = candidate
+            } else {
+                lines.append(current)
+                current = String(word)
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return Array(lines.prefix(3))
+    }
+}
+
 /// The `?` overlay, drawn from the keymap table.
 enum HelpOverlay {
-    static func render(_ grid: inout Grid, keys: [KeyBinding], note: String? = nil) {
+    static func render(_ grid: inout Grid, keys: [KeyBinding], note: String? = nil, scroll: Int = 0) {
         var rows = keys.map { ($0.keys.map(displayKey).joined(separator: " "), $0.help) }
         if let note { rows.append(("", note)) }
         let keyWidth = rows.map { DisplayWidth.of($0.0) }.max() ?? 4
@@ -96,7 +125,15 @@ enum HelpOverlay {
         let height = min(grid.height - 2, rows.count + 4)
         let rect = Rect(x: (grid.width - width) / 2, y: (grid.height - height) / 2, width: width, height: height)
         grid.fill(rect)
-        let inner = Widgets.panel(&grid, rect, title: "Keys — any key closes")
+        let visible = height - 3
+        let overflow = rows.count > visible
+        let inner = Widgets.panel(&grid, rect, title: overflow ? "Keys — j/k PgUp/PgDn scroll, any other key closes" : "Keys — any key closes")
+        let first = min(scroll, max(0, rows.count - visible))
+        rows = Array(rows.dropFirst(first))
+        if overflow {
+            let more = " \(first + 1)–\(min(rows.count + first, first + visible)) of \(rows.count + first) "
+            Widgets.putRight(&grid, more, right: rect.x + rect.width - 2, y: rect.y + rect.height - 1, role: .muted)
+        }
         for (i, row) in rows.enumerated() where i < inner.height - 1 {
             grid.put(row.0, x: inner.x + 1, y: inner.y + 1 + i, role: .key)
             grid.put(row.1, x: inner.x + keyWidth + 3, y: inner.y + 1 + i, role: .normal, maxWidth: inner.width - keyWidth - 4)
@@ -114,7 +151,11 @@ enum HelpOverlay {
         case "left": return "←"
         case "right": return "→"
         case "l-panel": return ""
-        default: return key
+        case "pagedown": return "PgDn"
+        case "pageup": return "PgUp"
+        case "home": return "Home"
+        case "end": return "End"
+        default: return key.hasPrefix("ctrl-") ? "Ctrl-" + key.dropFirst(5) : key
         }
     }
 }

@@ -3,12 +3,22 @@
 public enum Glyphs {
     public static let sparks: [String] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    static let ascii: [String: String] = [
+    /// Box drawing and bar glyphs: structure, several to one character where they draw alike.
+    static let asciiStructure: [String: String] = [
         "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "├": "+", "┤": "+", "┬": "+", "┴": "+",
-        "█": "#", "▏": "|", "▕": "|", "░": ".", "▒": ":", "▓": "%", "●": "*", "○": "o", "✗": "x", "◀": "<",
-        "▶": ">", "↑": "^", "↓": "v", "→": ">", "←": "<", "▲": "^", "▼": "v", "·": ".", "…": "~", "│▏": "|",
-        "▁": "_", "▂": ".", "▃": ":", "▄": "-", "▅": "=", "▆": "+", "▇": "*", "━": "=", "✓": "+", "◔": "~", "⚠": "!",
+        "━": "=", "▏": "|", "▕": "|", "│▏": "|",
+        "▁": "_", "▂": ".", "▃": ":", "▄": "-", "▅": "=", "▆": "+", "▇": "*", "█": "#", "░": ".", "▒": ":", "▓": "%",
     ]
+
+    /// Glyphs that mean something: each has its own stand-in, and none is a key's letter (`↓`
+    /// is not `v`, the split key).
+    static let asciiSymbols: [String: String] = [
+        "●": "*", "○": "o", "✗": "x", "✓": "+", "⚠": "!", "◔": "%", "…": "~",
+        "◀": "<", "▶": ">", "←": "{", "→": "}", "↑": "^", "↓": "V", "▲": "A", "▼": "Y",
+        "·": ",", "⏎": "@", "±": "&", "❚": "\"", "≥": "]", "≤": "[", "×": "X", "›": ")", "“": "`", "”": "'",
+    ]
+
+    static let ascii: [String: String] = asciiStructure.merging(asciiSymbols) { a, _ in a }
 
     /// The ASCII stand-in for a cell's text: box drawing mapped, anything else non-ASCII shown
     /// as `?` per column.

@@ -115,6 +115,14 @@ public struct Grid: Equatable, Sendable {
         return col
     }
 
+    /// Copies rows `[fromRow, fromRow + rect.height)` of `page` (its first `rect.width` columns)
+    /// into `rect`: a tall page drawn off screen, shown scrolled.
+    public mutating func blit(_ page: Grid, fromRow: Int, into rect: Rect) {
+        for row in 0..<rect.height where fromRow + row >= 0 && fromRow + row < page.height {
+            for col in 0..<min(rect.width, page.width) { self[rect.x + col, rect.y + row] = page[col, fromRow + row] }
+        }
+    }
+
     /// Fills a rectangle with one character and role.
     public mutating func fill(_ rect: Rect, with text: String = " ", role: Role = .normal) {
         for yy in rect.y..<(rect.y + rect.height) where yy >= 0 && yy < height {

@@ -1,7 +1,7 @@
 /// What a key does.
 public enum Command: Equatable, Sendable {
     case quit, back, open, search, pause, cycleWindow, help, failback, save, log, split, acknowledge
-    case nextPanel, previousPanel, up, down
+    case nextPanel, previousPanel, up, down, pageUp, pageDown, top, bottom
     /// A key handled by whoever embeds the dashboard (the demo's fault keys).
     case custom(String)
 }
@@ -32,8 +32,12 @@ public enum Keymap {
         KeyBinding(["esc"], "esc", "back one level", .back),
         KeyBinding(["tab", "right", "l-panel"], "tab", "next panel", .nextPanel, footer: false),
         KeyBinding(["backtab", "left"], "S-tab", "previous panel", .previousPanel, footer: false),
-        KeyBinding(["down", "j"], "j/k", "move down / up in a list", .down, footer: false),
-        KeyBinding(["up", "k"], "k", "move up", .up, footer: false),
+        KeyBinding(["down", "j"], "j/k", "down a line (lists, the request view, the log)", .down, footer: false),
+        KeyBinding(["up", "k"], "k", "up a line", .up, footer: false),
+        KeyBinding(["pagedown", "ctrl-f"], "PgDn", "page down", .pageDown, footer: false),
+        KeyBinding(["pageup", "ctrl-b"], "PgUp", "page up", .pageUp, footer: false),
+        KeyBinding(["g", "home"], "g", "first line", .top, footer: false),
+        KeyBinding(["G", "end"], "G", "last line (in the log: the newest)", .bottom, footer: false),
         KeyBinding(["p"], "p", "pause or resume the display", .pause, short: "pause"),
         KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m", .cycleWindow, short: "window"),
         KeyBinding(["v"], "v", "split the overview per source (main beside standby); again to merge", .split, short: "split"),

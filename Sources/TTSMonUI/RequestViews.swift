@@ -40,6 +40,21 @@ enum RequestView {
             grid.put(message, x: inner.x + 1, y: inner.y + 1, role: s.lookup == .idle ? .muted : .warn, maxWidth: inner.width - 2)
             return
         }
+        // Drawn on a page as tall as the request needs, then shown from `scroll`: a long
+        // traceback's last line (the exception) is reachable on any screen.
+        var page = Grid(width: inner.width, height: 12 + t.stages.count + t.rawLines.count)
+        let used = content(&page, t)
+        let top = min(s.scroll, max(0, used - inner.height))
+        grid.blit(page, fromRow: top, into: inner)
+        if used > inner.height {
+            let where_ = " lines \(top + 1)–\(min(used, top + inner.height)) of \(used) · j/k PgUp/PgDn g/G "
+            Widgets.putRight(&grid, where_, right: body.x + body.width - 2, y: body.y + body.height - 1, role: .muted)
+        }
+    }
+
+    /// Draws the whole request from the page's top; returns the rows used.
+    static func content(_ grid: inout Grid, _ t: RequestTrace) -> Int {
+        let inner = grid.bounds
         var y = inner.y
         var x = inner.x + 1
         let statusRole: Role = t.status == .success ? .ok : t.status == .failed ? .crit : .warn
@@ -75,7 +90,7 @@ enum RequestView {
         grid.put("stage", x: inner.x + 1, y: y, role: .muted)
         grid.put("duration   offset", x: inner.x + 16, y: y, role: .muted)
         y += 1
-        for row in rows where y < inner.y + inner.height - 2 {
+        for row in rows {
             grid.put(row.0, x: inner.x + 1, y: y, role: row.3 == .stage ? .label : row.3, maxWidth: 14)
             Widgets.putRight(&grid, "\(row.1) ms", right: inner.x + 24, y: y, role: .value)
             Widgets.putRight(&grid, "+\(row.2)", right: inner.x + 32, y: y, role: .muted)
@@ -88,13 +103,13 @@ enum RequestView {
         }
         if rows.isEmpty { grid.put("(no stage timings logged)", x: inner.x + 1, y: y, role: .muted); y += 1 }
         y += 1
-        guard y < inner.y + inner.height else { return }
         grid.put("records", x: inner.x + 1, y: y, role: .title)
         y += 1
-        for line in t.rawLines where y < inner.y + inner.height {
+        for line in t.rawLines {
             grid.put(line, x: inner.x + 1, y: y, role: line.first?.isNumber == true ? .normal : .crit, maxWidth: inner.width - 2)
             y += 1
         }
+        return y
     }
 }
 
@@ -132,9 +147,11 @@ enum RequestListView {
 enum LogView {
     static func render(_ grid: inout Grid, _ body: Rect, _ s: DashboardState) {
         guard case .log(let filter) = s.route else { return }
-        let inner = Widgets.panel(&grid, body, title: "Log" + (filter.map { " — filter: \($0)" } ?? " — all lines"))
+        let scrolled = s.scroll > 0 ? " — \(s.scroll) lines up (G: newest)" : ""
+        let inner = Widgets.panel(&grid, body, title: "Log" + (filter.map { " — filter: \($0)" } ?? " — all lines") + scrolled)
         guard !inner.isEmpty else { return }
-        let lines = s.logLines.suffix(inner.height)
+        let end = max(0, s.logLines.count - min(s.scroll, max(0, s.logLines.count - 1)))
+        let lines = s.logLines[..<end].suffix(inner.height)
         for (i, line) in lines.enumerated() {
             let role: Role = line.contains(" ERROR ") || line.contains("- ERROR -") ? .crit
                 : line.contains(" WARNING ") || line.contains("- WARNING -") ? .warn : line.first?.isNumber == true ? .normal : .crit

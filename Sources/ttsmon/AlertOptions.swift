@@ -87,6 +87,8 @@ struct ScreenOptions: ParsableArguments {
     @Flag(help: "The terminal shows UTF-8 whatever TERM says (a UTF-8 locale is chosen if the inherited one is not).") var utf8 = false
     @Flag(help: "Draw ASCII only (box drawing and non-ASCII text replaced).") var ascii = false
 
+    @Option(name: .customLong("save-dir"), help: "Where `s` saves screens (default $XDG_STATE_HOME/ttsmon).") var saveDirectory: String?
+
     var textMode: TextMode { ascii ? .ascii : utf8 ? .utf8 : .auto }
 
     var ackSeconds: Double { ConfigText.duration(ackFor) ?? 3600 }

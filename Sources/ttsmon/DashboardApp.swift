@@ -25,6 +25,8 @@ final class DashboardApp {
         var delivery = AlertDelivery()
         /// UTF-8 or ASCII (`--utf8`, `--ascii`; chosen from the locale and TERM by default).
         var textMode: TextMode = .auto
+        /// Where `s` saves screens (`--save-dir`; default `$XDG_STATE_HOME/ttsmon`).
+        var saveDirectory: String?
         /// Ring the terminal bell when an alert starts firing.
         var bell = false
         /// Seconds an acknowledgement lasts.
@@ -69,7 +71,9 @@ final class DashboardApp {
     /// Runs until `q` or a signal; restores the terminal in every case.
     func run() {
         let stop = StopSignal.install([SIGINT, SIGTERM, SIGHUP])
-        let terminal = Terminal(theme: options.theme, text: options.textMode)
+        // The default theme's greys need 256 colours; with fewer, the 16-colour theme is used.
+        let lowColor = options.theme.name == "default" ? (try? Theme.load("ansi16", directories: Theme.searchDirectories()).get()) : nil
+        let terminal = Terminal(theme: options.theme, lowColorTheme: lowColor, text: options.textMode)
         state.helpNote = terminal.localeNote
         defer { terminal.end() }
         startProbes()
@@ -104,6 +108,7 @@ final class DashboardApp {
             }
             if dirty {
                 let size = terminal.size
+                state.pageRows = max(1, size.height - 6)
                 terminal.draw(DashboardView.render(state, width: size.width, height: size.height))
                 frames += 1
                 dirty = false
@@ -166,7 +171,7 @@ final class DashboardApp {
         for event in state.snapshot.failovers { failover.noteLogged(event) }
         updateTargets()
         if case .log(let filter) = state.route {
-            state.logLines = source.recentLines(limit: 400).filter { filter == nil || $0.contains(filter!) }
+            state.logLines = source.recentLines(limit: 10_000).filter { filter == nil || $0.contains(filter!) }
         }
     }
 
@@ -214,6 +219,7 @@ final class DashboardApp {
     func submit(_ text: String) {
         if source.indexedRequest(id: text) != nil || (isValidRequestID(text) && text.contains(where: \.isNumber) && !text.contains(" ")) {
             state.routes.append(.request(id: text))
+            state.scroll = 0
             state.trace = nil
             state.lookup = .idle
             open(text)
@@ -270,12 +276,14 @@ final class DashboardApp {
     func save(terminal: Terminal) {
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd-HHmmss"
-        let path = FileManager.default.currentDirectoryPath + "/ttsmon-screen-\(f.string(from: Date())).txt"
+        let directory = options.saveDirectory ?? DashboardSettings.defaultSaveDirectory()
+        let path = directory + "/ttsmon-screen-\(f.string(from: Date())).txt"
         let size = terminal.size
         let text = DashboardView.render(state, width: size.width, height: size.height).text
             .split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
             .joined(separator: "\n") + "\n"
         do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             state.status = "saved to \(path)"
         } catch {

@@ -59,6 +59,7 @@ struct DashboardCommand: ParsableCommand {
         options.bell = screen.bell
         options.ackFor = screen.ackSeconds
         options.textMode = screen.textMode
+        options.saveDirectory = screen.saveDirectory
         for p in settings.probes {
             switch ProbeTarget.parse(p) {
             case .success(let target): options.probes.append(target)

@@ -43,7 +43,7 @@ final class LiveSource: DashboardSource {
         configuration.rules = options.rules
         let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd,
                                       configuration: configuration)
-        collector.keepRecentLines = 400
+        collector.keepRecentLines = 10_000
         collector.trackPerSource = collector.sources.count > 1
         return LiveSource(collector: collector)
     }

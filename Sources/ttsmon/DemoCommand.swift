@@ -62,6 +62,7 @@ struct DemoCommand: ParsableCommand {
             options.bell = screen.bell
             options.ackFor = screen.ackSeconds
             options.textMode = screen.textMode
+            options.saveDirectory = screen.saveDirectory
             options.probeInterval = 2
             options.timeout = 2
             switch Theme.load(theme, directories: Theme.searchDirectories()) {

@@ -40,6 +40,7 @@ struct ReplayCommand: ParsableCommand {
         options.bell = screen.bell
         options.ackFor = screen.ackSeconds
         options.textMode = screen.textMode
+        options.saveDirectory = screen.saveDirectory
         switch Theme.load(theme, directories: Theme.searchDirectories()) {
         case .success(let t): options.theme = t
         case .failure(let e): fail("replay: \(e.description)", code: 2)

@@ -35,7 +35,6 @@ import TTSMonNet
     final class ResultBox<T>: @unchecked Sendable { var result: Result<T, Error>? }
 
     func run(term: String, lang: String) throws {
-        guard Tmux.available else { print("skipping: tmux is not installed"); return }
         let dir = ScratchDir()
         var options = GeneratorOptions(outputDirectory: dir.path, requests: 3000)
         options.rotate = 3
@@ -107,8 +106,7 @@ import TTSMonNet
 
     /// Issue 9: a Prometheus that never answers: the fleet dashboard stays responsive, says so,
     /// and still finds requests in the local log given with `--log`.
-    @Test func hangingPrometheusNeverFreezesTheScreen() throws {
-        guard Tmux.available else { print("skipping: tmux is not installed"); return }
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func hangingPrometheusNeverFreezesTheScreen() throws {
         let dir = ScratchDir()
         var options = GeneratorOptions(outputDirectory: dir.path, requests: 500)
         options.hostile = false
@@ -144,11 +142,11 @@ import TTSMonNet
         #expect(screen.contains("EXIT=0"))
     }
 
-    @Test func overviewFailoverHistoryTitleResizeQuit() throws {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func overviewFailoverHistoryTitleResizeQuit() throws {
         try run(term: "xterm-256color", lang: "C.UTF-8")
     }
 
-    @Test func worksUnderVT100AndTheCLocale() throws {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func worksUnderVT100AndTheCLocale() throws {
         try run(term: "vt100", lang: "C")
     }
 }

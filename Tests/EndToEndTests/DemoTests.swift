@@ -66,8 +66,7 @@ import TTSMonCore
         return ids
     }
 
-    @Test func interactiveDemoInTmux() throws {
-        guard Tmux.available else { print("skipping: tmux is not installed"); return }
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func interactiveDemoInTmux() throws {
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.start("\(TTSMonBinary.url.path) demo; echo EXIT=$?; sleep 60")
@@ -103,8 +102,7 @@ import TTSMonCore
     }
 
     /// `--bell`: an alert that starts firing rings the terminal bell (tmux flags the window).
-    @Test func bellRingsWhenAnAlertStartsFiring() throws {
-        guard Tmux.available else { print("skipping: tmux is not installed"); return }
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func bellRingsWhenAnAlertStartsFiring() throws {
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.start("\(TTSMonBinary.url.path) demo --bell; echo EXIT=$?; sleep 60")

@@ -26,8 +26,22 @@ final class Tmux {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = ([Tmux.which("tmux") ?? "/usr/bin/tmux", "-L", socket] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // The test process blocks or ignores signals in its threads; a tmux server that inherits
+        // a blocked SIGCHLD never reaps its shells and never exits on kill-server (one test run
+        // left five servers behind). Spawn with an empty mask and default handlers.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGCHLD, SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0]!, &actions, nil, argv, environ) == 0 else { return "" }
+        guard posix_spawn(&pid, argv[0]!, &actions, &attributes, argv, environ) == 0 else { return "" }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         return output ? ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") : ""
@@ -45,7 +59,23 @@ final class Tmux {
     var screen: String { tmux(["capture-pane", "-t", session, "-p"], output: true) }
     var title: String { tmux(["display-message", "-t", session, "-p", "#{pane_title}"], output: true).trimmingCharacters(in: .whitespacesAndNewlines) }
     func resize(_ w: Int, _ h: Int) { tmux(["resize-window", "-t", session, "-x", String(w), "-y", String(h)]) }
-    func kill() { tmux(["kill-server"]) }
+    /// Ends the server and everything it started, and waits until it is gone.
+    func kill() {
+        tmux(["kill-server"])
+        let deadline = Date().addingTimeInterval(5)
+        while Tmux.serverPIDs(socket: socket).isEmpty == false, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        for pid in Tmux.serverPIDs(socket: socket) { Glibc.kill(pid, SIGKILL) }
+    }
+
+    /// Pids of tmux processes serving `socket` (their command line names it).
+    static func serverPIDs(socket: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+            let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return args.first?.hasSuffix("tmux") == true && args.contains(socket) ? pid : nil
+        }
+    }
 
     /// Waits until the screen satisfies `condition` (or the timeout passes); returns the screen.
     @discardableResult

@@ -43,9 +43,14 @@ import Testing
     func check(_ grid: Grid, _ name: String) throws {
         let text = grid.text + "\n\n" + grid.roleMap + "\n"
         let file = Self.directory.appendingPathComponent(name + ".txt")
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: file.path) {
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
             try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
             try text.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        // A missing snapshot is a failure, not a silent first recording.
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            Issue.record("snapshot \(name) is missing; RECORD_SNAPSHOTS=1 swift test records it")
             return
         }
         let expected = try String(contentsOf: file, encoding: .utf8)
@@ -183,7 +188,11 @@ import Testing
         state.helpVisible = true
         let help = DashboardView.render(state, width: 80, height: 24)
         try check(help, "help-80x24")
-        for binding in Keymap.standard { #expect(help.text.contains(binding.help.prefix(20)), "help lists \(binding.label)") }
+        // Taller than 24 rows: the overlay scrolls, and scrolling shows every key.
+        var seen = help.text
+        for step in 1...4 { state.helpScroll = step * 8; seen += DashboardView.render(state, width: 80, height: 24).text }
+        state.helpScroll = 0
+        for binding in Keymap.standard { #expect(seen.contains(binding.help.prefix(20)), "help lists \(binding.label)") }
         state.helpVisible = false
         state.prompt = "ts_7f3a"
         #expect(DashboardView.render(state, width: 80, height: 24).text.contains("find request id or text: ts_7f3a"))

@@ -1,0 +1,124 @@
+import Testing
+@testable import TTSMonCore
+@testable import TTSMonUI
+
+/// Issue 15: keys arrive as keys, and every list and text view moves by line, page and end.
+@Suite struct NavigationTests {
+    func decode(_ text: String) -> EscapeSequence.Outcome { EscapeSequence.decode(Array(text.unicodeScalars)) }
+
+    /// The sequences terminals (and tmux under any TERM) send are keys, never Esc + letters:
+    /// `End` as Esc + `4` would press the demo's kill key.
+    @Test func escapeSequencesAreKeys() {
+        #expect(decode("[4~") == .key("end"))
+        #expect(decode("[1~") == .key("home"))
+        #expect(decode("[F") == .key("end"))
+        #expect(decode("OH") == .key("home"))
+        #expect(decode("[5~") == .key("pageup"))
+        #expect(decode("[6~") == .key("pagedown"))
+        #expect(decode("[A") == .key("up"))
+        #expect(decode("OB") == .key("down"))
+        #expect(decode("[1;5C") == .key("right"))
+        #expect(decode("OP") == .key("f1"))
+        #expect(decode("[15~") == .key("f5"))
+        #expect(decode("[24~") == .key("f12"))
+        #expect(decode("[Z") == .key("backtab"))
+        // Split by a slow link: wait for the rest rather than deliver Esc.
+        #expect(decode("") == .incomplete)
+        #expect(decode("[") == .incomplete)
+        #expect(decode("[4") == .incomplete)
+        #expect(decode("O") == .incomplete)
+        // Sequences of no key used here are swallowed whole.
+        #expect(decode("[3~") == .unknown)
+        #expect(decode("[200~") == .unknown)
+        #expect(decode("Ox") == .unknown)
+        // Esc then a key typed quickly stays Esc then that key.
+        #expect(decode("l") == .escapeThen("l"))
+    }
+
+    static func request(lines: Int) -> RequestTrace {
+        var found = RequestTrace.Found(file: "app.log", offset: 0,
+                                       line: "2024-06-12 08:00:00,000 - app - ERROR - synthesis_failed: id=ts_00000001, error_code=X", record: nil)
+        found.continuation = (0..<lines).map { $0 == lines - 1 ? "RuntimeError: the exception" : "  File \"x.py\", line \($0)" }
+        return RequestTrace(id: "ts_00000001", records: [found])
+    }
+
+    /// The request view scrolls: a traceback's last line (the exception) is reachable at 80×24.
+    @Test func requestViewScrollsToTheException() {
+        var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
+        state.routes = [.overview, .request(id: "ts_00000001")]
+        state.trace = Self.request(lines: 60)
+        state.pageRows = 18
+        var grid = DashboardView.render(state, width: 80, height: 24)
+        #expect(!grid.text.contains("the exception"))
+        _ = DashboardController.handle("G", state: &state)
+        grid = DashboardView.render(state, width: 80, height: 24)
+        #expect(grid.text.contains("RuntimeError: the exception"))
+        _ = DashboardController.handle("g", state: &state)
+        #expect(state.scroll == 0)
+        _ = DashboardController.handle("pagedown", state: &state)
+        #expect(state.scroll == 18)
+        _ = DashboardController.handle("ctrl-b", state: &state)
+        #expect(state.scroll == 0)
+        _ = DashboardController.handle("j", state: &state)
+        #expect(state.scroll == 1)
+    }
+
+    /// The log view scrolls back from its newest line; G returns to the newest.
+    @Test func logViewScrollsBack() {
+        var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
+        state.routes = [.overview, .log(filter: nil)]
+        state.logLines = (0..<10_000).map { "2024-06-12 08:00:00,000 - app - INFO - line \($0)" }
+        state.pageRows = 18
+        var grid = DashboardView.render(state, width: 80, height: 24)
+        #expect(grid.text.contains("line 9999"))
+        _ = DashboardController.handle("home", state: &state)
+        grid = DashboardView.render(state, width: 80, height: 24)
+        #expect(grid.text.contains("line 0 ") || grid.text.contains("line 0\u{20}"))
+        #expect(!grid.text.contains("line 9999"))
+        _ = DashboardController.handle("end", state: &state)
+        #expect(state.scroll == 0)
+        _ = DashboardController.handle("pageup", state: &state)
+        grid = DashboardView.render(state, width: 80, height: 24)
+        #expect(grid.text.contains("18 lines up"))
+    }
+
+    /// Lists move by line, page and end.
+    @Test func listsMoveByPageAndEnd() {
+        var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
+        state.routes = [.overview, .search(query: "x")]
+        state.list = (0..<50).map { RecentRequest(id: "ts_\($0)", time: LogTimestamp(milliseconds: 0), status: .success, durationMs: 1,
+                                                   errorCode: nil, textSnippet: nil, voice: nil, source: 0, file: "a", offset: 0) }
+        state.pageRows = 10
+        _ = DashboardController.handle("G", state: &state)
+        #expect(state.selectedRow == 49)
+        _ = DashboardController.handle("pageup", state: &state)
+        #expect(state.selectedRow == 39)
+        _ = DashboardController.handle("g", state: &state)
+        #expect(state.selectedRow == 0)
+        _ = DashboardController.handle("ctrl-f", state: &state)
+        #expect(state.selectedRow == 10)
+    }
+
+    /// At 80 columns the footer leads with help and quit; a status message gets its own line.
+    @Test func narrowFooterAndStatusLine() {
+        var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
+        state.status = "saved to /home/oncall/.local/state/ttsmon/ttsmon-screen-20240612-080000.txt"
+        let grid = DashboardView.render(state, width: 80, height: 24)
+        let rows = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rows[23].hasPrefix(" ? help  q quit"))
+        #expect(rows[22].contains("saved to /home/oncall/.local/state/ttsmon/ttsmon-screen-20240612-080000.txt"))
+    }
+
+    /// ASCII stand-ins never map two meaningful glyphs to one character, nor to a key's letter.
+    @Test func asciiStandInsAreDistinct() {
+        let values = Array(Glyphs.asciiSymbols.values)
+        #expect(Set(values).count == values.count)
+        let keyLetters = Set(Keymap.standard.flatMap(\.keys).filter { $0.count == 1 })
+        for (glyph, stand) in Glyphs.asciiSymbols {
+            #expect(!keyLetters.contains(stand), "\(glyph) → \(stand) is a key")
+            #expect(stand.count == 1 && stand != "?")
+        }
+        #expect(Glyphs.asciiFallback("⏎") != Glyphs.asciiFallback("±"))
+        #expect(Glyphs.asciiFallback("↓") != "v")
+    }
+}
