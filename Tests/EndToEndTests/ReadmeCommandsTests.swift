@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+import TTSMonCore
+import TTSMonNet
+
+/// Issue 15: every command the README shows, run in a real terminal (tmux) as a user types it,
+/// with its paths and URLs pointed at generated logs and servers on loopback. (`demo`,
+/// `dashboard --log … --probe …`, `export` and `dashboard --prometheus` have their own tests:
+/// DemoTests, DashboardTmuxTests, ExportTests, FleetPrometheusTests.)
+@Suite(.serialized) struct ReadmeCommandsTests {
+    /// The README's headless commands in one shell, each followed by a marker with its exit
+    /// code, in a tmux pane (a terminal, so progress displays and tty checks run as for a user).
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func headlessCommandsRunInATerminal() throws {
+        let dir = ScratchDir()
+        let main = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
+        let standby = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
+        let bin = TTSMonBinary.url.path
+        let tts = dir.path + "/tts"
+        let out = dir.path + "/out"
+        let mainURL = "http://127.0.0.1:\(main.port)", standbyURL = "http://127.0.0.1:\(standby.port)"
+        let commands: [(String, String)] = [
+            ("gen", "\(bin) gen --out \(tts) --requests 5000 --rotate 3 --incident"),
+            ("report", "\(bin) report -R \(tts)/app.log"),
+            ("report-json", "\(bin) report --format json --from 08:01 --to 08:03 -R \(tts)/app.log"),
+            ("report-relative", "\(bin) report --from -15m --top 3 \(tts)/app.log"),
+            ("watch", "\(bin) watch --log '\(tts)/*.log' --interval 5 --window 5m --duration 1"),
+            ("watch-stdin", "cat \(tts)/app.log | \(bin) watch --log - --format text --duration 2"),
+            ("probe", "\(bin) probe main=\(mainURL) standby=\(standbyURL)"),
+            ("probe-json", "\(bin) probe --format json --timeout 2 --text 你好 main=\(mainURL)"),
+            ("rules", "\(bin) rules"),
+        ]
+        let script = commands.map { name, command in
+            "\(command) > \(out).\(name) 2>&1; echo \"RC \(name) $?\" >> \(out).codes"
+        }.joined(separator: "\n") + "\necho DONE >> \(out).codes\nsleep 30\n"
+        try script.write(toFile: dir.path + "/run.sh", atomically: true, encoding: .utf8)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("sh \(dir.path)/run.sh")
+        let deadline = Date().addingTimeInterval(90)
+        var codes = ""
+        while Date() < deadline {
+            codes = (try? String(contentsOfFile: out + ".codes", encoding: .utf8)) ?? ""
+            if codes.contains("DONE") { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(codes.contains("DONE"), "the commands finished: \(codes)")
+        for (name, _) in commands { #expect(codes.contains("RC \(name) 0"), "\(name) exited 0: \(codes)") }
+        func output(_ name: String) -> String { (try? String(contentsOfFile: "\(out).\(name)", encoding: .utf8)) ?? "" }
+        let truthRequests = 5000
+        #expect(output("report").contains("4 files"))
+        #expect(output("report").contains(Format.count(truthRequests)))
+        #expect(output("report-json").contains("\"total\""))
+        #expect(output("report-relative").contains("requests"))
+        #expect(output("watch").contains("\"requests\""))
+        #expect(output("watch-stdin").contains("req"))
+        #expect(output("probe").contains("main") && output("probe").contains("up"))
+        #expect(output("probe-json").contains("\"up\": true"))
+        #expect(output("rules").contains("HighErrorRate"))
+
+        // The README's trace forms, with an id from the oldest rotated file.
+        let id = try #require(output("report-json").isEmpty ? nil : Self.anyID(in: tts + "/app.log.3.gz"))
+        let (rc, text, _) = try TTSMonBinary.run(["trace", id, "-R", tts + "/app.log"])
+        #expect(rc == 0 && text.contains(id))
+        let files = LiveCollector.expand([tts + "/app.log*"])
+        let (jsonRC, json, _) = try TTSMonBinary.run(["trace", "--format", "json", id] + files)
+        #expect(jsonRC == 0 && json.contains("\"id\": \"\(id)\""))
+        for s in [main, standby] { try DashboardTmuxTests.blocking { await s.stop() } }
+    }
+
+    /// A completed request's id from a log (plain or gzip).
+    static func anyID(in path: String) -> String? {
+        guard let log = try? LogOpener.open(LogInput(path: path)) else { return nil }
+        var found: String?
+        log.lines().forEachLine { line in
+            guard found == nil, case .text(let bytes, _, _) = line else { return }
+            let text = String(decoding: bytes, as: UTF8.self)
+            if let r = text.range(of: "synthesis_complete: id=") { found = String(text[r.upperBound...].prefix { $0 != "," }) }
+        }
+        return found
+    }
+
+    /// The header's clock (`YYYY-MM-DD HH:MM:SS`).
+    static func clock(_ screen: String) -> String? {
+        guard let header = screen.split(separator: "\n").first,
+              let r = header.range(of: #"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"#, options: .regularExpression) else { return nil }
+        return String(header[r])
+    }
+
+    /// `ttsmon replay` in a terminal: it draws (it died at once when alerts were added), the
+    /// header shows the replayed log time, which stands still while paused, `+` and `-` change
+    /// the speed, `q` quits with 0. Both README forms.
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func replayInATerminal() throws {
+        let dir = ScratchDir()
+        var options = GeneratorOptions(outputDirectory: dir.path, requests: 6000)
+        options.rotate = 3
+        options.incident = true
+        _ = try LogGenerator.generate(options)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) replay --speed 20 -R \(dir.path)/app.log; echo EXIT=$?; sleep 30")
+        var screen = tmux.waitFor(20) { Self.clock($0) != nil && $0.contains("QPS") }
+        let first = try #require(Self.clock(screen), "replay draws with the log time in its header: \(screen)")
+        #expect(first.hasPrefix("2024-06-12"), "log time, not the wall clock")
+        #expect(screen.contains("replay ×20"))
+        screen = tmux.waitFor(10) { Self.clock($0).map { $0 > first } ?? false }
+        #expect(Self.clock(screen)! > first, "the replayed time advances")
+        tmux.keys("p")
+        screen = tmux.waitFor(5) { $0.contains("PAUSED") }
+        #expect(screen.contains("PAUSED"))
+        let paused = Self.clock(screen)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(Self.clock(tmux.screen) == paused, "the clock stands still while paused")
+        tmux.keys("p")
+        tmux.keys("+")
+        screen = tmux.waitFor(5) { $0.contains("replay ×40") }
+        #expect(screen.contains("replay ×40"), "+ doubles the speed")
+        tmux.keys("-")
+        tmux.keys("-")
+        screen = tmux.waitFor(5) { $0.contains("replay ×10") }
+        #expect(screen.contains("replay ×10"), "- halves it")
+        tmux.keys("q")
+        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+
+        let second = Tmux()
+        defer { second.kill() }
+        second.start("\(TTSMonBinary.url.path) replay --from \"2024-06-12 08:00:00\" --to \"2024-06-12 08:10:00\" "
+                     + "\(dir.path)/app.log.3.gz \(dir.path)/app.log.2.gz; echo EXIT=$?; sleep 30")
+        screen = second.waitFor(20) { Self.clock($0) != nil && $0.contains("QPS") }
+        #expect(Self.clock(screen)?.hasPrefix("2024-06-12 08:0") == true, "starts at --from: \(screen.prefix(200))")
+        second.keys("q")
+        screen = second.waitFor(10) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+    }
+
+    /// `End` in the demo (tmux sends `ESC [ 4 ~`, which xterm's terminfo does not list) is a
+    /// key, not Esc then `4`, the demo's "kill main" key.
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func endKeyInTheDemoKillsNothing() throws {
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) demo; echo EXIT=$?; sleep 30", env: ["TERM": "xterm-256color"])
+        var screen = tmux.waitFor(20) { s in s.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") } }
+        #expect(screen.contains("● main"))
+        for key in ["End", "Home", "PageDown", "PageUp", "F5"] { tmux.keys(key) }
+        Thread.sleep(forTimeInterval: 8)
+        screen = tmux.screen
+        #expect(screen.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") }, "main still active")
+        #expect(!screen.contains("main instance failed"), "no failover")
+        tmux.keys("q")
+        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+    }
+}
