@@ -10,17 +10,18 @@ extension AlertStatus {
         case .p50LatencySeconds, .p90LatencySeconds, .p95LatencySeconds, .p99LatencySeconds: return .latency
         case .errorRatio, .serverErrorRatio: return .errors
         case .cacheUsedPercent, .diskFreePercent: return .cache
+        case .logStaleSeconds: return .traffic
         case .trafficOnStandby, .activeTargetUp: return .failover
         case .gpuQueueSlowRatio, .requestsPerSecond: return .traffic
         }
     }
 
-    /// `HighErrorRate 22.3% > 5% 3m`: name, value against threshold, time in this state.
+    /// `HighErrorRate 22.3% > 5.0% 3m`: name, the comparison the rule made, time in this state;
+    /// a resolved alert says `resolved 08:03:10` instead (its value no longer meets the rule).
     func stripText(now: LogTimestamp?) -> String {
         var text = rule.name
-        if rule.signal.unit != .flag {
-            text += " " + (value.map(rule.signal.format) ?? "-") + rule.comparison.rawValue + rule.signal.format(rule.threshold)
-        }
+        if state == .resolved { return text + " resolved " + String(since.logText.dropFirst(11).prefix(8)) }
+        if let comparison = comparisonText { text += " " + comparison }
         if let now { text += " " + UIFormat.age(Double(max(0, now.milliseconds - since.milliseconds)) / 1000) }
         return text
     }
@@ -58,7 +59,6 @@ enum AlertStrip {
             }
             var text = "\(mark) " + alert.stripText(now: alert.rule.signal.clock == .log ? s.snapshot.time : nil)
             if acked { text += " (acked)" }
-            if alert.state == .resolved { text += " resolved" }
             let width = DisplayWidth.of(text)
             guard x + width + 1 < grid.width else {
                 grid.put("+\(alerts.count - i)", x: x, y: y, role: .label)

@@ -12,6 +12,8 @@ public struct DashboardSettings: Equatable, Sendable {
     public var probeInterval = 5.0
     public var timeout = 3.0
     public var failback: FailbackMode = .manual
+    /// Seconds without a new line after which a followed log is stale (`stale_after`).
+    public var staleAfter: Double?
 
     public init() {}
 
@@ -75,11 +77,17 @@ public struct DashboardSettings: Equatable, Sendable {
             case ("timeout", .number(let v)), ("probe.timeout", .number(let v)):
                 if let problem = OptionLimit.timeout.problem(v, name: "value") { return bad(problem) }
                 settings.timeout = v
+            case ("stale_after", .string(let v)), ("dashboard.stale_after", .string(let v)):
+                guard let seconds = ConfigText.duration(v), seconds > 0 else { return bad("expected a duration like 60s or 5m") }
+                settings.staleAfter = seconds
+            case ("stale_after", .number(let v)), ("dashboard.stale_after", .number(let v)):
+                guard v > 0, v.isFinite else { return bad("expected a positive number of seconds") }
+                settings.staleAfter = v
             case ("failback", .string(let v)), ("probe.failback", .string(let v)):
                 guard let f = FailbackMode(rawValue: v) else { return bad("expected auto or manual") }
                 settings.failback = f
             default:
-                return .failure(InputError("\(at): unknown key '\(full)' or wrong type (keys: logs, probes, theme, window, probe_interval, timeout, failback)"))
+                return .failure(InputError("\(at): unknown key '\(full)' or wrong type (keys: logs, probes, theme, window, probe_interval, timeout, failback, stale_after)"))
             }
         }
         return .success(settings)

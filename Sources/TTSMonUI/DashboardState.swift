@@ -107,6 +107,12 @@ public struct DashboardState: Sendable {
     public var status: String?
     public var snapshot: LiveSnapshot
     public var sources: [SourceLine] = []
+    /// Seconds without a new line after which a source is marked stale (`--stale-after`).
+    public var staleAfter: Double = AlertRule.defaultStaleSeconds
+    /// Whether source `s` is stale: it has had lines, and none for `staleAfter`.
+    public func isStale(_ s: SourceLine) -> Bool { s.error == nil && (s.ageSeconds ?? 0) > staleAfter }
+    /// Every followed source is stale: the figures on screen are old.
+    public var allSourcesStale: Bool { sources.contains { $0.ageSeconds != nil } && sources.allSatisfy { $0.ageSeconds == nil || isStale($0) } }
     public var targets: [TargetLine] = []
     public var failoverTimeline: [FailoverSwitch] = []
     /// Failback is manual and main is healthy again: `F` is offered.

@@ -27,6 +27,8 @@ public enum DashboardView {
         case .request: RequestView.render(&grid, body, state)
         case .log: LogView.render(&grid, body, state)
         }
+        // Figures of logs that stopped are old: drawn muted, so they are not read as current.
+        if state.allSourcesStale, state.route == .overview { mute(&grid, body) }
         footer(&grid, state, keys: keys)
         if state.helpVisible { HelpOverlay.render(&grid, keys: keys + state.extraKeys, note: state.helpNote, scroll: state.helpScroll) }
         return grid
@@ -51,7 +53,7 @@ public enum DashboardView {
         for source in state.sources {
             let role: Role = source.error != nil ? .crit : (source.ageSeconds ?? 0) > 120 ? .crit : (source.ageSeconds ?? 0) > 30 ? .warn : .header
             let name = source.name.split(separator: "/").last.map(String.init) ?? source.name
-            let text = "\(name) \(source.error != nil ? "!" : UIFormat.age(source.ageSeconds)) "
+            let text = "\(name) \(source.error != nil ? "!" : UIFormat.age(source.ageSeconds))\(state.isStale(source) ? " stale" : "") "
             // Records dated far in the future, left out of the figures: said, never hidden.
             let ahead = source.outOfOrder > 0 ? "\(source.outOfOrder) ahead " : ""
             guard sx + DisplayWidth.of(text + ahead) < grid.width - rightWidth else { break }
@@ -96,6 +98,18 @@ public enum DashboardView {
 }
 
 extension DashboardView {
+    /// Redraws every cell of `rect` but its borders in the muted role.
+    static func mute(_ grid: inout Grid, _ rect: Rect) {
+        for y in rect.y..<(rect.y + rect.height) {
+            for x in rect.x..<(rect.x + rect.width) where grid[x, y].role != .border && grid[x, y].role != .title {
+                var cell = grid[x, y]
+                cell.role = .muted
+                cell.bold = false
+                grid[x, y] = cell
+            }
+        }
+    }
+
     /// A status message broken into lines of the screen's width (at most three).
     static func statusLines(_ status: String, width: Int) -> [String] {
         let room = max(10, width - 2)

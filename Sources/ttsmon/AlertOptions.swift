@@ -3,15 +3,30 @@ import Foundation
 import TTSMonCore
 import TTSMonTerminal
 
-/// `--rules FILE`: the built-in rules, changed or extended by a rule file.
+/// `--rules FILE`: the built-in rules, changed or extended by a rule file; `--stale-after`.
 struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: "Alert rule file (TOML or YAML): change thresholds, add or disable rules.")
     var rulesFile: String?
+    @Option(name: .customLong("stale-after"), help: "A followed log with no new line for this long is stale (LogStale fires), e.g. 60s, 5m.")
+    var staleAfter: String?
 
-    /// The rules to use; an invalid file ends the program with exit status 2.
-    func load() -> [AlertRule] {
-        guard let rulesFile else { return AlertRule.builtIn }
-        switch AlertRuleFile.load(path: rulesFile) {
+    func validate() throws {
+        if let staleAfter, staleAfterSeconds == nil {
+            throw ValidationError("--stale-after '\(staleAfter)': expected a duration like 60s or 5m")
+        }
+    }
+
+    /// `--stale-after` in seconds (nil when not given).
+    var staleAfterSeconds: Double? {
+        staleAfter.flatMap { ConfigText.duration($0) ?? Double($0) }.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+    }
+
+    /// The rules to use; an invalid file ends the program with exit status 2. `staleAfter`
+    /// (from a config file) sets LogStale's threshold unless `--stale-after` does.
+    func load(staleAfter configured: Double? = nil) -> [AlertRule] {
+        let base = AlertRule.builtIn(staleAfter: staleAfterSeconds ?? configured ?? AlertRule.defaultStaleSeconds)
+        guard let rulesFile else { return base }
+        switch AlertRuleFile.load(path: rulesFile, base: base) {
         case .success(let rules): return rules
         case .failure(let e): fail(e.description, code: 2)
         }

@@ -27,6 +27,8 @@ final class DashboardApp {
         var textMode: TextMode = .auto
         /// Where `s` saves screens (`--save-dir`; default `$XDG_STATE_HOME/ttsmon`).
         var saveDirectory: String?
+        /// Seconds without a new line after which a followed log is marked stale.
+        var staleAfter = AlertRule.defaultStaleSeconds
         /// Ring the terminal bell when an alert starts firing.
         var bell = false
         /// Seconds an acknowledgement lasts.
@@ -75,6 +77,7 @@ final class DashboardApp {
         let lowColor = options.theme.name == "default" ? (try? Theme.load("ansi16", directories: Theme.searchDirectories()).get()) : nil
         let terminal = Terminal(theme: options.theme, lowColorTheme: lowColor, text: options.textMode)
         state.helpNote = terminal.localeNote
+        state.staleAfter = options.staleAfter
         defer { terminal.end() }
         startProbes()
         var lastRefresh = Date.distantPast

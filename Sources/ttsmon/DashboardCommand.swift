@@ -54,7 +54,8 @@ struct DashboardCommand: ParsableCommand {
         options.timeout = settings.timeout
         options.failback = settings.failback
         options.fromEnd = fromEnd
-        options.rules = rules.load()
+        options.rules = rules.load(staleAfter: settings.staleAfter)
+        options.staleAfter = rules.staleAfterSeconds ?? settings.staleAfter ?? AlertRule.defaultStaleSeconds
         options.delivery = delivery.settings
         options.bell = screen.bell
         options.ackFor = screen.ackSeconds

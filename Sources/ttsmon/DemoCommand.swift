@@ -58,6 +58,7 @@ struct DemoCommand: ParsableCommand {
             options.failbackAfter = 2
             options.failAfter = 2      // one slow probe on a busy laptop is not an outage
             options.rules = rules.load()
+            options.staleAfter = rules.staleAfterSeconds ?? AlertRule.defaultStaleSeconds
             options.delivery = delivery.settings
             options.bell = screen.bell
             options.ackFor = screen.ackSeconds

@@ -211,3 +211,40 @@ import Testing
         #expect(got == ["one", "two"])
     }
 }
+
+/// Issue 15: a log that stopped is said to be stale, and LogStale fires.
+@Suite struct StaleLogTests {
+    @Test func aLogLastWrittenHoursAgoIsStaleAtOnceAndLogStaleFires() throws {
+        let dir = TempDir()
+        let path = dir.write("app.log", HardeningTests.steadyLines(count: 20).joined(separator: "\n") + "\n")
+        var times = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let collector = LiveCollector(paths: [path], configuration: LiveMetrics.Configuration())
+        while collector.poll() {}
+        let stale = try #require(collector.staleSeconds(wallNow: Date()))
+        #expect(stale > 7000)
+        collector.evaluateProbeAlerts(at: LogTimestamp(localTime: Date()), activeTargetUp: nil, diskFreePercent: nil)
+        let alert = collector.metrics.snapshot(window: .fiveMinutes).alerts.first { $0.name == "LogStale" }
+        #expect(alert?.state == .firing)
+        #expect(alert?.comparisonText?.contains(">") == true)
+    }
+
+    @Test func staleAfterSetsTheThresholdAndTheRuleIsListed() {
+        #expect(AlertRule.builtIn.contains { $0.name == "LogStale" && $0.threshold == 60 && $0.forSeconds == 0 })
+        #expect(AlertRule.builtIn(staleAfter: 300).first { $0.name == "LogStale" }?.threshold == 300)
+        #expect(PrometheusRules.file(AlertRule.builtIn).contains("LogStale"))
+    }
+
+    /// Alert text never states a false inequality.
+    @Test func comparisonsAreNeverFalse() {
+        let rule = AlertRule.builtIn.first { $0.name == "HighErrorRate" }!
+        let firing = AlertStatus(rule: rule, state: .firing, since: LogTimestamp(milliseconds: 0), value: 0.0504)
+        #expect(firing.comparisonText == "5.04% > 5.0%")
+        var equal = rule
+        equal.comparison = .greaterOrEqual
+        #expect(AlertStatus(rule: equal, state: .firing, since: LogTimestamp(milliseconds: 0), value: 0.05).comparisonText == "5.0% ≥ 5.0%")
+        let resolved = AlertStatus(rule: rule, state: .resolved, since: LogTimestamp(milliseconds: 0), value: 0.747)
+        #expect(resolved.comparisonText == nil)
+        #expect(!resolved.line.contains(">"))
+    }
+}

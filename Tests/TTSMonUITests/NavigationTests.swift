@@ -122,3 +122,28 @@ import Testing
         #expect(Glyphs.asciiFallback("↓") != "v")
     }
 }
+
+/// Issue 15: the screen never shows more than it knows.
+@Suite struct HonestScreenTests {
+    @Test func staleSourcesAreMarkedAndTheirFiguresMuted() throws {
+        var (state, _) = try DashboardSnapshotTests.state()
+        state.sources = [SourceLine(name: "/var/log/tts/app.log", ageSeconds: 7200, error: nil)]
+        state.staleAfter = 60
+        let grid = DashboardView.render(state, width: 150, height: 45)
+        #expect(grid.text.split(separator: "\n").first?.contains("app.log 2h stale") == true)
+        let body = (2..<43).flatMap { y in (0..<150).map { grid[$0, y] } }
+        #expect(!body.contains { $0.role == .value || $0.role == .ok || $0.role == .crit }, "figures drawn muted")
+        state.sources = [SourceLine(name: "/var/log/tts/app.log", ageSeconds: 2, error: nil)]
+        let fresh = DashboardView.render(state, width: 150, height: 45)
+        #expect(fresh.text.split(separator: "\n").first?.contains("stale") == false)
+    }
+
+    @Test func resolvedAlertsSayResolvedAndWhen() {
+        let rule = AlertRule.builtIn.first { $0.name == "CacheNearlyFull" }!
+        var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
+        state.snapshot.alerts = [AlertStatus(rule: rule, state: .resolved, since: LogTimestamp("2024-06-12 08:03:10,000")!, value: 74.7)]
+        let strip = DashboardView.render(state, width: 150, height: 45).text.split(separator: "\n")[1]
+        #expect(strip.contains("CacheNearlyFull resolved 08:03:10"))
+        #expect(!strip.contains("74.7"))
+    }
+}

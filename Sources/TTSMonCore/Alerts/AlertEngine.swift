@@ -135,7 +135,7 @@ public struct AlertEngine: Sendable {
         switch rule.signal {
         case .cacheUsedPercent: return compare(cachePercent)
         case .trafficOnStandby: return compare(onStandby.map { $0 ? 1 : 0 })
-        case .activeTargetUp, .diskFreePercent: return (nil, false)
+        case .activeTargetUp, .diskFreePercent, .logStaleSeconds: return (nil, false)
         default: break
         }
         guard let w = rule.window else { return (nil, false) }
@@ -171,9 +171,15 @@ public struct AlertEngine: Sendable {
 
     /// Evaluates the probe rules at `time`: whether the active target's last probe succeeded
     /// (nil without probes) and the free share of the watched disk (nil without `--disk`).
-    public mutating func evaluateProbe(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
+    public mutating func evaluateProbe(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?,
+                                       logStaleSeconds: Double? = nil) {
         for i in plans.indices where plans[i].clock == .probe {
-            let value: Double? = plans[i].signal == .activeTargetUp ? activeTargetUp.map { $0 ? 1 : 0 } : diskFreePercent
+            let value: Double?
+            switch plans[i].signal {
+            case .activeTargetUp: value = activeTargetUp.map { $0 ? 1 : 0 }
+            case .logStaleSeconds: value = logStaleSeconds
+            default: value = diskFreePercent
+            }
             let holds = value.map { plans[i].comparison.holds($0, plans[i].threshold) } ?? false
             advance(i, at: time, value: value, holds: holds)
         }

@@ -12,8 +12,24 @@ extension AlertStatus {
 
     /// `HighP95Latency firing since 10:05:11 (6.20s > 5)`.
     public var line: String {
-        let shown = value.map(rule.signal.format) ?? "-"
-        return "\(rule.name) \(state.rawValue) since \(LiveFormat.clock(since)) (\(shown) \(rule.comparison.rawValue) \(rule.signal.format(rule.threshold)))"
+        "\(rule.name) \(state.rawValue) since \(LiveFormat.clock(since))" + (comparisonText.map { " (\($0))" } ?? "")
+    }
+
+    /// What the rule compared, never a false inequality: `5.04% > 5.0%`, not `5.0%>5.0%` (the
+    /// value gets more decimals until it reads differently from the threshold). Nil for a
+    /// resolved or inactive alert (whose value no longer meets the rule), for flags, and when
+    /// there is no value.
+    public var comparisonText: String? {
+        guard state == .firing || state == .pending, rule.signal.unit != .flag, let value else { return nil }
+        let threshold = rule.signal.format(rule.threshold)
+        var shown = rule.signal.format(value)
+        var extra = 0
+        while shown == threshold, value != rule.threshold, extra < 4 {
+            extra += 1
+            shown = rule.signal.format(value, extraPlaces: extra)
+        }
+        let symbol = shown == threshold && value != rule.threshold ? "≈" : rule.comparison.symbol
+        return shown + " " + symbol + " " + threshold
     }
 }
 

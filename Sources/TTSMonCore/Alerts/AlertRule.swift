@@ -13,6 +13,18 @@ public enum AlertComparison: String, Sendable, CaseIterable {
         }
     }
 
+    /// The comparison as shown on screen (`≥` rather than `>=`).
+    public var symbol: String {
+        switch self {
+        case .greater: return ">"
+        case .greaterOrEqual: return "≥"
+        case .less: return "<"
+        case .lessOrEqual: return "≤"
+        case .equal: return "="
+        case .notEqual: return "≠"
+        }
+    }
+
     /// Whether a larger value is worse (the peak of an interval is its largest value).
     var largerIsWorse: Bool { self != .less && self != .lessOrEqual }
 }
@@ -35,6 +47,20 @@ public struct AlertRule: Sendable, Equatable {
                 forSeconds: Int, windowSeconds: Int = AlertRule.defaultWindowSeconds, severity: String, summary: String) {
         self.name = name; self.signal = signal; self.comparison = comparison; self.threshold = threshold
         self.forSeconds = forSeconds; self.windowSeconds = windowSeconds; self.severity = severity; self.summary = summary
+    }
+
+    /// Seconds without a new line after which a followed log is stale (`--stale-after`).
+    public static let defaultStaleSeconds: Double = 60
+
+    /// The built-in rules with LogStale's threshold at `seconds` (`--stale-after`).
+    public static func builtIn(staleAfter seconds: Double) -> [AlertRule] {
+        builtIn.map { rule in
+            guard rule.signal == .logStaleSeconds else { return rule }
+            var changed = rule
+            changed.threshold = seconds
+            changed.summary = "a followed log has written nothing for \(LiveFormat.trimmed(seconds))s: its figures are old"
+            return changed
+        }
     }
 
     /// The window of windowed signals unless a rule says otherwise (the seeds' `[5m]`).
@@ -61,6 +87,8 @@ public struct AlertRule: Sendable, Equatable {
                   severity: "critical", summary: "more than 1% 5xx over 5m (ChatTTS), for 3m"),
         AlertRule(name: "CacheNearlyFull", signal: .cacheUsedPercent, threshold: 90, forSeconds: 0,
                   severity: "warning", summary: "cache directory over 90% full"),
+        AlertRule(name: "LogStale", signal: .logStaleSeconds, threshold: AlertRule.defaultStaleSeconds, forSeconds: 0,
+                  severity: "warning", summary: "a followed log has written nothing for 60s: its figures are old"),
         AlertRule(name: "DiskLow", signal: .diskFreePercent, comparison: .less, threshold: 10, forSeconds: 0,
                   severity: "warning", summary: "less than 10% free on the watched disk"),
         AlertRule(name: "GPUQueueSlow", signal: .gpuQueueSlowRatio, threshold: 0.05, forSeconds: 120,

@@ -25,13 +25,16 @@ public enum AlertSignal: String, Sendable, CaseIterable {
     case activeTargetUp = "active_target_up"
     /// Free space on the `--disk` path, in percent (probe clock).
     case diskFreePercent = "disk_free_percent"
+    /// Seconds since the most stale followed log last delivered a line, on the wall clock
+    /// (probe clock): a log that stopped shows figures that are no longer true.
+    case logStaleSeconds = "log_stale_seconds"
 
     /// Which clock evaluates a rule over this signal.
     public enum Clock: String, Sendable { case log, probe }
 
     public var clock: Clock {
         switch self {
-        case .activeTargetUp, .diskFreePercent: return .probe
+        case .activeTargetUp, .diskFreePercent, .logStaleSeconds: return .probe
         default: return .log
         }
     }
@@ -50,7 +53,7 @@ public enum AlertSignal: String, Sendable, CaseIterable {
     /// Whether the signal is computed over a window of seconds.
     public var isWindowed: Bool {
         switch self {
-        case .cacheUsedPercent, .trafficOnStandby, .activeTargetUp, .diskFreePercent: return false
+        case .cacheUsedPercent, .trafficOnStandby, .activeTargetUp, .diskFreePercent, .logStaleSeconds: return false
         default: return true
         }
     }
@@ -60,7 +63,7 @@ public enum AlertSignal: String, Sendable, CaseIterable {
 
     public var unit: Unit {
         switch self {
-        case .p50LatencySeconds, .p90LatencySeconds, .p95LatencySeconds, .p99LatencySeconds: return .seconds
+        case .p50LatencySeconds, .p90LatencySeconds, .p95LatencySeconds, .p99LatencySeconds, .logStaleSeconds: return .seconds
         case .errorRatio, .serverErrorRatio, .gpuQueueSlowRatio: return .ratio
         case .cacheUsedPercent, .diskFreePercent: return .percent
         case .requestsPerSecond: return .perSecond
@@ -69,12 +72,15 @@ public enum AlertSignal: String, Sendable, CaseIterable {
     }
 
     /// The value as a person reads it: `5.3s`, `7.1%`, `92.7%`, `12.0/s`, `1`.
-    public func format(_ value: Double) -> String {
+    public func format(_ value: Double) -> String { format(value, extraPlaces: 0) }
+
+    /// `format` with `extraPlaces` more decimals (to tell a value from a threshold it is close to).
+    public func format(_ value: Double, extraPlaces: Int) -> String {
         switch unit {
-        case .seconds: return LiveFormat.decimal(value, places: value < 10 ? 2 : 1) + "s"
-        case .ratio: return LiveFormat.decimal(value * 100, places: 1) + "%"
-        case .percent: return LiveFormat.decimal(value, places: 1) + "%"
-        case .perSecond: return LiveFormat.decimal(value, places: 1) + "/s"
+        case .seconds: return LiveFormat.decimal(value, places: (value < 10 ? 2 : 1) + extraPlaces) + "s"
+        case .ratio: return LiveFormat.decimal(value * 100, places: 1 + extraPlaces) + "%"
+        case .percent: return LiveFormat.decimal(value, places: 1 + extraPlaces) + "%"
+        case .perSecond: return LiveFormat.decimal(value, places: 1 + extraPlaces) + "/s"
         case .flag: return value >= 1 ? "1" : "0"
         }
     }

@@ -44,6 +44,8 @@ public enum PrometheusRules {
             lhs = "max by (instance) (\(ExportMetric.probeUp) and on (instance, target) (\(ExportMetric.activeTarget) == 1))"
         case .diskFreePercent:
             lhs = "(\(ExportMetric.diskFree) * 100)"
+        case .logStaleSeconds:
+            lhs = "max by (instance) (\(ExportMetric.sourceLag))"
         }
         return "\(lhs) \(rule.comparison.rawValue) \(LiveFormat.trimmed(rule.threshold))"
     }

@@ -59,6 +59,11 @@ public final class FileFollower: FollowedSource {
     }
 
     public var displayName: String { path }
+    public var lastWritten: Date? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+    }
     public var hasBacklog: Bool { !backlog.isEmpty }
     public var rotations: Int { state.rotations }
     public var problem: String? { state.problem }

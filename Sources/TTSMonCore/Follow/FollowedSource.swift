@@ -16,6 +16,15 @@ public protocol FollowedSource: AnyObject {
     /// Like `poll`, reading about `budget` bytes at most (nil: no limit).
     @discardableResult
     func poll(budget: Int?, _ handle: (LineReader.Line) -> Void) -> Bool
+    /// When the followed file was last written (nil for streams, or a file not there yet).
+    var lastWritten: Date? { get }
+    /// History read once (a rotated file), never stale: it is not expected to grow.
+    var isHistory: Bool { get }
+}
+
+extension FollowedSource {
+    public var lastWritten: Date? { nil }
+    public var isHistory: Bool { false }
 }
 
 /// Follows standard input (`kubectl logs -f | ttsmon watch --log -`): a thread blocks on

@@ -135,8 +135,15 @@ public final class LiveCollector {
     }
 
     /// Evaluates the probe-clock alert rules (see `LiveMetrics.evaluateProbeAlerts`).
+    /// The followed logs' staleness (`LogStale`) comes from the sources themselves.
     public func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
-        metrics.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
+        metrics.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent,
+                                    logStaleSeconds: staleSeconds(wallNow: Date()))
+    }
+
+    /// Seconds since the most stale source last delivered a line (nil before any did).
+    public func staleSeconds(wallNow: Date) -> Double? {
+        sourceStatus(wallNow: wallNow).compactMap(\.lagSeconds).max()
     }
 
     /// Alert transitions since the last call.
@@ -152,11 +159,19 @@ public final class LiveCollector {
         return out
     }
 
+    /// When source `i` last got a line: the file's last write (so a log that stopped hours ago
+    /// is stale from the start, though its history was just read), else the last poll with data.
+    func lastNewLine(_ i: Int) -> Date? {
+        guard let written = sources[i].lastWritten else { return lastData[i] }
+        guard let read = lastData[i] else { return written }
+        return min(written, read)
+    }
+
     /// The sources' state for `sources` in snapshots.
     public func sourceStatus(wallNow: Date = Date()) -> [SourceStatus] {
         sources.indices.map { i in
             SourceStatus(path: sources[i].displayName, format: parsers[i]?.format.name, bytes: sources[i].bytesRead,
-                         lagSeconds: lastData[i].map { max(0, wallNow.timeIntervalSince($0)) },
+                         lagSeconds: sources[i].isHistory ? nil : lastNewLine(i).map { max(0, wallNow.timeIntervalSince($0)) },
                          rotations: sources[i].rotations, error: sources[i].problem,
                          outOfOrder: metrics.lines(source: i).outOfOrder)
         }

@@ -75,6 +75,7 @@ public final class WholeFileFollower: FollowedSource {
     }
 
     public var displayName: String { path }
+    public var isHistory: Bool { true }
 
     public func poll(_ handle: (LineReader.Line) -> Void) -> Bool { poll(budget: nil, handle) }
 

@@ -101,8 +101,9 @@ public struct LiveMetrics: Sendable {
     public var loggedActiveInstance: String? { activeInstance }
 
     /// Evaluates the probe rules at `time` (probe time, as a local log timestamp).
-    public mutating func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
-        alerts.evaluateProbe(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
+    public mutating func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?,
+                                             logStaleSeconds: Double? = nil) {
+        alerts.evaluateProbe(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent, logStaleSeconds: logStaleSeconds)
     }
 
     /// Alert transitions since the last call (for a bell or Alertmanager).
