@@ -104,6 +104,30 @@ public enum DashboardController {
         return []
     }
 
+    /// Takes new figures, keeping the selection on what was selected: the same error code when
+    /// codes re-rank, the same request when a live list gains rows.
+    public static func apply(snapshot: LiveSnapshot, to state: inout DashboardState) {
+        let code = selectedErrorCode(state)
+        state.snapshot = snapshot
+        if let code, let row = snapshot.errors.firstIndex(where: { $0.code == code }) { state.selectedRow = row }
+        state.selectedRow = min(state.selectedRow, max(0, rowCount(state) - 1))
+    }
+
+    /// Takes a list's new rows (a list opened from the overview updates while open), keeping
+    /// the selection on the same request.
+    public static func apply(list: [RecentRequest], to state: inout DashboardState) {
+        let selected = state.selectedRow < state.list.count ? state.list[state.selectedRow] : nil
+        state.list = list
+        if let selected, let row = list.firstIndex(where: { $0.id == selected.id && $0.time == selected.time }) { state.selectedRow = row }
+        state.selectedRow = min(state.selectedRow, max(0, list.count - 1))
+    }
+
+    /// The error code under the cursor in the overview's Errors panel.
+    static func selectedErrorCode(_ state: DashboardState) -> String? {
+        guard state.route == .overview, state.focus == .errors, state.selectedRow < state.snapshot.errors.count else { return nil }
+        return state.snapshot.errors[state.selectedRow].code
+    }
+
     /// Moves the selection in a list, or scrolls a text view, by `delta` lines (clamped). The
     /// log view counts up from its newest line, so "down" there is towards the newest.
     static func move(_ state: inout DashboardState, by delta: Int) {
@@ -124,6 +148,8 @@ public enum DashboardController {
             switch state.focus {
             case .errors: return state.snapshot.errors.count
             case .alerts: return state.snapshot.alerts.count
+            case .events: return EventRows.of(state).count
+            case .failover: return state.targets.count
             default: return 0
             }
         case .errors, .search: return state.list.count
@@ -144,6 +170,20 @@ public enum DashboardController {
         switch state.route {
         case .overview where state.focus == .alerts:
             return openAlert(&state)
+        case .overview where state.focus == .events:
+            // An event that names a request opens it.
+            let rows = EventRows.of(state)
+            guard state.selectedRow < rows.count, let id = rows[state.selectedRow].id else { return [] }
+            state.routes.append(.request(id: id))
+            state.scroll = 0
+            state.trace = nil
+            state.lookup = .idle
+            return [.openRequest(id)]
+        case .overview where state.focus == .failover:
+            guard state.selectedRow < state.targets.count else { return [] }
+            state.routes.append(.probe(target: state.targets[state.selectedRow].name))
+            state.scroll = 0
+            return []
         case .overview:
             guard state.focus == .errors, state.selectedRow < state.snapshot.errors.count else { return [] }
             state.routes.append(.errors(code: state.snapshot.errors[state.selectedRow].code))
@@ -163,7 +203,7 @@ public enum DashboardController {
                 state.routes.append(.log(filter: code))
             }
             return []
-        case .request:
+        case .request, .probe:
             return []
         }
     }

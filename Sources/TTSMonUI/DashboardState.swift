@@ -11,6 +11,8 @@ public enum Route: Equatable, Sendable {
     case request(id: String)
     /// The live raw log, optionally filtered.
     case log(filter: String?)
+    /// One probe target's last probe in full.
+    case probe(target: String)
 
     /// The breadcrumb text.
     public var title: String {
@@ -20,6 +22,7 @@ public enum Route: Equatable, Sendable {
         case .search(let q): return "search: \(q)"
         case .request(let id): return "request \(id)"
         case .log(let f): return f.map { "log: \($0)" } ?? "log"
+        case .probe(let t): return "probe \(t)"
         }
     }
 }
@@ -71,9 +74,12 @@ public struct TargetLine: Equatable, Sendable {
     public var ageSeconds: Double?
     /// A plain note after the figures (a fleet instance's cache fill).
     public var note: String?
-    public init(name: String, active: Bool, up: Bool, latencyMs: Int?, lastError: String?, ageSeconds: Double?, note: String? = nil) {
+    /// The last probe in full (checks, timings, reason, response snippet), for Enter.
+    public var lastProbe: ProbeResult?
+    public init(name: String, active: Bool, up: Bool, latencyMs: Int?, lastError: String?, lastProbe: ProbeResult? = nil,
+                ageSeconds: Double?, note: String? = nil) {
         self.name = name; self.active = active; self.up = up; self.latencyMs = latencyMs; self.lastError = lastError; self.ageSeconds = ageSeconds
-        self.note = note
+        self.note = note; self.lastProbe = lastProbe
     }
 }
 

@@ -26,6 +26,7 @@ public enum DashboardView {
         case .errors, .search: RequestListView.render(&grid, body, state)
         case .request: RequestView.render(&grid, body, state)
         case .log: LogView.render(&grid, body, state)
+        case .probe: ProbeView.render(&grid, body, state)
         }
         // Figures of logs that stopped are old: drawn muted, so they are not read as current.
         if state.allSourcesStale, state.route == .overview { mute(&grid, body) }

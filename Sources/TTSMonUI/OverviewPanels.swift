@@ -28,8 +28,10 @@ enum OverviewPanels {
     }
 
     static func box(_ grid: inout Grid, _ rect: Rect, _ panel: Panel, _ s: DashboardState, title: String? = nil) -> Rect {
-        Widgets.panel(&grid, rect, title: title ?? panel.title, highlighted: s.alertedPanels.contains(panel))
-            .withFocus(s.focus == panel, grid: &grid, rect: rect)
+        // Focus is marked in the title too, so it shows on a border that an alert turned red.
+        let focused = s.focus == panel && s.route == .overview
+        return Widgets.panel(&grid, rect, title: (focused ? "▶ " : "") + (title ?? panel.title), highlighted: s.alertedPanels.contains(panel))
+            .withFocus(focused, grid: &grid, rect: rect)
     }
 
     static func traffic(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
@@ -182,9 +184,11 @@ enum OverviewPanels {
         // Probe targets are short names; a fleet's instances are host:port and get the room they need.
         let longest = s.targets.map { DisplayWidth.of($0.name) + 2 }.max() ?? 0
         let nameWidth = s.fleet ? max(14, min(inner.width - 22, longest)) : 14
-        for target in s.targets where y < inner.y + inner.height {
+        for (row, target) in s.targets.enumerated() where y < inner.y + inner.height {
             let mark = target.active ? "●" : target.up ? "○" : "✗"
-            let role: Role = target.active ? .active : target.up ? .standby : .down
+            let selected = s.focus == .failover && s.route == .overview && s.selectedRow == row
+            if selected { grid.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection) }
+            let role: Role = selected ? .selection : target.active ? .active : target.up ? .standby : .down
             var x = inner.x + 1
             x += grid.put("\(mark) \(target.name)", x: x, y: y, role: role, bold: target.active, maxWidth: nameWidth)
             x = max(x, inner.x + nameWidth - 2)
@@ -209,15 +213,17 @@ enum OverviewPanels {
     static func events(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
         let inner = box(&grid, r, .events, s)
         guard !inner.isEmpty else { return }
-        var items: [(LogTimestamp, String, Role)] = []
-        for f in s.snapshot.failovers { items.append((f.time, "failover \(f.from ?? "?")→\(f.to): \(f.message)", .crit)) }
-        for sig in s.snapshot.signals { items.append((sig.time, sig.summaryText, .warn)) }
-        items.sort { $0.0 > $1.0 }
+        let items = EventRows.of(s)
         if items.isEmpty { grid.put(s.noLog ? "no log" : "no events", x: inner.x + 1, y: inner.y, role: .muted) }
-        for (i, item) in items.enumerated() where i < inner.height {
-            let time = String(item.0.logText.dropFirst(11).prefix(8))
-            let x = inner.x + 1 + grid.put(time + " ", x: inner.x + 1, y: inner.y + i, role: .muted)
-            grid.put(item.1, x: x, y: inner.y + i, role: item.2, maxWidth: inner.x + inner.width - x - 1)
+        let selectedRow = s.focus == .events && s.route == .overview ? s.selectedRow : nil
+        let first = max(0, min((selectedRow ?? 0) - inner.height + 1, items.count - inner.height))
+        for (i, item) in items.enumerated().dropFirst(first) where i - first < inner.height {
+            let y = inner.y + i - first
+            let selected = selectedRow == i
+            if selected { grid.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection) }
+            let time = String(item.time.logText.dropFirst(11).prefix(8))
+            let x = inner.x + 1 + grid.put(time + " ", x: inner.x + 1, y: y, role: selected ? .selection : .muted)
+            grid.put(item.text, x: x, y: y, role: selected ? .selection : item.role, maxWidth: inner.x + inner.width - x - 1)
         }
     }
 }

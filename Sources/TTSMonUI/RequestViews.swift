@@ -122,7 +122,8 @@ enum RequestListView {
         case .search(let q): title = "Recent requests matching “\(q)”"
         default: title = "Requests"
         }
-        let inner = Widgets.panel(&grid, body, title: title + " (\(s.list.count))")
+        // The list follows the log while open (paused: as it was).
+        let inner = Widgets.panel(&grid, body, title: title + " (\(s.list.count))" + (s.paused ? " · paused" : " · live"))
         guard !inner.isEmpty else { return }
         grid.put("time          id                  duration  status              text", x: inner.x + 1, y: inner.y, role: .muted)
         if s.list.isEmpty { grid.put("no recent requests (Enter on an id searches history)", x: inner.x + 1, y: inner.y + 1, role: .muted) }

@@ -166,13 +166,14 @@ final class DashboardApp {
         state.sources = source.sourceLines(wallNow: now)
         for note in source.drainNotes() { state.status = Sanitizer.clean(note) }
         guard !state.paused else { return }
-        state.snapshot = source.snapshot(window: state.window)
+        DashboardController.apply(snapshot: source.snapshot(window: state.window), to: &state)
         if state.split { state.splitColumns = source.splitColumns(window: state.window) }
         acknowledgedUntil = acknowledgedUntil.filter { $0.value > now }
         state.acknowledged = Set(acknowledgedUntil.keys)
         if state.status == nil, let problem = relay.deliveryProblem { state.status = problem }
         for event in state.snapshot.failovers { failover.noteLogged(event) }
         updateTargets()
+        if state.route != .overview { refreshList() }
         if case .log(let filter) = state.route {
             state.logLines = source.recentLines(limit: 10_000).filter { filter == nil || $0.contains(filter!) }
         }
@@ -200,6 +201,7 @@ final class DashboardApp {
             state.targets = failover.targets.map { t in
                 TargetLine(name: t.name, active: t.name == failover.active, up: t.up,
                            latencyMs: t.lastResult?.synthesis.ms, lastError: t.lastResult?.failureReason,
+                           lastProbe: t.lastResult,
                            ageSeconds: t.lastProbe.map { Double(now.milliseconds - $0.milliseconds) / 1000 })
             }
         }
@@ -235,8 +237,8 @@ final class DashboardApp {
 
     func refreshList() {
         switch state.route {
-        case .errors(let code): state.list = source.recentRequests(matching: nil, code: code, limit: 500)
-        case .search(let q): state.list = source.recentRequests(matching: q, code: nil, limit: 500)
+        case .errors(let code): DashboardController.apply(list: source.recentRequests(matching: nil, code: code, limit: 500), to: &state)
+        case .search(let q): DashboardController.apply(list: source.recentRequests(matching: q, code: nil, limit: 500), to: &state)
         default: break
         }
     }

@@ -147,3 +147,60 @@ import Testing
         #expect(!strip.contains("74.7"))
     }
 }
+
+/// Issue 15: selections follow what was selected; Events and Failover rows open.
+@Suite struct SelectionTests {
+    @Test func errorSelectionFollowsItsCodeWhenCodesReRank() throws {
+        var (state, _) = try DashboardSnapshotTests.state()
+        state.focus = .errors
+        let codes = state.snapshot.errors.map(\.code)
+        try #require(codes.count >= 2)
+        state.selectedRow = 1
+        var next = state.snapshot
+        next.errors.reverse()
+        DashboardController.apply(snapshot: next, to: &state)
+        #expect(state.snapshot.errors[state.selectedRow].code == codes[1])
+    }
+
+    @Test func eventsOpenTheirRequestAndTargetsTheirLastProbe() throws {
+        var (state, _) = try DashboardSnapshotTests.state()
+        state.focus = .events
+        let rows = EventRows.of(state)
+        let withID = try #require(rows.firstIndex { $0.id != nil })
+        state.selectedRow = withID
+        let effects = DashboardController.handle("enter", state: &state)
+        #expect(effects == [.openRequest(rows[withID].id!)])
+        #expect(state.route == .request(id: rows[withID].id!))
+
+        state.routes = [.overview]
+        state.focus = .failover
+        let reason = "synthesis: content type text/html; charset=utf-8 (a 200 with an HTML body: the gateway's error page)"
+        state.targets[0].lastError = reason
+        state.targets[0].lastProbe = ProbeResult(target: ProbeTarget(name: "main", url: "http://127.0.0.1:8000"),
+                                                 health: HealthCheck(ok: true, status: 200, ms: 3, body: "{\"status\": \"ok\"}"),
+                                                 synthesis: SynthesisCheck(ok: false, status: 200, ms: 40, contentType: "text/html; charset=utf-8",
+                                                                           bytes: 120, error: "content type text/html", snippet: "<html>502 Bad Gateway</html>"))
+        state.selectedRow = 0
+        _ = DashboardController.handle("enter", state: &state)
+        #expect(state.route == .probe(target: "main"))
+        let screen = DashboardView.render(state, width: 80, height: 24).text
+        #expect(screen.contains("synthesis: content type text/html"))
+        #expect(screen.contains("502 Bad Gateway"))
+        #expect(screen.contains("HTTP 200"))
+    }
+
+    @Test func aLiveListKeepsItsSelectedRequest() {
+        func request(_ n: Int) -> RecentRequest {
+            RecentRequest(id: "ts_\(n)", time: LogTimestamp(milliseconds: Int64(n)), status: .failed, durationMs: 1,
+                          errorCode: "X", textSnippet: nil, voice: nil, source: 0, file: "a", offset: 0)
+        }
+        var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
+        state.routes = [.overview, .errors(code: "X")]
+        DashboardController.apply(list: (0..<5).map(request).reversed(), to: &state)
+        state.selectedRow = 2
+        let chosen = state.list[2].id
+        DashboardController.apply(list: (0..<8).map(request).reversed(), to: &state)
+        #expect(state.list[state.selectedRow].id == chosen)
+        #expect(DashboardView.render(state, width: 80, height: 24).text.contains("· live"))
+    }
+}
