@@ -47,6 +47,19 @@ public enum DashboardController {
             return back(&state)
         case .search:
             state.prompt = ""
+            if case .log = state.route { state.promptPurpose = .logSearch } else { state.promptPurpose = .request }
+        case .problemsOnly:
+            guard case .log = state.route else { return [] }
+            state.logProblemsOnly.toggle()
+            state.scroll = 0
+            state.logMatch = nil
+            state.status = state.logProblemsOnly ? "log: WARNING and ERROR records only (e: all lines)" : "log: all lines"
+        case .wrapLines:
+            guard case .log = state.route else { return [] }
+            state.logWrap.toggle()
+        case .nextMatch, .previousMatch:
+            guard case .log = state.route else { return [] }
+            stepMatch(&state, older: command == .nextMatch)
         case .help:
             state.helpVisible = true
             state.helpScroll = 0
@@ -136,7 +149,7 @@ public enum DashboardController {
             let lines = state.trace?.rawLines.count ?? 0
             state.scroll = min(max(0, state.scroll + delta), max(0, lines - 1))
         case .log:
-            state.scroll = min(max(0, state.scroll - delta), max(0, state.logLines.count - 1))
+            state.scroll = min(max(0, state.scroll - delta), max(0, LogViewModel.lines(state).count - 1))
         default:
             state.selectedRow = min(max(0, state.selectedRow + delta), max(0, rowCount(state) - 1))
         }
@@ -199,7 +212,7 @@ public enum DashboardController {
             return [.openRequest(id)]
         case .log(let filter):
             // Enter in the log: the first error code on screen filters the log to its lines.
-            if filter == nil, let code = state.logLines.reversed().compactMap(errorCode(in:)).first {
+            if filter == nil, let code = state.logLines.reversed().compactMap({ errorCode(in: $0.text) }).first {
                 state.routes.append(.log(filter: code))
             }
             return []
@@ -231,12 +244,42 @@ public enum DashboardController {
         return code.isEmpty ? nil : String(code)
     }
 
+    /// Moves to the next older (or newer) line matching the log search, wrapping around at
+    /// either end, and scrolls it into view; the first search lands on the newest match.
+    static func stepMatch(_ state: inout DashboardState, older: Bool) {
+        let lines = LogViewModel.lines(state)
+        let matches = LogViewModel.matches(lines, state.logSearch)
+        guard let query = state.logSearch else { state.status = "no search: / then text"; return }
+        guard !matches.isEmpty else { state.logMatch = nil; state.status = "“\(query)” not in the kept lines"; return }
+        let next: Int
+        var wrapped = false
+        if let current = state.logMatch {
+            if older {
+                if let found = matches.last(where: { $0 < current }) { next = found } else { next = matches.last!; wrapped = true }
+            } else {
+                if let found = matches.first(where: { $0 > current }) { next = found } else { next = matches.first!; wrapped = true }
+            }
+        } else {
+            next = matches.last!
+        }
+        state.logMatch = next
+        state.scroll = LogViewModel.scroll(toShow: next, count: lines.count, pageRows: state.pageRows)
+        let position = (matches.firstIndex(of: next) ?? 0) + 1
+        state.status = "“\(query)” match \(matches.count - position + 1) of \(matches.count)" + (wrapped ? " (wrapped around)" : "")
+    }
+
     static func handlePrompt(_ key: String, _ state: inout DashboardState) -> [DashboardEffect] {
         switch key {
         case "esc": state.prompt = nil
         case "enter":
             let text = (state.prompt ?? "").trimmingCharacters(in: .whitespaces)
             state.prompt = nil
+            if state.promptPurpose == .logSearch {
+                state.logSearch = text.isEmpty ? nil : text
+                state.logMatch = nil
+                stepMatch(&state, older: true)
+                return []
+            }
             return text.isEmpty ? [] : [.submitQuery(text)]
         case "backspace": if !(state.prompt ?? "").isEmpty { state.prompt!.removeLast() }
         default:

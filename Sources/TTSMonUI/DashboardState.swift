@@ -27,6 +27,9 @@ public enum Route: Equatable, Sendable {
     }
 }
 
+/// What the `/` prompt searches: a request (anywhere) or the log's lines (in the log view).
+public enum PromptPurpose: Sendable, Equatable { case request, logSearch }
+
 /// The panels the overview can focus (Tab cycles them).
 public enum Panel: Int, Sendable, CaseIterable {
     case alerts, traffic, latency, errors, stages, cache, failover, events
@@ -140,7 +143,17 @@ public struct DashboardState: Sendable {
     public var trace: RequestTrace?
     public var lookup: LookupState = .idle
     /// Recent raw lines for the log route.
-    public var logLines: [String] = []
+    public var logLines: [LogViewLine] = []
+    /// The log view shows only WARNING and ERROR records, tracebacks kept (`e`).
+    public var logProblemsOnly = false
+    /// The log view wraps long lines (`W`); otherwise they are cut at the screen's edge.
+    public var logWrap = false
+    /// The text searched for in the log (`/` there), and the match shown (an index into
+    /// `LogViewModel.lines`).
+    public var logSearch: String?
+    public var logMatch: Int?
+    /// What the open prompt asks for.
+    public var promptPurpose: PromptPurpose = .request
     /// Extra keys shown in the footer (the demo's fault keys).
     public var extraKeys: [KeyBinding] = []
     public var noLog = false

@@ -72,7 +72,8 @@ public enum DashboardView {
         grid.fill(Rect(x: 0, y: y, width: grid.width, height: 1), role: .footer)
         if let prompt = state.prompt {
             grid.fill(Rect(x: 0, y: y, width: grid.width, height: 1), role: .prompt)
-            grid.put(" find request id or text: \(prompt)█", x: 0, y: y, role: .prompt, maxWidth: grid.width)
+            let ask = state.promptPurpose == .logSearch ? "search the log" : "find request id or text"
+            grid.put(" \(ask): \(prompt)█", x: 0, y: y, role: .prompt, maxWidth: grid.width)
             return
         }
         var x = 1

@@ -2,6 +2,7 @@
 public enum Command: Equatable, Sendable {
     case quit, back, open, search, pause, cycleWindow, help, failback, save, log, split, acknowledge
     case nextPanel, previousPanel, up, down, pageUp, pageDown, top, bottom
+    case problemsOnly, wrapLines, nextMatch, previousMatch
     /// A key handled by whoever embeds the dashboard (the demo's fault keys).
     case custom(String)
 }
@@ -27,7 +28,7 @@ public struct KeyBinding: Equatable, Sendable {
 public enum Keymap {
     /// The dashboard's keys, in help order.
     public static let standard: [KeyBinding] = [
-        KeyBinding(["/"], "/", "find a request id, or any text (text, voice, error code)", .search, short: "find"),
+        KeyBinding(["/"], "/", "find a request id or any text; in the log, search its lines", .search, short: "find"),
         KeyBinding(["enter"], "⏎", "open the selected error code, request or alert", .open),
         KeyBinding(["esc"], "esc", "back one level", .back),
         KeyBinding(["tab", "right", "l-panel"], "tab", "next panel", .nextPanel, footer: false),
@@ -42,6 +43,10 @@ public enum Keymap {
         KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m", .cycleWindow, short: "window"),
         KeyBinding(["v"], "v", "split the overview per source (main beside standby); again to merge", .split, short: "split"),
         KeyBinding(["l"], "l", "live raw log (Enter on an error code there shows its lines)", .log, short: "log"),
+        KeyBinding(["e"], "e", "log: only WARNING and ERROR records (tracebacks kept); again for all", .problemsOnly, footer: false),
+        KeyBinding(["W"], "W", "log: wrap long lines, or cut them at the edge", .wrapLines, footer: false),
+        KeyBinding(["n"], "n", "log: next (older) match of / ; N the previous (newer), wrapping around", .nextMatch, footer: false),
+        KeyBinding(["N"], "N", "log: previous (newer) match", .previousMatch, footer: false),
         KeyBinding(["a"], "a", "acknowledge the selected (or first) firing alert for --ack-for", .acknowledge, short: "ack"),
         KeyBinding(["s"], "s", "save this screen as text", .save),
         KeyBinding(["F"], "F", "fail back to main (when failback is manual)", .failback, short: "failback to main"),

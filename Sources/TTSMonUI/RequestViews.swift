@@ -144,20 +144,67 @@ enum RequestListView {
     }
 }
 
-/// The live raw log, newest at the bottom, tracebacks kept with their record.
+/// The live raw log, newest at the bottom, tracebacks kept with their record: scrolls back
+/// through the kept lines, shows each line's file when several are followed, wraps long lines
+/// (`W`) or cuts them, filters (`e`) and highlights `/` matches.
 enum LogView {
     static func render(_ grid: inout Grid, _ body: Rect, _ s: DashboardState) {
         guard case .log(let filter) = s.route else { return }
-        let scrolled = s.scroll > 0 ? " — \(s.scroll) lines up (G: newest)" : ""
-        let inner = Widgets.panel(&grid, body, title: "Log" + (filter.map { " — filter: \($0)" } ?? " — all lines") + scrolled)
+        let lines = LogViewModel.lines(s)
+        var title = "Log" + (filter.map { " — filter: \($0)" } ?? (s.logProblemsOnly ? " — WARNING and ERROR" : " — all lines"))
+        if s.scroll > 0 { title += " — \(s.scroll) lines up (G: newest)" }
+        if let q = s.logSearch { title += " — /\(q)" }
+        let inner = Widgets.panel(&grid, body, title: title)
         guard !inner.isEmpty else { return }
-        let end = max(0, s.logLines.count - min(s.scroll, max(0, s.logLines.count - 1)))
-        let lines = s.logLines[..<end].suffix(inner.height)
-        for (i, line) in lines.enumerated() {
-            let role: Role = line.contains(" ERROR ") || line.contains("- ERROR -") ? .crit
-                : line.contains(" WARNING ") || line.contains("- WARNING -") ? .warn : line.first?.isNumber == true ? .normal : .crit
-            grid.put(line, x: inner.x + 1, y: inner.y + inner.height - lines.count + i, role: role, maxWidth: inner.width - 2)
+        if lines.isEmpty { grid.put(s.logLines.isEmpty ? "no lines yet" : "no lines match", x: inner.x + 1, y: inner.y, role: .muted); return }
+        let end = max(0, lines.count - min(s.scroll, max(0, lines.count - 1)))
+        // Rows from the bottom up, so the newest shown line sits on the last row.
+        var rows: [(text: String, role: Role, line: Int, first: Bool)] = []
+        var i = end - 1
+        while i >= 0, rows.count < inner.height {
+            let line = lines[i]
+            let role: Role = line.text.contains("ERROR") || line.text.contains("CRITICAL") ? .crit
+                : line.text.contains("WARNING") ? .warn : line.startsRecord ? .normal : .crit
+            let text = (line.source.map { ($0.split(separator: "/").last.map(String.init) ?? $0) + " │ " } ?? "") + line.text
+            let pieces = s.logWrap ? wrap(text, width: inner.width - 2) : [text]
+            for (n, piece) in pieces.enumerated().reversed() where rows.count < inner.height {
+                rows.append((piece, role, i, n == 0))
+            }
+            i -= 1
         }
-        if lines.isEmpty { grid.put("no lines yet", x: inner.x + 1, y: inner.y, role: .muted) }
+        let query = s.logSearch
+        for (k, row) in rows.reversed().enumerated() {
+            let y = inner.y + inner.height - rows.count + k
+            let current = s.logMatch == row.line
+            grid.put(row.text, x: inner.x + 1, y: y, role: current ? .selection : row.role, maxWidth: inner.width - 2)
+            if let query, !query.isEmpty { highlight(&grid, row.text, query, x: inner.x + 1, y: y, maxWidth: inner.width - 2) }
+        }
+    }
+
+    /// Marks every match of `query` in a drawn row.
+    static func highlight(_ grid: inout Grid, _ text: String, _ query: String, x: Int, y: Int, maxWidth: Int) {
+        var search = text.startIndex..<text.endIndex
+        while let r = text.range(of: query, options: .caseInsensitive, range: search) {
+            let col = DisplayWidth.of(String(text[text.startIndex..<r.lowerBound]))
+            guard col < maxWidth else { return }
+            grid.put(String(text[r]), x: x + col, y: y, role: .key, bold: true, maxWidth: maxWidth - col)
+            search = r.upperBound..<text.endIndex
+        }
+    }
+
+    /// A line cut into pieces of at most `width` columns (wide characters never split).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0, DisplayWidth.of(text) > width else { return [text] }
+        var pieces: [String] = []
+        var current = ""
+        var used = 0
+        for ch in text {
+            let w = DisplayWidth.of(String(ch))
+            if used + w > width { pieces.append(current); current = ""; used = 0 }
+            current.append(ch)
+            used += w
+        }
+        if !current.isEmpty { pieces.append(current) }
+        return pieces
     }
 }

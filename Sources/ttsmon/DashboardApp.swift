@@ -174,8 +174,16 @@ final class DashboardApp {
         for event in state.snapshot.failovers { failover.noteLogged(event) }
         updateTargets()
         if state.route != .overview { refreshList() }
-        if case .log(let filter) = state.route {
-            state.logLines = source.recentLines(limit: 10_000).filter { filter == nil || $0.contains(filter!) }
+        if case .log = state.route {
+            // Scrolled back, the view stays on the lines it shows as new ones arrive.
+            let before = state.logLines.count
+            let newest = state.logLines.last
+            state.logLines = source.recentLines(limit: 10_000)
+            if state.scroll > 0, let newest, let at = state.logLines.lastIndex(of: newest) {
+                state.scroll += state.logLines.count - 1 - at
+            } else if state.scroll > 0 {
+                state.scroll += max(0, state.logLines.count - before)
+            }
         }
     }
 

@@ -11,7 +11,7 @@ protocol DashboardSource: AnyObject {
     func drainNotes() -> [String]
     func recentRequests(matching query: String?, code: String?, limit: Int) -> [RecentRequest]
     func indexedRequest(id: String) -> RecentRequest?
-    func recentLines(limit: Int) -> [String]
+    func recentLines(limit: Int) -> [LogViewLine]
     /// Files whose rotated siblings a history lookup searches.
     var lookupPaths: [String] { get }
     /// A clock to show instead of the wall clock (replay's log time).
@@ -60,7 +60,11 @@ final class LiveSource: DashboardSource {
         collector.metrics.recentRequests(matching: query, code: code, limit: limit)
     }
     func indexedRequest(id: String) -> RecentRequest? { collector.metrics.indexedRequest(id: id) }
-    func recentLines(limit: Int) -> [String] { collector.recentLines(limit: limit) }
+    func recentLines(limit: Int) -> [LogViewLine] {
+        // The file is shown only when more than one is followed.
+        let several = collector.sources.count > 1
+        return collector.recentLines(limit: limit).map { LogViewLine(source: several ? $0.file : nil, text: $0.text) }
+    }
     var lookupPaths: [String] { collector.sources.map(\.displayName).filter { $0 != "<stdin>" } }
     var clockOverride: String? { nil }
     func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
@@ -96,7 +100,7 @@ final class ReplaySource: DashboardSource {
         feeder.withMetrics { $0.recentRequests(matching: query, code: code, limit: limit) }
     }
     func indexedRequest(id: String) -> RecentRequest? { feeder.withMetrics { $0.indexedRequest(id: id) } }
-    func recentLines(limit: Int) -> [String] { [] }
+    func recentLines(limit: Int) -> [LogViewLine] { [] }
     var lookupPaths: [String] { feeder.inputs.map(\.path) }
     var clockOverride: String? { feeder.now.map { String($0.logText.prefix(19)) } }
     /// A replay has no probes: probe rules stay inactive.

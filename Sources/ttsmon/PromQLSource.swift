@@ -92,7 +92,7 @@ final class PromQLSource: DashboardSource {
         logs?.recentRequests(matching: query, code: code, limit: limit) ?? []
     }
     func indexedRequest(id: String) -> RecentRequest? { logs?.indexedRequest(id: id) }
-    func recentLines(limit: Int) -> [String] { logs?.recentLines(limit: limit) ?? [] }
+    func recentLines(limit: Int) -> [LogViewLine] { logs?.recentLines(limit: limit) ?? [] }
     var lookupPaths: [String] { logs?.lookupPaths ?? [] }
     var clockOverride: String? { nil }
     func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {

@@ -154,3 +154,43 @@ import TTSMonNet
         #expect(screen.contains("EXIT=0"))
     }
 }
+
+/// Issue 15: the log view driven as a user would, with two followed files.
+@Suite(.serialized) struct LogViewTmuxTests {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func searchFilterWrapAndFiles() throws {
+        let dir = ScratchDir()
+        var options = GeneratorOptions(outputDirectory: dir.path, requests: 800)
+        options.incident = true
+        _ = try LogGenerator.generate(options)
+        options.fileName = "standby.log"
+        options.seed = 9
+        _ = try LogGenerator.generate(options)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) dashboard --log \(dir.path)/app.log --log \(dir.path)/standby.log; echo EXIT=$?; sleep 30")
+        _ = tmux.waitFor(20) { $0.contains("QPS") }
+        tmux.keys("l")
+        var screen = tmux.waitFor(10) { $0.contains("app.log │") || $0.contains("standby.log │") }
+        #expect(screen.contains("app.log │") || screen.contains("standby.log │"), "each line names its file")
+        tmux.keys("/")
+        screen = tmux.waitFor(5) { $0.contains("search the log:") }
+        #expect(screen.contains("search the log:"))
+        tmux.literal("error_code=")
+        tmux.keys("Enter")
+        screen = tmux.waitFor(5) { $0.contains("match") && $0.contains("error_code=") }
+        #expect(screen.contains("“error_code=” match"), "the status says which match")
+        tmux.keys("n")
+        tmux.keys("e")
+        screen = tmux.waitFor(5) { $0.contains("WARNING and ERROR") }
+        #expect(screen.contains("WARNING and ERROR"))
+        #expect(!screen.contains("stage_time:"), "only WARNING and ERROR records")
+        tmux.keys("W")
+        tmux.keys("G")
+        tmux.keys("Escape")
+        screen = tmux.waitFor(5) { $0.contains("Traffic") }
+        tmux.keys("q")
+        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+    }
+}

@@ -67,7 +67,7 @@ import Testing
     @Test func logViewScrollsBack() {
         var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
         state.routes = [.overview, .log(filter: nil)]
-        state.logLines = (0..<10_000).map { "2024-06-12 08:00:00,000 - app - INFO - line \($0)" }
+        state.logLines = (0..<10_000).map { LogViewLine(source: nil, text: "2024-06-12 08:00:00,000 - app - INFO - line \($0)") }
         state.pageRows = 18
         var grid = DashboardView.render(state, width: 80, height: 24)
         #expect(grid.text.contains("line 9999"))
@@ -202,5 +202,76 @@ import Testing
         DashboardController.apply(list: (0..<8).map(request).reversed(), to: &state)
         #expect(state.list[state.selectedRow].id == chosen)
         #expect(DashboardView.render(state, width: 80, height: 24).text.contains("· live"))
+    }
+}
+
+/// Issue 15: the raw log view searches, filters, wraps and names its files.
+@Suite struct LogViewTests {
+    static func state() -> DashboardState {
+        var state = DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes))
+        state.routes = [.overview, .log(filter: nil)]
+        state.pageRows = 18
+        var lines: [LogViewLine] = []
+        for i in 0..<300 {
+            let file = i % 2 == 0 ? "/var/log/tts/main.log" : "/var/log/tts/standby.log"
+            lines.append(LogViewLine(source: file, text: "2024-06-12 08:00:\(String(format: "%02d", i % 60)),000 - app - INFO - stage_time: id=ts_\(i), duration_ms=5"))
+            if i % 100 == 7 {
+                lines.append(LogViewLine(source: file, text: "2024-06-12 08:01:00,000 - app - ERROR - synthesis_failed: id=ts_\(i), error_code=SCIPY_FFT_INVALID"))
+                lines.append(LogViewLine(source: file, text: "Traceback (most recent call last):"))
+                lines.append(LogViewLine(source: file, text: "ValueError: Invalid input to scipy.fft number \(i)"))
+            }
+        }
+        state.logLines = lines
+        return state
+    }
+
+    @Test func searchFindsLinesWrapsAroundAndHighlights() {
+        var state = Self.state()
+        _ = DashboardController.handle("/", state: &state)
+        #expect(state.promptPurpose == .logSearch)
+        for ch in "scipy.fft" { _ = DashboardController.handle(String(ch), state: &state) }
+        _ = DashboardController.handle("enter", state: &state)
+        let lines = LogViewModel.lines(state)
+        let matches = LogViewModel.matches(lines, "scipy.fft")
+        #expect(matches.count == 3)
+        #expect(state.logMatch == matches.last)
+        var grid = DashboardView.render(state, width: 150, height: 45)
+        #expect(grid.text.contains("number 207"))
+        _ = DashboardController.handle("n", state: &state)
+        #expect(state.logMatch == matches[1])
+        grid = DashboardView.render(state, width: 150, height: 45)
+        #expect(grid.text.contains("number 107"))
+        _ = DashboardController.handle("n", state: &state)
+        _ = DashboardController.handle("n", state: &state)
+        #expect(state.logMatch == matches.last, "n wraps around at the oldest match")
+        #expect(state.status?.contains("wrapped") == true)
+        _ = DashboardController.handle("N", state: &state)
+        #expect(state.logMatch == matches.first, "N wraps around at the newest")
+        // Matches are drawn in the key colour.
+        grid = DashboardView.render(state, width: 150, height: 45)
+        #expect((0..<45).contains { y in (0..<150).contains { grid[$0, y].role == .key && grid[$0, y].text == "f" } })
+    }
+
+    @Test func problemsOnlyKeepsTracebacksAndFilesAreNamed() {
+        var state = Self.state()
+        _ = DashboardController.handle("e", state: &state)
+        let lines = LogViewModel.lines(state)
+        #expect(lines.count == 9)
+        #expect(lines.contains { $0.text.hasPrefix("ValueError") })
+        let grid = DashboardView.render(state, width: 150, height: 45)
+        #expect(grid.text.contains("standby.log │ 2024-06-12 08:01:00,000 - app - ERROR"))
+        #expect(grid.text.contains("WARNING and ERROR"))
+        _ = DashboardController.handle("e", state: &state)
+        #expect(LogViewModel.lines(state).count == state.logLines.count)
+    }
+
+    @Test func longLinesWrapWithW() {
+        var state = Self.state()
+        state.logLines.append(LogViewLine(source: nil, text: "2024-06-12 08:02:00,000 - app - INFO - " + String(repeating: "长", count: 100) + " END"))
+        var grid = DashboardView.render(state, width: 80, height: 24)
+        #expect(!grid.text.contains("END"))
+        _ = DashboardController.handle("W", state: &state)
+        grid = DashboardView.render(state, width: 80, height: 24)
+        #expect(grid.text.contains("END"))
     }
 }

@@ -30,7 +30,8 @@ public final class LiveCollector {
     var scratch = LogRecord(time: LogTimestamp(milliseconds: 0))
     /// How many recent raw lines to keep (sanitised) for a live log view; 0 keeps none.
     public var keepRecentLines = 0
-    var recent: [[UInt8]] = []
+    /// Kept raw lines with the index of their source.
+    var recent: [(source: Int, bytes: [UInt8])] = []
     var recentStart = 0
     static let sniffLines = 20
 
@@ -231,7 +232,7 @@ public final class LiveCollector {
             perSource?[i].addOverlongLine(source: 0)
         case .text(let bytes, let offset, _):
             guard let parser = parsers[i] else { return }
-            if keepRecentLines > 0 { remember(bytes) }
+            if keepRecentLines > 0 { remember(bytes, source: i) }
             let kind = parser.parse(bytes, into: &scratch)
             if let cutoff, case .record = kind, scratch.time < cutoff { return }
             metrics.add(kind, scratch, source: i, file: sources[i].displayName, offset: offset)
@@ -239,18 +240,20 @@ public final class LiveCollector {
         }
     }
 
-    func remember(_ bytes: ByteSpan) {
-        let line = Array(bytes)   // sanitised only when shown
+    func remember(_ bytes: ByteSpan, source: Int) {
+        let line = (source, Array(bytes))   // sanitised only when shown
         if recent.count < keepRecentLines { recent.append(line) } else {
             recent[recentStart] = line
             recentStart = (recentStart + 1) % keepRecentLines
         }
     }
 
-    /// The most recent raw lines (sanitised), oldest first.
-    public func recentLines(limit: Int) -> [String] {
+    /// The most recent raw lines (sanitised), oldest first, with the file each came from.
+    public func recentLines(limit: Int) -> [(file: String, text: String)] {
         let ordered = Array(recent[recentStart...] + recent[..<recentStart])
-        return ordered.suffix(limit).map { line in line.withUnsafeBufferPointer { Sanitizer.clean(bytes: $0) } }
+        return ordered.suffix(limit).map { line in
+            (sources[line.source].displayName, line.bytes.withUnsafeBufferPointer { Sanitizer.clean(bytes: $0) })
+        }
     }
 
     /// The last timestamp in the final 64 KiB of a plain file (for `--since`).
