@@ -117,7 +117,11 @@ extension DashboardView {
         let room = max(10, width - 2)
         var lines: [String] = []
         var current = ""
-        for word in Sanitizer.clean(status).split(separator: " ", omittingEmptySubsequences: false) {
+        // Words longer than a line (a saved file's path) are cut into line-long pieces.
+        let words = Sanitizer.clean(status).split(separator: " ", omittingEmptySubsequences: false).flatMap { word in
+            LogView.wrap(String(word), width: room)
+        }
+        for word in words {
             let candidate = current.isEmpty ? String(word) : current + " " + word
             if DisplayWidth.of(candidate) <= room || current.isEmpty {
                 current = candidate

@@ -194,3 +194,66 @@ import TTSMonNet
         #expect(screen.contains("EXIT=0"))
     }
 }
+
+/// Issue 15 at 80×24, as a user meets it: a log that stopped hours ago is stale (header and
+/// LogStale), the footer leads with help and quit, the help scrolls, `s` saves under
+/// `$XDG_STATE_HOME` and says the whole path, Enter on a probe target shows its last probe.
+@Suite(.serialized) struct SmallScreenTmuxTests {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func staleLogSaveHelpAndProbeAt80x24() throws {
+        let dir = ScratchDir()
+        _ = try LogGenerator.generate(GeneratorOptions(outputDirectory: dir.path, requests: 300))
+        let log = dir.path + "/app.log"
+        var times = [timespec(tv_sec: time(nil) - 3 * 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3 * 3600, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, log, &times, 0) == 0)
+        let html = HTTPServer { request in
+            request.path == "/health"
+                ? .respond(status: 200, contentType: "application/json", body: Array(#"{"status":"ok","model_loaded":true}"#.utf8))
+                : .respond(status: 200, contentType: "text/html", body: Array("<html><body>502 Bad Gateway from the upstream proxy</body></html>".utf8))
+        }
+        _ = try DashboardTmuxTests.blocking { try await html.start() }
+        defer { try? DashboardTmuxTests.blocking { await html.stop() } }
+        let state = dir.path + "/state"
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) dashboard --log \(log) --probe main=http://127.0.0.1:\(html.port) --probe-interval 1; echo EXIT=$?; sleep 30",
+                   width: 80, height: 24, env: ["XDG_STATE_HOME": state, "XDG_CONFIG_HOME": dir.path])
+        var screen = tmux.waitFor(20) { $0.contains("stale") && $0.contains("LogStale") }
+        let header = screen.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.contains("app.log 3h stale"), "header: \(header)")
+        #expect(screen.contains("LogStale"), "LogStale fires at once for a log last written 3h ago")
+        #expect(screen.split(separator: "\n").last?.hasPrefix(" ? help  q quit") == true)
+        // The help is taller than 24 rows: it scrolls.
+        tmux.keys("?")
+        screen = tmux.waitFor(5) { $0.contains("j/k PgUp/PgDn scroll") }
+        #expect(screen.contains("j/k PgUp/PgDn scroll"))
+        tmux.keys("G")
+        screen = tmux.waitFor(5) { $0.contains("quit (from the overview)") }
+        #expect(screen.contains("quit (from the overview)"), "the help's last key is reachable")
+        tmux.keys("Escape")
+        // Save: under $XDG_STATE_HOME/ttsmon, the whole path said.
+        tmux.keys("s")
+        screen = tmux.waitFor(5) { $0.contains("saved to") }
+        let saved = try FileManager.default.contentsOfDirectory(atPath: state + "/ttsmon")
+        #expect(saved.count == 1 && saved[0].hasPrefix("ttsmon-screen-"))
+        // The status wraps a long path over lines of its own: joined, it is whole.
+        let joined = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined()
+        #expect(joined.contains(state + "/ttsmon/" + (saved.first ?? "?")), "the status shows the whole path")
+        // Tab to the Failover panel, Enter: the last probe in full.
+        screen = tmux.waitFor(10) { $0.contains("main") && $0.contains("down") }
+        for _ in 0..<5 {
+            if tmux.screen.contains("▶ Failover") { break }
+            tmux.keys("Tab")
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(tmux.screen.contains("▶ Failover"), "focus marked in the title")
+        tmux.keys("Enter")
+        screen = tmux.waitFor(5) { $0.contains("Probe main") }
+        #expect(screen.contains("502 Bad Gateway from the upstream proxy"), "the snippet in full")
+        #expect(screen.contains("content type text/html"))
+        tmux.keys("Escape")
+        tmux.keys("q")
+        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+    }
+}

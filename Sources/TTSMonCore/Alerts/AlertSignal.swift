@@ -76,6 +76,11 @@ public enum AlertSignal: String, Sendable, CaseIterable {
 
     /// `format` with `extraPlaces` more decimals (to tell a value from a threshold it is close to).
     public func format(_ value: Double, extraPlaces: Int) -> String {
+        // Staleness runs to hours: `3.0h`, `12.5m`, not `10800.6s`.
+        if self == .logStaleSeconds, value >= 60 {
+            return value >= 3600 ? LiveFormat.decimal(value / 3600, places: 1 + extraPlaces) + "h"
+                : LiveFormat.decimal(value / 60, places: 1 + extraPlaces) + "m"
+        }
         switch unit {
         case .seconds: return LiveFormat.decimal(value, places: (value < 10 ? 2 : 1) + extraPlaces) + "s"
         case .ratio: return LiveFormat.decimal(value * 100, places: 1 + extraPlaces) + "%"
