@@ -2,7 +2,7 @@ import TTSMonCore
 
 extension AlertStatus {
     /// Identifies one firing of a rule: an acknowledgement lasts until it resolves (or expires).
-    public var ackKey: String { "\(rule.name)@\(since.milliseconds)" }
+    public var ackKey: AlertKey { AlertKey(rule: rule.name, since: since) }
 
     /// The overview panel whose figures this rule reads.
     public var panel: Panel {

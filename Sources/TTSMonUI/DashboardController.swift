@@ -15,7 +15,7 @@ public enum DashboardEffect: Equatable, Sendable {
     /// The per-source figures must be read (the split view was turned on or off).
     case refreshSplit
     /// Mute this firing (`AlertStatus.ackKey`) for `--ack-for`.
-    case acknowledge(String)
+    case acknowledge(AlertKey)
     case custom(String)
 }
 

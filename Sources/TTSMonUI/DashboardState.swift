@@ -127,7 +127,7 @@ public struct DashboardState: Sendable {
     /// Failback is manual and main is healthy again: `F` is offered.
     public var failbackOffered = false
     /// Firings acknowledged with `a` (`AlertStatus.ackKey`), still within `--ack-for`.
-    public var acknowledged: Set<String> = []
+    public var acknowledged: Set<AlertKey> = []
     /// Firing alerts nobody acknowledged.
     public var firingAlerts: Int {
         snapshot.alerts.filter { $0.state == .firing && !acknowledged.contains($0.ackKey) }.count

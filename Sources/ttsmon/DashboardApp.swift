@@ -37,22 +37,17 @@ final class DashboardApp {
 
     let options: Options
     let source: DashboardSource
-    var state: DashboardState
-    var failover: FailoverState
+    /// The dashboard's behaviour and state (library, unit-tested); this class only wires it.
+    var model: DashboardModel
+    var state: DashboardState { model.state }
     let probeMailbox = Mailbox<[ProbeResult]>()
     let lookupMailbox = Mailbox<LookupOutcome>()
     var lookupCancel: CancelFlag?
     var probeTask: Task<Void, Never>?
-    var lastProbeWall: Date?
     var onCustomKey: ((String) -> String?)?
     /// Called every loop turn (the demo's scheduled faults).
     var onTick: (() -> Void)?
-    var recentLines: [String] = []
     let relay: AlertRelay
-    /// Acknowledged firings (`AlertStatus.ackKey`) and when each acknowledgement ends.
-    var acknowledgedUntil: [String: Date] = [:]
-
-    enum LookupOutcome { case progress(String, Int, Int), found(RequestTrace), notFound(String, Int) }
 
     init(options: Options, source: DashboardSource? = nil) {
         self.options = options
@@ -62,12 +57,18 @@ final class DashboardApp {
             self.source = LiveSource.following(options)
         }
         relay = AlertRelay(options.delivery)
-        state = DashboardState(snapshot: LiveSnapshot(window: options.window))
+        var state = DashboardState(snapshot: LiveSnapshot(window: options.window))
         state.window = options.window
         state.noLog = source == nil && options.logs.isEmpty
         state.extraKeys = options.extraKeys
-        failover = FailoverState(targets: options.probes.map(\.name), failAfter: options.failAfter,
-                                 failbackAfter: options.failbackAfter, mode: options.failback)
+        state.staleAfter = options.staleAfter
+        var configuration = DashboardModel.Configuration()
+        configuration.probes = options.probes
+        configuration.failAfter = options.failAfter
+        configuration.failbackAfter = options.failbackAfter
+        configuration.failback = options.failback
+        configuration.ackFor = options.ackFor
+        model = DashboardModel(state: state, configuration: configuration)
     }
 
     /// Runs until `q` or a signal; restores the terminal in every case.
@@ -76,8 +77,7 @@ final class DashboardApp {
         // The default theme's greys need 256 colours; with fewer, the 16-colour theme is used.
         let lowColor = options.theme.name == "default" ? (try? Theme.load("ansi16", directories: Theme.searchDirectories()).get()) : nil
         let terminal = Terminal(theme: options.theme, lowColorTheme: lowColor, text: options.textMode)
-        state.helpNote = terminal.localeNote
-        state.staleAfter = options.staleAfter
+        model.update { $0.helpNote = terminal.localeNote }
         defer { terminal.end() }
         startProbes()
         var lastRefresh = Date.distantPast
@@ -96,10 +96,10 @@ final class DashboardApp {
             let tick = Date()
             if source.poll(wallSeconds: tick.timeIntervalSince(lastTick), paused: state.paused) { dirty = true }
             lastTick = tick
-            for results in probeMailbox.take() { applyProbes(results); dirty = true }
-            for outcome in lookupMailbox.take() { applyLookup(outcome); dirty = true }
+            for results in probeMailbox.take() { _ = model.handle(.probeRound(results, at: Date())); dirty = true }
+            for outcome in lookupMailbox.take() { _ = model.handle(.lookup(outcome)); dirty = true }
             let now = Date()
-            let transitions = relay.tick(now: now, activeTargetUp: activeTargetUp, evaluate: source.evaluateProbeAlerts,
+            let transitions = relay.tick(now: now, activeTargetUp: model.activeTargetUp, evaluate: source.evaluateProbeAlerts,
                                          drain: source.drainAlertTransitions)
             if !transitions.isEmpty {
                 if options.bell, transitions.contains(where: { $0.kind == .firing }) { terminal.bell() }
@@ -111,7 +111,7 @@ final class DashboardApp {
             }
             if dirty {
                 let size = terminal.size
-                state.pageRows = max(1, size.height - 6)
+                model.update { $0.pageRows = max(1, size.height - 6) }
                 terminal.draw(DashboardView.render(state, width: size.width, height: size.height))
                 frames += 1
                 dirty = false
@@ -122,69 +122,53 @@ final class DashboardApp {
         relay.shutdown()
     }
 
-    /// Whether the active target's last probe succeeded (nil without probes or before the first
-    /// round; false when no target is active).
-    var activeTargetUp: Bool? {
-        guard !options.probes.isEmpty, failover.targets.contains(where: { $0.lastResult != nil }) else { return nil }
-        guard let active = failover.active else { return false }
-        return failover.targets.first { $0.name == active }?.lastResult?.up
-    }
-
-    /// Turns a terminal key into a controller key name; returns true to quit.
+    /// Turns a terminal key into a model message and carries out its effects; true to quit.
     func handle(_ key: Key, terminal: Terminal) -> Bool {
         guard let name = key.name else { return false }
         let wasPaused = state.paused
-        for effect in DashboardController.handle(name, state: &state) {
-            switch effect {
-            case .quit: return true
-            case .save: save(terminal: terminal)
-            case .failback:
-                if let entry = failover.failBackToMain(at: WallClock.logTime()) { state.status = "traffic back on \(entry.to ?? "main")" }
-                updateTargets()
-            case .submitQuery(let text): submit(text)
-            case .openRequest(let id): open(id)
-            case .refreshList: refreshList()
-            case .cancelLookup: lookupCancel?.cancel(); lookupCancel = nil
-            case .refreshSplit:
-                state.splitColumns = state.split ? source.splitColumns(window: state.window) : []
-                if state.split, state.splitColumns.isEmpty { state.split = false; state.status = "this view cannot split per source" }
-            case .custom(let name): state.status = onCustomKey?(name)
-            case .acknowledge(let key):
-                acknowledgedUntil[key] = Date().addingTimeInterval(options.ackFor)
-                let name = key.split(separator: "@").first.map(String.init) ?? key
-                state.status = "\(name) acknowledged for \(UIFormat.age(options.ackFor))"
+        var effects = model.handle(.key(name, at: Date()))
+        while !effects.isEmpty {
+            var next: [DashboardEffect] = []
+            for effect in effects {
+                switch effect {
+                case .quit: return true
+                case .save: save(terminal: terminal)
+                case .submitQuery(let text):
+                    next += model.handle(.query(text, indexed: source.indexedRequest(id: text) != nil))
+                case .openRequest(let id): open(id)
+                case .refreshList, .refreshSplit: refresh(now: Date())
+                case .cancelLookup: lookupCancel?.cancel(); lookupCancel = nil
+                case .custom(let name):
+                    let answer = onCustomKey?(name)
+                    model.update { $0.status = answer }
+                case .failback, .acknowledge: break   // the model's own
+                }
             }
+            effects = next
+        }
+        if state.split, state.splitColumns.isEmpty, source.splitColumns(window: state.window).isEmpty {
+            model.update { $0.split = false; $0.status = "this view cannot split per source" }
         }
         if wasPaused != state.paused || !state.paused { refresh(now: Date()) }
         return false
     }
 
-    // MARK: - State from the collector and probes
+    // MARK: - Figures from the source, for the model
 
     func refresh(now: Date) {
-        state.clock = source.clockOverride ?? clockText(now)
-        state.sources = source.sourceLines(wallNow: now)
-        for note in source.drainNotes() { state.status = Sanitizer.clean(note) }
-        guard !state.paused else { return }
-        DashboardController.apply(snapshot: source.snapshot(window: state.window), to: &state)
-        if state.split { state.splitColumns = source.splitColumns(window: state.window) }
-        acknowledgedUntil = acknowledgedUntil.filter { $0.value > now }
-        state.acknowledged = Set(acknowledgedUntil.keys)
-        if state.status == nil, let problem = relay.deliveryProblem { state.status = problem }
-        for event in state.snapshot.failovers { failover.noteLogged(event) }
-        updateTargets()
-        if state.route != .overview { refreshList() }
-        if case .log = state.route {
-            // Scrolled back, the view stays on the lines it shows as new ones arrive.
-            let before = state.logLines.count
-            let newest = state.logLines.last
-            state.logLines = source.recentLines(limit: 10_000)
-            if state.scroll > 0, let newest, let at = state.logLines.lastIndex(of: newest) {
-                state.scroll += state.logLines.count - 1 - at
-            } else if state.scroll > 0 {
-                state.scroll += max(0, state.logLines.count - before)
-            }
+        var figures = DashboardFigures(now: now, clock: source.clockOverride ?? clockText(now),
+                                       sources: source.sourceLines(wallNow: now), snapshot: source.snapshot(window: state.window))
+        figures.notes = source.drainNotes()
+        figures.deliveryProblem = relay.deliveryProblem
+        figures.instances = source.instances
+        if state.split { figures.splitColumns = source.splitColumns(window: state.window) }
+        switch state.route {
+        case .errors(let code): figures.list = source.recentRequests(matching: nil, code: code, limit: 500)
+        case .search(let q): figures.list = source.recentRequests(matching: q, code: nil, limit: 500)
+        case .log: figures.logLines = source.recentLines(limit: 10_000)
+        default: break
         }
+        _ = model.handle(.refreshed(figures))
     }
 
     func clockText(_ now: Date) -> String {
@@ -193,63 +177,12 @@ final class DashboardApp {
         return f.string(from: now)
     }
 
-    func updateTargets() {
-        if let instances = source.instances {
-            state.targets = instances
-            state.fleet = true
-        } else if options.probes.isEmpty {
-            // No probes: the failover panel shows what the logs say.
-            let active = failover.timeline.last?.to ?? "main"
-            let names = Array(Set(failover.timeline.flatMap { [$0.from, $0.to].compactMap { $0 } } + [active])).sorted()
-            state.targets = failover.timeline.isEmpty ? [] : names.map {
-                TargetLine(name: $0, active: $0 == active, up: true, latencyMs: nil, lastError: nil, ageSeconds: nil)
-            }
-        } else {
-            let now = WallClock.logTime()
-            state.targets = failover.targets.map { t in
-                TargetLine(name: t.name, active: t.name == failover.active, up: t.up,
-                           latencyMs: t.lastResult?.synthesis.ms, lastError: t.lastResult?.failureReason,
-                           lastProbe: t.lastResult,
-                           ageSeconds: t.lastProbe.map { Double(now.milliseconds - $0.milliseconds) / 1000 })
-            }
-        }
-        state.failoverTimeline = failover.timeline
-        state.failbackOffered = failover.failbackPending
-    }
-
     func startProbes() {
         guard !options.probes.isEmpty else { return }
         probeTask = startProbeRounds(options.probes, every: options.probeInterval, timeout: options.timeout, into: probeMailbox)
     }
 
-    func applyProbes(_ results: [ProbeResult]) {
-        failover.record(results, at: WallClock.logTime())
-        updateTargets()
-    }
-
     // MARK: - Requests
-
-    func submit(_ text: String) {
-        if source.indexedRequest(id: text) != nil || (isValidRequestID(text) && text.contains(where: \.isNumber) && !text.contains(" ")) {
-            state.routes.append(.request(id: text))
-            state.scroll = 0
-            state.trace = nil
-            state.lookup = .idle
-            open(text)
-        } else {
-            state.routes.append(.search(query: text))
-            state.selectedRow = 0
-            refreshList()
-        }
-    }
-
-    func refreshList() {
-        switch state.route {
-        case .errors(let code): DashboardController.apply(list: source.recentRequests(matching: nil, code: code, limit: 500), to: &state)
-        case .search(let q): DashboardController.apply(list: source.recentRequests(matching: q, code: nil, limit: 500), to: &state)
-        default: break
-        }
-    }
 
     /// Finds a request: the file the index names and the live files first, then every rotated
     /// sibling (`PATH.N`, `PATH.N.gz`), newest first, in the background.
@@ -260,7 +193,7 @@ final class DashboardApp {
         let live = source.lookupPaths
         let rotated = live.flatMap { LogInput(path: $0).rotatedSiblings().map(\.path) }.filter { !live.contains($0) }
         let mailbox = lookupMailbox
-        state.lookup = .searching(id: id, filesDone: 0, filesTotal: live.count + rotated.count)
+        _ = model.handle(.lookup(.progress(id: id, done: 0, total: live.count + rotated.count)))
         Thread.detachNewThread {
             var done = 0
             let total = live.count + rotated.count
@@ -270,19 +203,9 @@ final class DashboardApp {
                 done += batch.count
                 if cancel.cancelled { return }
                 if let trace = result?.trace { mailbox.post(.found(trace)); return }
-                mailbox.post(.progress(id, done, total))
+                mailbox.post(.progress(id: id, done: done, total: total))
             }
-            mailbox.post(.notFound(id, total))
-        }
-    }
-
-    func applyLookup(_ outcome: LookupOutcome) {
-        guard case .request(let current) = state.route else { return }
-        switch outcome {
-        case .progress(let id, let done, let total) where id == current: state.lookup = .searching(id: id, filesDone: done, filesTotal: total)
-        case .found(let trace) where trace.id == current: state.trace = trace; state.lookup = .idle
-        case .notFound(let id, let files) where id == current: state.lookup = .notFound(id: id, files: files)
-        default: break
+            mailbox.post(.notFound(id: id, files: total))
         }
     }
 
@@ -298,9 +221,9 @@ final class DashboardApp {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
-            state.status = "saved to \(path)"
+            model.update { $0.status = "saved to \(path)" }
         } catch {
-            state.status = "could not save: \(error.localizedDescription)"
+            model.update { $0.status = "could not save: \(error.localizedDescription)" }
         }
     }
 }
