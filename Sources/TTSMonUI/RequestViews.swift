@@ -3,24 +3,15 @@ import TTSMonCore
 extension LiveSignal {
     /// One line for the events panel.
     var summaryText: String {
-        let code = Self.value("warning_code=", in: detail)
         let who = id.map { " " + $0 } ?? ""
         switch kind {
-        case .fallbackUsed: return "fallback used\(who)" + (code.map { " " + $0 } ?? "")
-        case .warningCode: return (code ?? "warning") + who
+        case .fallbackUsed: return "fallback used\(who)" + (warningCode.map { " " + $0 } ?? "")
+        case .warningCode: return (warningCode ?? "warning") + who
         case .cacheOverThreshold:
-            if let used = Self.value("used_percent=", in: detail) ?? Self.value("usage=", in: detail) {
-                return "cache \(used.hasSuffix("%") ? used : used + "%") over threshold"
-            }
-            return "cache over threshold"
+            guard let used = usedPercent else { return "cache over threshold" }
+            return "cache " + String(format: "%.1f%%", used) + " over threshold"
         case .p95Rising: return detail
         }
-    }
-
-    static func value(_ key: String, in text: String) -> String? {
-        guard let r = text.range(of: key) else { return nil }
-        let v = text[r.upperBound...].prefix { $0 != "," && $0 != " " }
-        return v.isEmpty ? nil : String(v)
     }
 }
 

@@ -191,21 +191,15 @@ final class DashboardApp {
         let cancel = CancelFlag()
         lookupCancel = cancel
         let live = source.lookupPaths
-        let rotated = live.flatMap { LogInput(path: $0).rotatedSiblings().map(\.path) }.filter { !live.contains($0) }
         let mailbox = lookupMailbox
-        _ = model.handle(.lookup(.progress(id: id, done: 0, total: live.count + rotated.count)))
+        let total = HistoryLookup.batches(live: live).reduce(0) { $0 + $1.count }
+        _ = model.handle(.lookup(.progress(id: id, done: 0, total: total)))
         Thread.detachNewThread {
-            var done = 0
-            let total = live.count + rotated.count
-            for batch in [live, rotated] where !batch.isEmpty {
-                if cancel.cancelled { return }
-                let result = try? RequestTracer.trace(id: id, inputs: batch.map(LogInput.init(path:)), cancelled: { cancel.cancelled })
-                done += batch.count
-                if cancel.cancelled { return }
-                if let trace = result?.trace { mailbox.post(.found(trace)); return }
+            let trace = HistoryLookup.run(id: id, live: live, cancelled: { cancel.cancelled }) { done, total in
                 mailbox.post(.progress(id: id, done: done, total: total))
             }
-            mailbox.post(.notFound(id: id, files: total))
+            if cancel.cancelled { return }
+            mailbox.post(trace.map { .found($0) } ?? .notFound(id: id, files: total))
         }
     }
 

@@ -248,3 +248,22 @@ import Testing
         #expect(!resolved.line.contains(">"))
     }
 }
+
+/// Issue 15: the dashboard's history search, as a library function.
+@Suite struct HistoryLookupTests {
+    @Test func findsARequestInTheOldestRotatedFileAfterTheLiveOne() throws {
+        let dir = TempDir()
+        var options = GeneratorOptions(outputDirectory: dir.path, requests: 1200)
+        options.rotate = 3
+        let truth = try LogGenerator.generate(options)
+        let live = dir.path + "/app.log"
+        #expect(HistoryLookup.batches(live: [live]).map(\.count) == [1, 3])
+        let oldest = try #require(truth.requests.first { $0.file == truth.files.last })
+        var steps: [(Int, Int)] = []
+        let trace = HistoryLookup.run(id: oldest.id, live: [live], cancelled: { false }) { steps.append(($0, $1)) }
+        #expect(trace?.id == oldest.id)
+        #expect(steps.count == 1 && steps[0] == (1, 4))
+        #expect(HistoryLookup.run(id: "ts_00000000", live: [live], cancelled: { false }) { _, _ in } == nil)
+        #expect(HistoryLookup.run(id: oldest.id, live: [live], cancelled: { true }) { _, _ in } == nil)
+    }
+}

@@ -18,9 +18,15 @@ public struct LiveSignal: Sendable, Equatable {
     public var detail: String
     /// The request id, when the line carried one.
     public var id: String?
+    /// The `warning_code` the line named, sanitised (typed: never parsed back out of `detail`).
+    public var warningCode: String?
+    /// The cache reading of a cache signal, in percent.
+    public var usedPercent: Double?
 
-    public init(time: LogTimestamp, kind: LiveSignalKind, detail: String, id: String?) {
+    public init(time: LogTimestamp, kind: LiveSignalKind, detail: String, id: String?,
+                warningCode: String? = nil, usedPercent: Double? = nil) {
         self.time = time; self.kind = kind; self.detail = detail; self.id = id
+        self.warningCode = warningCode; self.usedPercent = usedPercent
     }
 
     /// A p95 that rose in each of the last three 10 s blocks, by at least half, to at least
@@ -78,6 +84,7 @@ struct StoredSignal: Sendable {
         if detail.unicodeScalars.count > LiveSignal.detailLength {
             detail = String(String.UnicodeScalarView(detail.unicodeScalars.prefix(LiveSignal.detailLength)))
         }
-        return LiveSignal(time: time, kind: kind, detail: Sanitizer.clean(detail), id: id.map(Sanitizer.clean))
+        return LiveSignal(time: time, kind: kind, detail: Sanitizer.clean(detail), id: id.map(Sanitizer.clean),
+                          warningCode: warningCode.map(Sanitizer.clean), usedPercent: usedPercent)
     }
 }
