@@ -256,4 +256,25 @@ import TTSMonNet
         screen = tmux.waitFor(10) { $0.contains("EXIT=") }
         #expect(screen.contains("EXIT=0"))
     }
+
+    /// Under `TERM=screen` (8 colours) the 16-colour theme is used: borders are not drawn
+    /// black on black.
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func eightColourTerminalsGetVisibleBorders() throws {
+        let dir = ScratchDir()
+        _ = try LogGenerator.generate(GeneratorOptions(outputDirectory: dir.path, requests: 200))
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) dashboard --log \(dir.path)/app.log; echo EXIT=$?; sleep 30", env: ["TERM": "screen"])
+        _ = tmux.waitFor(20) { $0.contains("Traffic") }
+        let coloured = tmux.tmux(["capture-pane", "-t", tmux.session, "-p", "-e"], output: true)
+        let row = try #require(coloured.split(separator: "\n").first { $0.contains("Traffic") })
+        // The colour set just before the border's first "─".
+        let border = try #require(row.range(of: "─"))
+        let before = row[row.startIndex..<border.lowerBound]
+        let lastColour = before.components(separatedBy: "\u{1B}[").last ?? ""
+        #expect(!lastColour.hasPrefix("30m") && !lastColour.contains(";30m"), "border not black: \(row.debugDescription.prefix(200))")
+        tmux.keys("q")
+        #expect(tmux.waitFor(10) { $0.contains("EXIT=") }.contains("EXIT=0"))
+    }
 }
