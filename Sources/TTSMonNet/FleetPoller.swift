@@ -20,8 +20,16 @@ public final class FleetPoller: @unchecked Sendable {
     public private(set) var perInstance: [String: FleetReading] = [:]
     private var problem: String?
 
-    public init(url: String, selector: String?, window: LiveWindow, interval: Double = 2, timeout: Double = 3) {
-        wantedWindow = window
+    /// Starts polling `url` every `interval` seconds.
+    public convenience init(url: String, selector: String?, window: LiveWindow, interval: Double = 2, timeout: Double = 3) {
+        self.init(window: window)
+        start(url: url, selector: selector, interval: interval, timeout: timeout)
+    }
+
+    /// A poller that polls nothing until `start` (tests post readings themselves).
+    init(window: LiveWindow) { wantedWindow = window }
+
+    func start(url: String, selector: String?, interval: Double, timeout: Double) {
         let client = PromQLClient(base: url, timeout: timeout)
         task = Task.detached { [weak self] in
             while !Task.isCancelled {
