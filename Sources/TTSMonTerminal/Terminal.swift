@@ -11,28 +11,20 @@ public enum Key: Equatable, Sendable {
     /// A control character typed with Ctrl (`ctrl-b`, `ctrl-f`).
     case control(Character)
 
-    /// The key with a keymap name (`"end"`, `"f5"`, `"q"`…); nil for names no key has.
+    /// Keys that are not characters, with their keymap names.
+    static let named: [(Key, String)] = [
+        (.enter, "enter"), (.escape, "esc"), (.tab, "tab"), (.backTab, "backtab"), (.backspace, "backspace"),
+        (.up, "up"), (.down, "down"), (.left, "left"), (.right, "right"),
+        (.pageUp, "pageup"), (.pageDown, "pagedown"), (.home, "home"), (.end, "end"),
+    ]
+
+    /// The key with a keymap name (`"end"`, `"f5"`, `"ctrl-b"`, `"q"`…); nil for names no key has.
     public init?(name: String) {
-        switch name {
-        case "enter": self = .enter
-        case "esc": self = .escape
-        case "tab": self = .tab
-        case "backtab": self = .backTab
-        case "backspace": self = .backspace
-        case "up": self = .up
-        case "down": self = .down
-        case "left": self = .left
-        case "right": self = .right
-        case "pageup": self = .pageUp
-        case "pagedown": self = .pageDown
-        case "home": self = .home
-        case "end": self = .end
-        default:
-            if name.hasPrefix("f"), let n = Int(name.dropFirst()) { self = .function(n); return }
-            if name.hasPrefix("ctrl-"), name.count == 6, let c = name.last { self = .control(c); return }
-            guard name.count == 1, let c = name.first else { return nil }
-            self = .char(c)
-        }
+        if let key = Key.named.first(where: { $0.1 == name })?.0 { self = key; return }
+        if name.hasPrefix("f"), let n = Int(name.dropFirst()) { self = .function(n); return }
+        if name.hasPrefix("ctrl-"), name.count == 6, let c = name.last { self = .control(c); return }
+        guard name.count == 1, let c = name.first else { return nil }
+        self = .char(c)
     }
 
     /// The name the dashboard's keymap uses (`"q"`, `"enter"`, `"esc"`, `"down"`...); nil for
@@ -40,22 +32,10 @@ public enum Key: Equatable, Sendable {
     public var name: String? {
         switch self {
         case .char(let c): return String(c)
-        case .enter: return "enter"
-        case .escape: return "esc"
-        case .tab: return "tab"
-        case .backTab: return "backtab"
-        case .backspace: return "backspace"
-        case .up: return "up"
-        case .down: return "down"
-        case .left: return "left"
-        case .right: return "right"
-        case .pageUp: return "pageup"
-        case .pageDown: return "pagedown"
-        case .home: return "home"
-        case .end: return "end"
+        case .resize: return nil
         case .function(let n): return "f\(n)"
         case .control(let c): return "ctrl-\(c)"
-        case .resize: return nil
+        default: return Key.named.first { $0.0 == self }?.1
         }
     }
 }

@@ -36,15 +36,9 @@ public enum EscapeSequence {
         }
         let params = String(String.UnicodeScalarView(rest[..<finalIndex]))
         let first = Int(params.split(separator: ";").first ?? "") ?? 1
+        if let key = finalKeys[rest[finalIndex]] { return .key(key) }
         switch rest[finalIndex] {
-        case "A": return .key("up")
-        case "B": return .key("down")
-        case "C": return .key("right")
-        case "D": return .key("left")
-        case "H": return .key("home")
-        case "F": return .key("end")
         case "Z": return .key("backtab")
-        case "P", "Q", "R", "S": return .key("f\(Int(rest[finalIndex].value) - 0x50 + 1)")
         case "~":
             switch first {
             case 1, 7: return .key("home")
@@ -62,17 +56,14 @@ public enum EscapeSequence {
 
     /// `ESC O x` (application cursor keys, F1–F4).
     static func ss3(_ rest: [Unicode.Scalar]) -> Outcome {
-        guard let key = rest.first else { return .incomplete }
-        switch key {
-        case "A": return .key("up")
-        case "B": return .key("down")
-        case "C": return .key("right")
-        case "D": return .key("left")
-        case "H": return .key("home")
-        case "F": return .key("end")
-        case "M": return .key("enter")
-        case "P", "Q", "R", "S": return .key("f\(Int(key.value) - 0x50 + 1)")
-        default: return .unknown
-        }
+        guard let final = rest.first else { return .incomplete }
+        if final == "M" { return .key("enter") }
+        return finalKeys[final].map { .key($0) } ?? .unknown
     }
+
+    /// Keys told by the final character alone, after `ESC [` (with any parameters) or `ESC O`.
+    static let finalKeys: [Unicode.Scalar: String] = [
+        "A": "up", "B": "down", "C": "right", "D": "left", "H": "home", "F": "end",
+        "P": "f1", "Q": "f2", "R": "f3", "S": "f4",
+    ]
 }
