@@ -23,8 +23,7 @@ public enum EscapeSequence {
         switch first {
         case "[": return csi(Array(after.dropFirst()))
         case "O": return ss3(Array(after.dropFirst()))
-        case "\u{1B}": return .key("esc")
-        default: return .escapeThen(first)
+        default: return .escapeThen(first)   // Esc Esc is two Escs (two levels back)
         }
     }
 

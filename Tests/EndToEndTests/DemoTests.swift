@@ -71,6 +71,8 @@ import TTSMonCore
         defer { tmux.kill() }
         tmux.start("\(TTSMonBinary.url.path) demo; echo EXIT=$?; sleep 60")
         var screen = tmux.waitFor(20) { s in s.contains("QPS") && !s.contains("QPS 0.0") && s.split(separator: "\n").contains { $0.contains("main") && $0.contains("active") } }
+        let mine = tmux.demoPIDs()
+        #expect(!mine.isEmpty)
         #expect(!screen.contains("QPS 0.0/s"), "non-zero QPS")
         #expect(screen.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") })
         // `v` splits the overview per source: main's and standby's figures side by side.
@@ -98,7 +100,7 @@ import TTSMonCore
         screen = tmux.waitFor(15) { $0.contains("EXIT=") }
         #expect(screen.contains("EXIT=0"))
         // No process left behind.
-        #expect(Self.demoProcesses().isEmpty, "a ttsmon demo process is still running")
+        #expect(Self.stillRunning(mine).isEmpty, "this test's ttsmon demo is still running")
     }
 
     /// `--bell`: an alert that starts firing rings the terminal bell (tmux flags the window).
@@ -107,6 +109,7 @@ import TTSMonCore
         defer { tmux.kill() }
         tmux.start("\(TTSMonBinary.url.path) demo --bell; echo EXIT=$?; sleep 60")
         _ = tmux.waitFor(20) { $0.contains("QPS") && !$0.contains("QPS 0.0") }
+        let mine = tmux.demoPIDs()
         // Watch from another window: tmux marks a background window that rang.
         tmux.tmux(["new-window", "-t", tmux.session, "sleep 120"])
         tmux.tmux(["set-option", "-g", "monitor-bell", "on"])
@@ -121,16 +124,11 @@ import TTSMonCore
         #expect(rang(), "the bell rang when Failover started firing")
         tmux.tmux(["send-keys", "-t", "\(tmux.session):0", "q"])
         Thread.sleep(forTimeInterval: 1.5)
-        #expect(Self.demoProcesses().isEmpty)
+        #expect(Self.stillRunning(mine).isEmpty)
     }
 
-    /// Pids of running `ttsmon demo` processes (argv[0] ends in ttsmon, argv[1] is demo).
-    static func demoProcesses() -> [String] {
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return pids.filter { pid in
-            guard pid.allSatisfy(\.isNumber), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return args.count >= 2 && args[0].hasSuffix("ttsmon") && args[1] == "demo"
-        }
+    /// Which of `pids` are still running (other tests may run demos of their own meanwhile).
+    static func stillRunning(_ pids: [pid_t]) -> [pid_t] {
+        pids.filter { kill($0, 0) == 0 && !((try? String(contentsOfFile: "/proc/\($0)/stat", encoding: .utf8))?.contains(") Z") ?? true) }
     }
 }

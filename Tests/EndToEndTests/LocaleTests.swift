@@ -67,6 +67,37 @@ import TTSMonCore
         #expect(screen.contains("EXIT=0"))
     }
 
+    /// The issue's own check: the demo under `LANG=C` shows its Chinese texts intact in the
+    /// request list, the request view and the log view.
+    @Test(.enabled(if: Tmux.available && utf8LocaleExists, "needs tmux and a UTF-8 locale"))
+    func theDemoUnderLANGCShowsChinese() throws {
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES LANG=C TERM=xterm-256color \(TTSMonBinary.url.path) demo; echo EXIT=$?; sleep 30")
+        _ = tmux.waitFor(20) { $0.contains("QPS") && !$0.contains("QPS 0.0") }
+        Thread.sleep(forTimeInterval: 3)   // a few requests of each text
+        tmux.keys("/")
+        tmux.literal("天气")
+        var screen = tmux.waitFor(5) { $0.contains("text: 天气") }
+        #expect(screen.contains("text: 天气"), "typed: \(screen.split(separator: "\n").last ?? "")")
+        tmux.keys("Enter")
+        screen = tmux.waitFor(10) { $0.contains("今天天气真好") }
+        #expect(screen.contains("今天天气真好"), "the request list shows the text")
+        tmux.keys("Enter")
+        screen = tmux.waitFor(10) { $0.contains("Request ") && $0.contains("今天天气真好") }
+        #expect(screen.contains("今天天气真好"), "the request view shows the text")
+        #expect(!screen.contains("??"))
+        tmux.keys("Escape")
+        tmux.keys("Escape")
+        tmux.keys("l")
+        screen = tmux.waitFor(10) { $0.contains("Log") && $0.contains("text=\"") && ($0.contains("今天天气真好") || $0.contains("欢迎使用")) }
+        #expect(screen.contains("今天天气真好") || screen.contains("欢迎使用"), "the log view shows Chinese")
+        tmux.keys("Escape")
+        tmux.keys("q")
+        screen = tmux.waitFor(15) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+    }
+
     @Test(.enabled(if: Tmux.available, "needs tmux"))
     func vt100AndASCIIKeepTheASCIIScreen() throws {
         let dir = ScratchDir()

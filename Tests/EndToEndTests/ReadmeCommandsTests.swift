@@ -252,6 +252,14 @@ import TTSMonNet
         #expect(screen.contains("502 Bad Gateway from the upstream proxy"), "the snippet in full")
         #expect(screen.contains("content type text/html"))
         tmux.keys("Escape")
+        // Tab on to Events: Enter on a warning that names a request opens that request.
+        tmux.keys("Tab")
+        screen = tmux.waitFor(5) { $0.contains("▶ Events") }
+        #expect(screen.contains("▶ Events"))
+        tmux.keys("Enter")
+        screen = tmux.waitFor(10) { $0.contains("Request ts_") && $0.contains("records") }
+        #expect(screen.contains("Request ts_"), "the event's request opens")
+        tmux.keys("Escape")
         tmux.keys("q")
         screen = tmux.waitFor(10) { $0.contains("EXIT=") }
         #expect(screen.contains("EXIT=0"))

@@ -67,6 +67,22 @@ final class Tmux {
         for pid in Tmux.serverPIDs(socket: socket) { Glibc.kill(pid, SIGKILL) }
     }
 
+    /// Pids of the `ttsmon demo` processes this session's pane started (children of its shell).
+    func demoPIDs() -> [pid_t] {
+        guard let pane = pid_t(tmux(["display-message", "-t", session, "-p", "#{pane_pid}"], output: true)
+            .trimmingCharacters(in: .whitespacesAndNewlines)) else { return [] }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, pid_t(fields[1]) == pane,
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+            let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return args.count >= 2 && args[0].hasSuffix("ttsmon") && args[1] == "demo" ? pid : nil
+        }
+    }
+
     /// Pids of tmux processes serving `socket` (their command line names it).
     static func serverPIDs(socket: String) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

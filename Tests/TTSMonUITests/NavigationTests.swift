@@ -33,6 +33,7 @@ import Testing
         #expect(decode("Ox") == .unknown)
         // Esc then a key typed quickly stays Esc then that key.
         #expect(decode("l") == .escapeThen("l"))
+        #expect(decode("\u{1B}") == .escapeThen("\u{1B}"), "Esc Esc is two Escs")
     }
 
     static func request(lines: Int) -> RequestTrace {
