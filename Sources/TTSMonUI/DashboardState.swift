@@ -62,8 +62,11 @@ public struct SourceLine: Equatable, Sendable {
     public var error: String?
     /// Records dated far ahead of the source's clock, held out of the figures.
     public var outOfOrder: Int
-    public init(name: String, ageSeconds: Double?, error: String?, outOfOrder: Int = 0) {
+    /// The file's first lines were not understood (`ttsmon formats test` says why).
+    public var notUnderstood: Bool
+    public init(name: String, ageSeconds: Double?, error: String?, outOfOrder: Int = 0, notUnderstood: Bool = false) {
         self.name = name; self.ageSeconds = ageSeconds; self.error = error; self.outOfOrder = outOfOrder
+        self.notUnderstood = notUnderstood
     }
 }
 

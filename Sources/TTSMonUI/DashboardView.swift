@@ -56,7 +56,7 @@ public enum DashboardView {
             let name = source.name.split(separator: "/").last.map(String.init) ?? source.name
             let text = "\(name) \(source.error != nil ? "!" : UIFormat.age(source.ageSeconds))\(state.isStale(source) ? " stale" : "") "
             // Records dated far in the future, left out of the figures: said, never hidden.
-            let ahead = source.outOfOrder > 0 ? "\(source.outOfOrder) ahead " : ""
+            let ahead = (source.notUnderstood ? "not understood " : "") + (source.outOfOrder > 0 ? "\(source.outOfOrder) ahead " : "")
             guard sx + DisplayWidth.of(text + ahead) < grid.width - rightWidth else { break }
             sx += grid.put(text, x: sx, y: 0, role: role == .header ? .header : role)
             if !ahead.isEmpty { sx += grid.put(ahead, x: sx, y: 0, role: .warn) }

@@ -52,7 +52,8 @@ final class LiveSource: DashboardSource {
     func snapshot(window: LiveWindow) -> LiveSnapshot { collector.metrics.snapshot(window: window) }
     func sourceLines(wallNow: Date) -> [SourceLine] {
         collector.sourceStatus(wallNow: wallNow).map {
-            SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error, outOfOrder: $0.outOfOrder)
+            SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error, outOfOrder: $0.outOfOrder,
+                       notUnderstood: $0.formatWarning != nil)
         }
     }
     func drainNotes() -> [String] { collector.drainNotes() }

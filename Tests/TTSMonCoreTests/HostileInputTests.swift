@@ -95,7 +95,7 @@ import Testing
         #expect(s.lines.unparsed >= 1)
         let gz = dir.write("junk.log.gz", bytes: Array(Gzip.compress(bytes).prefix(30_000)))
         let t = try report([gz])
-        #expect(t.warnings.count == 1)
+        #expect(t.warnings.filter { $0.contains("gzip") }.count == 1)   // the truncation (a junk file may also be named as not understood)
     }
 
     /// The reader's whole-window text check (AVX2) must agree byte for byte with the per-line

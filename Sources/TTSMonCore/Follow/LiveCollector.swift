@@ -15,6 +15,8 @@ public final class LiveCollector {
         public var error: String?
         /// Records dated far ahead of the source's clock, left out of the figures.
         public var outOfOrder: Int
+        /// Why the source's first lines were not understood, once judged (nil: they were).
+        public var formatWarning: String?
     }
 
     public let sources: [FollowedSource]
@@ -34,6 +36,12 @@ public final class LiveCollector {
     var recent: [(source: Int, bytes: [UInt8])] = []
     var recentStart = 0
     static let sniffLines = 20
+    /// Each source's first lines, judged once (see `FormatDiagnosis`).
+    var diagnoses: [FormatDiagnosis]
+    var diagnosed: [Bool]
+    /// Notes of the collector's own (a file not understood), drained with the sources'.
+    var ownNotes: [String] = []
+    var formatWarnings: [String?]
 
     /// Follows `paths` (`-` is standard input). `since` (seconds) limits the history read at
     /// start to that much before each file's last record; `startAtEnd` skips history entirely.
@@ -44,6 +52,9 @@ public final class LiveCollector {
         parsers = Array(repeating: nil, count: paths.count)
         sniffed = Array(repeating: [], count: paths.count)
         lastData = Array(repeating: nil, count: paths.count)
+        diagnoses = Array(repeating: FormatDiagnosis(), count: paths.count)
+        diagnosed = Array(repeating: false, count: paths.count)
+        formatWarnings = Array(repeating: nil, count: paths.count)
         if let since, !startAtEnd {
             let last = paths.compactMap { LiveCollector.lastTimestamp(ofTailOf: $0) }.max()
             cutoff = last.map { $0.adding(milliseconds: -Int64(since) * 1000) }
@@ -131,6 +142,7 @@ public final class LiveCollector {
             if got { lastData[i] = wallNow; any = true }
             // A source still sniffing its format decides on what it has once it pauses.
             if !got, parsers[i] == nil, !sniffed[i].isEmpty { decideFormat(i) }
+            if !diagnosed[i], diagnoses[i].judged(complete: !got) { judge(i) }
         }
         return any
     }
@@ -150,9 +162,20 @@ public final class LiveCollector {
     /// Alert transitions since the last call.
     public func drainAlertTransitions() -> [AlertTransition] { metrics.drainAlertTransitions() }
 
-    /// Notes from the sources (waiting, unreadable, truncated) since the last call.
+    /// Warns once when source `i`'s first lines were not understood.
+    func judge(_ i: Int) {
+        diagnosed[i] = true
+        if let warning = diagnoses[i].warning(file: sources[i].displayName, format: parsers[i]?.format.name ?? "?") {
+            ownNotes.append("warning: " + warning)
+            formatWarnings[i] = warning
+        }
+    }
+
+    /// Notes from the sources (waiting, unreadable, truncated) and the collector (a file not
+    /// understood) since the last call.
     public func drainNotes() -> [String] {
-        var out: [String] = []
+        var out: [String] = ownNotes
+        ownNotes.removeAll()
         for source in sources where !source.notes.isEmpty {
             out += source.notes
             source.notes.removeAll()
@@ -174,7 +197,8 @@ public final class LiveCollector {
             SourceStatus(path: sources[i].displayName, format: parsers[i]?.format.name, bytes: sources[i].bytesRead,
                          lagSeconds: sources[i].isHistory ? nil : lastNewLine(i).map { max(0, wallNow.timeIntervalSince($0)) },
                          rotations: sources[i].rotations, error: sources[i].problem,
-                         outOfOrder: metrics.lines(source: i).outOfOrder)
+                         outOfOrder: metrics.lines(source: i).outOfOrder,
+                         formatWarning: formatWarnings[i])
         }
     }
 
@@ -185,7 +209,7 @@ public final class LiveCollector {
         let sources = JSONValue.array(sourceStatus(wallNow: wallNow).map { s in
             .object([("path", .string(Sanitizer.clean(s.path))), ("format", .string(s.format)), ("bytes", .int(Int(s.bytes))),
                      ("lag_s", .double(s.lagSeconds, places: 1)), ("rotations", .int(s.rotations)),
-                     ("out_of_order", .int(s.outOfOrder)),
+                     ("out_of_order", .int(s.outOfOrder)), ("format_warning", .string(s.formatWarning.map(Sanitizer.clean))),
                      ("error", .string(s.error.map(Sanitizer.clean)))])
         })
         let at = members.firstIndex { $0.0 == "lines" } ?? members.count
@@ -235,7 +259,11 @@ public final class LiveCollector {
             if keepRecentLines > 0 { remember(bytes, source: i) }
             let kind = parser.parse(bytes, into: &scratch)
             if let cutoff, case .record = kind, scratch.time < cutoff { return }
-            metrics.add(kind, scratch, source: i, file: sources[i].displayName, offset: offset)
+            let understood = metrics.add(kind, scratch, source: i, file: sources[i].displayName, offset: offset)
+                && (kind != .record || parser.layoutMatched(scratch))
+            if !diagnosed[i], !bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+                diagnoses[i].count(understood: understood, request: kind == .record && scratch.event == .synthesisComplete)
+            }
             perSource?[i].add(kind, scratch, source: 0, file: sources[i].displayName, offset: offset)
         }
     }

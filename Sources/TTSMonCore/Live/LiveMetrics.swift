@@ -125,13 +125,15 @@ public struct LiveMetrics: Sendable {
     /// unparsed), and joins synthesis_start / synthesis_failed / synthesis_complete by id exactly
     /// as `ReportAccumulator` does. Parse with `captureText: true` so the index gets ids, texts
     /// and voices; without ids (`keepIDs: false`) requests are counted but not indexed.
-    @inline(__always)
-    public mutating func add(_ kind: LineKind, _ record: LogRecord, source: Int, file: String, offset: Int64) {
+    /// Returns whether the line was understood (a record, or a traceback's line).
+    @inline(__always) @discardableResult
+    public mutating func add(_ kind: LineKind, _ record: LogRecord, source: Int, file: String, offset: Int64) -> Bool {
         precondition(source >= 0, "source indexes are non-negative")
         if source >= sourceLines.count { growSources(to: source) }
         let counted = sourceLines[source].count(kind, level: kind == .record ? record.level : .unknown)
         lines.add(counted)
         if kind == .record { admit(record, source: source, file: file, offset: offset) }
+        return counted != .unparsed
     }
 
     /// Folds a record unless its source's clock holds it back (see `SourceClock`).

@@ -80,7 +80,15 @@ public enum ReportRunner {
             merged.total.append(result.accumulator)
         })
         var total = merged.total
-        let fileLines = merged.fileLines, warnings = merged.warnings
+        let fileLines = merged.fileLines
+        var warnings = merged.warnings
+        // Say so when a file was not understood (its first lines, read again: cheap).
+        for log in opened where !log.input.isStandardInput {
+            guard let again = try? LogOpener.open(log.input, format: log.format) else { continue }
+            if let warning = FormatDiagnosis.of(again).warning(file: log.input.displayName, format: log.format.name) {
+                warnings.append(warning)
+            }
+        }
         total.finish()
         let files = opened.enumerated().map { i, log in
             ReportFile(path: log.input.displayName, format: log.format.name, lines: fileLines[i], compressed: log.compressed)

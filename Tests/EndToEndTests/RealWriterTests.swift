@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import TTSMonCore
+
+/// Issue 16, "Say so", against logs written by the real libraries (pip: loguru, structlog;
+/// `.ci/run` installs them): ttsmon does not read these layouts yet, and says so — naming the
+/// file and `ttsmon formats test` — instead of an empty report and no reason.
+@Suite struct RealWriterTests {
+    static func pythonHas(_ module: String) -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import \(module)"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+    static let loguru = pythonHas("loguru")
+    static let structlog = pythonHas("structlog")
+
+    /// Runs a Python script that writes `path`.
+    static func write(_ script: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    static let events = """
+        for i in range(30):
+            log(f"synthesis_start: id=ts_{i:08x}, text=\\"你好\\", lang=zh, voice=alloy")
+            log(f"synthesis_complete: id=ts_{i:08x}, status=success, duration_ms={500 + i}")
+        """
+
+    func check(_ path: String) throws {
+        let (rc, _, err) = try TTSMonBinary.run(["report", path])
+        #expect(rc == 0)
+        #expect(err.contains("warning: \(path): only") && err.contains("ttsmon formats test \(path)"), "report says so: \(err)")
+        let (testRC, text, _) = try TTSMonBinary.run(["formats", "test", "--lines", "3", path])
+        #expect(testRC == 0)
+        #expect(text.contains("not understood"), "\(text)")
+        let (watchRC, _, watchErr) = try TTSMonBinary.run(["watch", "--log", path, "--duration", "1"])
+        #expect(watchRC == 0)
+        #expect(watchErr.contains("warning: \(path): only"), "watch says so: \(watchErr)")
+    }
+
+    @Test(.enabled(if: loguru, "loguru is not installed (pip install loguru; .ci/run does)"))
+    func loguruDefaultFormat() throws {
+        let dir = ScratchDir()
+        let path = dir.path + "/loguru.log"
+        try Self.write("""
+            from loguru import logger
+            logger.remove()
+            logger.add("\(path)")
+            log = logger.info
+            \(Self.events)
+            """)
+        try check(path)
+    }
+
+    @Test(.enabled(if: structlog, "structlog is not installed (pip install structlog; .ci/run does)"))
+    func structlogJSONRenderer() throws {
+        let dir = ScratchDir()
+        let path = dir.path + "/structlog.log"
+        try Self.write("""
+            import structlog
+            out = open("\(path)", "w")
+            structlog.configure(processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso"),
+                                            structlog.processors.JSONRenderer()],
+                                logger_factory=structlog.WriteLoggerFactory(file=out))
+            log = structlog.get_logger().info
+            \(Self.events)
+            out.close()
+            """)
+        try check(path)
+    }
+}
