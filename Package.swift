@@ -18,11 +18,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CBytes", path: "Sources/CBytes"),
         .target(name: "CTextScan"),
-        .target(
-            name: "TTSMonCore",
-            dependencies: ["CZlib", "CBytes", "CTextScan"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-        ),
+        // Bounds checks stay on: the parser reads hostile input, and unsafe flags would keep
+        // the library from being used as a dependency.
+        .target(name: "TTSMonCore", dependencies: ["CZlib", "CBytes", "CTextScan"]),
         .target(
             name: "TTSMonNet",
             dependencies: [
