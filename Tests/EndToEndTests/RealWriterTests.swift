@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import TTSMonCore
 
-/// Issue 16, "Say so", against logs written by the real libraries (pip: loguru, structlog;
-/// `.ci/run` installs them): ttsmon does not read these layouts yet, and says so — naming the
-/// file and `ttsmon formats test` — instead of an empty report and no reason.
+/// Issue 16 against logs written by the real libraries (pip: loguru, structlog; `.ci/run`
+/// installs them): loguru's default layout and `logging.basicConfig`'s are read; structlog's
+/// JSON is not yet, and ttsmon says so — naming the file and `ttsmon formats test` — instead of
+/// an empty report and no reason.
 @Suite struct RealWriterTests {
     static func pythonHas(_ module: String) -> Bool {
         let p = Process()
@@ -35,7 +36,19 @@ import TTSMonCore
             log(f"synthesis_complete: id=ts_{i:08x}, status=success, duration_ms={500 + i}")
         """
 
-    func check(_ path: String) throws {
+    /// The file reads: every request counted, no warning, in report and watch alike.
+    func checkRead(_ path: String) throws {
+        let (rc, out, err) = try TTSMonBinary.run(["report", "--format", "json", path])
+        #expect(rc == 0)
+        #expect(out.contains("\"total\": 30"), "report counts the 30 requests")
+        #expect(!err.contains("warning"), "\(err)")
+        let (_, watch, watchErr) = try TTSMonBinary.run(["watch", "--log", path, "--duration", "1"])
+        #expect(watch.split(separator: "\n").last?.contains("\"total\": 30") == true, "watch agrees")
+        #expect(!watchErr.contains("warning"), "\(watchErr)")
+    }
+
+    /// The file is not read, and both report and watch say so.
+    func checkNamed(_ path: String) throws {
         let (rc, _, err) = try TTSMonBinary.run(["report", path])
         #expect(rc == 0)
         #expect(err.contains("warning: \(path): only") && err.contains("ttsmon formats test \(path)"), "report says so: \(err)")
@@ -58,7 +71,19 @@ import TTSMonCore
             log = logger.info
             \(Self.events)
             """)
-        try check(path)
+        try checkRead(path)
+    }
+
+    @Test func basicConfigLayout() throws {
+        let dir = ScratchDir()
+        let path = dir.path + "/basic.log"
+        try Self.write("""
+            import logging
+            logging.basicConfig(filename="\(path)", format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO)
+            log = logging.getLogger("tts").info
+            \(Self.events)
+            """)
+        try checkRead(path)
     }
 
     @Test(.enabled(if: structlog, "structlog is not installed (pip install structlog; .ci/run does)"))
@@ -75,6 +100,6 @@ import TTSMonCore
             \(Self.events)
             out.close()
             """)
-        try check(path)
+        try checkNamed(path)
     }
 }

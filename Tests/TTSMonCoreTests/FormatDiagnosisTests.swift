@@ -9,20 +9,45 @@ import Testing
         "2024-06-12 14:22:37.\(100 + i) | INFO     | app.tts:synthesize:120 - synthesis_complete: id=ts_\(String(format: "%08x", i)), status=success, duration_ms=523"
     }.joined(separator: "\n") + "\n"
 
-    @Test func aLoguruFileIsNamedAsNotUnderstood() throws {
+    /// An access log (not read yet): a timestamp nowhere at the start.
+    static let access = (0..<40).map { i in
+        "127.0.0.1 - - [12/Jun/2024:14:22:\(10 + i % 50) +0000] \"POST /tts HTTP/1.1\" 200 5120 \"-\" \"curl/8.0\""
+    }.joined(separator: "\n") + "\n"
+
+    /// The seed's events in loguru's and basicConfig's layouts are read (tracebacks kept).
+    @Test func theSeedsEventsInOtherPythonLayoutsAreRead() throws {
         let dir = TempDir()
-        let path = dir.write("loguru.log", Self.loguru)
+        let loguru = dir.write("loguru.log", Self.loguru)
+        let basic = dir.write("basic.log", """
+            2025-01-10 14:22:37,892 INFO synthesis_start: id=ts_00000001, text="你好", lang=zh, voice=alloy
+            2025-01-10 14:22:38,100 ERROR synthesis_failed: id=ts_00000001, error_code=SCIPY_FFT_INVALID
+            Traceback (most recent call last):
+            ValueError: Invalid input to scipy.fft
+            2025-01-10 14:22:38,120 INFO synthesis_complete: id=ts_00000001, status=failed, duration_ms=228
+
+            """)
+        let a = try report([loguru])
+        #expect(a.total == 40 && a.warnings.isEmpty)
+        let b = try report([basic])
+        #expect(b.total == 1 && b.failed == 1)
+        #expect(b.errors.first?.code == "SCIPY_FFT_INVALID")
+        #expect(b.lines.continuation == 2)
+    }
+
+    @Test func anAccessLogIsNamedAsNotUnderstood() throws {
+        let dir = TempDir()
+        let path = dir.write("access.log", Self.access)
         let summary = try report([path])
-        #expect(summary.warnings.contains { $0.contains("loguru.log: only 0 of the first 40 lines were understood") && $0.contains("ttsmon formats test") })
+        #expect(summary.warnings.contains { $0.contains("access.log: only 0 of the first 40 lines were understood") && $0.contains("ttsmon formats test") })
         let text = try FormatsListing.test(LogInput(path: path), lines: 3)
-        #expect(text.contains("not understood: it starts with a timestamp, but the rest is not in the indextts layout"))
+        #expect(text.contains("not understood: it does not start with a timestamp this format knows"))
         #expect(text.contains("first 40 non-blank lines: 0 understood, 0 requests completed"))
         // Live too: the collector says so once, naming the file.
         let collector = LiveCollector(paths: [path])
         while collector.poll() {}
         collector.poll()
         let notes = collector.drainNotes()
-        #expect(notes.filter { $0.contains("loguru.log: only 0 of the first 40 lines") }.count == 1)
+        #expect(notes.filter { $0.contains("access.log: only 0 of the first 40 lines") }.count == 1)
         #expect(collector.sourceStatus().first?.formatWarning != nil)
         collector.poll()
         #expect(collector.drainNotes().isEmpty, "said once")

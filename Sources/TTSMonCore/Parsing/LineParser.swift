@@ -131,16 +131,21 @@ public struct LineParser {
             record.level = prefix.level
             pos = used + prefix.s3 + 3
         } else {
-            guard line.count >= s1 + 3, line[s1] == 32, line[s1 + 1] == 45, line[s1 + 2] == 32,
-                  let s2 = LineParser.findSeparator(line, from: s1 + 3),
-                  let s3 = LineParser.findSeparator(line, from: s2 + 3) else {
+            if line.count >= s1 + 3, line[s1] == 32, line[s1 + 1] == 45, line[s1 + 2] == 32,
+               let s2 = LineParser.findSeparator(line, from: s1 + 3),
+               let s3 = LineParser.findSeparator(line, from: s2 + 3) {
+                record.level = LineParser.level(line.slice(s2 + 3, s3))
+                prefix.remember(line, at: used, s3: s3, level: record.level)
+                pos = s3 + 3
+            } else if let (level, start) = LineParser.otherPythonPrefix(line, from: used) {
+                // The seed's events in another Python layout (loguru's default, basicConfig's).
+                record.level = level
+                pos = start
+            } else {
                 record.level = .unknown
                 if captureText { record.message = line.slice(pos, line.count).string }
                 return .record
             }
-            record.level = LineParser.level(line.slice(s2 + 3, s3))
-            prefix.remember(line, at: used, s3: s3, level: record.level)
-            pos = s3 + 3
         }
         let message = line.slice(pos, line.count)
         // event: key=value, ...
@@ -157,6 +162,29 @@ public struct LineParser {
         }
         if captureText || record.event == .failover, record.message == nil { record.message = message.string }
         return validateRequired(record)
+    }
+
+    /// Where the message starts, and the level, in the other common Python layouts after the
+    /// timestamp: loguru's default ` | INFO     | module:function:120 - message` and
+    /// `logging.basicConfig`'s `%(asctime)s %(levelname)s %(message)s` (` INFO message`).
+    /// Off the hot path: only lines that are not in the seed's layout come here.
+    static func otherPythonPrefix(_ line: ByteSpan, from at: Int) -> (LogLevel, Int)? {
+        let n = line.count
+        if at + 3 < n, line[at] == 32, line[at + 1] == 124, line[at + 2] == 32 {
+            // loguru: the level padded to 8, then " | ", then the location, then " - ".
+            var end = at + 3
+            while end < n, line[end] != 32 { end += 1 }
+            let level = LineParser.level(line.slice(at + 3, end))
+            guard level != .unknown, let bar = line.slice(end, n).find(" | "),
+                  let dash = LineParser.findSeparator(line, from: end + bar + 3) else { return nil }
+            return (level, dash + 3)
+        }
+        guard at + 1 < n, line[at] == 32 else { return nil }
+        var end = at + 1
+        while end < n, line[end] != 32 { end += 1 }
+        let word = line.slice(at + 1, end)
+        guard end < n, ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"].contains(where: { word.equals($0) }) else { return nil }
+        return (LineParser.level(word), end + 1)
     }
 
     /// The next " - " at or after `from`: finds '-' (rarer than ' ') and checks its neighbours.
