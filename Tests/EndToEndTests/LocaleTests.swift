@@ -62,9 +62,7 @@ import TTSMonCore
         screen = tmux.waitFor(10) { $0.contains("locale") }
         #expect(screen.contains("UTF-8") || screen.contains("utf8"), "help names the UTF-8 locale")
         tmux.keys("Escape")
-        tmux.keys("q")
-        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
-        #expect(screen.contains("EXIT=0"))
+        #expect(tmux.quit().contains("EXIT=0"))
     }
 
     /// The issue's own check: the demo under `LANG=C` shows its Chinese texts intact in the
@@ -93,9 +91,7 @@ import TTSMonCore
         screen = tmux.waitFor(10) { $0.contains("Log") && $0.contains("text=\"") && ($0.contains("今天天气真好") || $0.contains("欢迎使用")) }
         #expect(screen.contains("今天天气真好") || screen.contains("欢迎使用"), "the log view shows Chinese")
         tmux.keys("Escape")
-        tmux.keys("q")
-        screen = tmux.waitFor(15) { $0.contains("EXIT=") }
-        #expect(screen.contains("EXIT=0"))
+        #expect(tmux.quit().contains("EXIT=0"))
     }
 
     @Test(.enabled(if: Tmux.available, "needs tmux"))
@@ -106,12 +102,10 @@ import TTSMonCore
             let tmux = Tmux()
             defer { tmux.kill() }
             tmux.start("env -u LC_ALL -u LC_CTYPE \(env) \(TTSMonBinary.url.path) dashboard \(flag) --log \(log); echo EXIT=$?; sleep 30")
-            var screen = tmux.waitFor(20) { $0.contains("QPS") }
+            let screen = tmux.waitFor(20) { $0.contains("QPS") }
             #expect(screen.contains("+-"), "\(env) \(flag): ASCII borders")
             #expect(!screen.unicodeScalars.contains { $0.value > 0x7E }, "\(env) \(flag): ASCII only")
-            tmux.keys("q")
-            screen = tmux.waitFor(10) { $0.contains("EXIT=") }
-            #expect(screen.contains("EXIT=0"))
+            #expect(tmux.quit().contains("EXIT=0"))
         }
     }
 

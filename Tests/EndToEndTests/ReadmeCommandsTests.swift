@@ -120,9 +120,7 @@ import TTSMonNet
         tmux.keys("-")
         screen = tmux.waitFor(5) { $0.contains("replay ×10") }
         #expect(screen.contains("replay ×10"), "- halves it")
-        tmux.keys("q")
-        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
-        #expect(screen.contains("EXIT=0"))
+        #expect(tmux.quit().contains("EXIT=0"))
 
         let second = Tmux()
         defer { second.kill() }
@@ -130,9 +128,7 @@ import TTSMonNet
                      + "\(dir.path)/app.log.3.gz \(dir.path)/app.log.2.gz; echo EXIT=$?; sleep 30")
         screen = second.waitFor(20) { Self.clock($0) != nil && $0.contains("QPS") }
         #expect(Self.clock(screen)?.hasPrefix("2024-06-12 08:0") == true, "starts at --from: \(screen.prefix(200))")
-        second.keys("q")
-        screen = second.waitFor(10) { $0.contains("EXIT=") }
-        #expect(screen.contains("EXIT=0"))
+        #expect(second.quit().contains("EXIT=0"))
     }
 
     /// `End` in the demo (tmux sends `ESC [ 4 ~`, which xterm's terminfo does not list) is a
@@ -149,9 +145,7 @@ import TTSMonNet
         screen = tmux.screen
         #expect(screen.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") }, "main still active")
         #expect(!screen.contains("main instance failed"), "no failover")
-        tmux.keys("q")
-        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
-        #expect(screen.contains("EXIT=0"))
+        #expect(tmux.quit().contains("EXIT=0"))
     }
 }
 
@@ -189,9 +183,7 @@ import TTSMonNet
         tmux.keys("G")
         tmux.keys("Escape")
         screen = tmux.waitFor(5) { $0.contains("Traffic") }
-        tmux.keys("q")
-        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
-        #expect(screen.contains("EXIT=0"))
+        #expect(tmux.quit().contains("EXIT=0"))
     }
 }
 
@@ -260,9 +252,7 @@ import TTSMonNet
         screen = tmux.waitFor(10) { $0.contains("Request ts_") && $0.contains("records") }
         #expect(screen.contains("Request ts_"), "the event's request opens")
         tmux.keys("Escape")
-        tmux.keys("q")
-        screen = tmux.waitFor(10) { $0.contains("EXIT=") }
-        #expect(screen.contains("EXIT=0"))
+        #expect(tmux.quit().contains("EXIT=0"))
     }
 
     /// Under `TERM=screen` (8 colours) the 16-colour theme is used: borders are not drawn
@@ -282,7 +272,6 @@ import TTSMonNet
         let before = row[row.startIndex..<border.lowerBound]
         let lastColour = before.components(separatedBy: "\u{1B}[").last ?? ""
         #expect(!lastColour.hasPrefix("30m") && !lastColour.contains(";30m"), "border not black: \(row.debugDescription.prefix(200))")
-        tmux.keys("q")
-        #expect(tmux.waitFor(10) { $0.contains("EXIT=") }.contains("EXIT=0"))
+        #expect(tmux.quit().contains("EXIT=0"))
     }
 }

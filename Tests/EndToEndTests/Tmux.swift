@@ -93,6 +93,12 @@ final class Tmux {
         }
     }
 
+    /// Presses `q` and waits for the `EXIT=` line the test's shell prints; returns the screen.
+    func quit(timeout: Double = 15) -> String {
+        keys("q")
+        return waitFor(timeout) { $0.contains("EXIT=") }
+    }
+
     /// Waits until the screen satisfies `condition` (or the timeout passes); returns the screen.
     @discardableResult
     func waitFor(_ timeout: Double = 15, _ condition: (String) -> Bool) -> String {
