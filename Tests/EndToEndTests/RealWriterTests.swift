@@ -74,12 +74,13 @@ import TTSMonCore
         try checkRead(path)
     }
 
-    @Test func basicConfigLayout() throws {
+    @Test(arguments: ["%(asctime)s %(levelname)s %(message)s", "%(asctime)s - %(levelname)s - %(name)s: %(message)s"])
+    func basicConfigLayouts(format: String) throws {
         let dir = ScratchDir()
         let path = dir.path + "/basic.log"
         try Self.write("""
             import logging
-            logging.basicConfig(filename="\(path)", format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO)
+            logging.basicConfig(filename="\(path)", format="\(format)", level=logging.INFO)
             log = logging.getLogger("tts").info
             \(Self.events)
             """)

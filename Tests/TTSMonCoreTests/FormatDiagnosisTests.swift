@@ -26,6 +26,13 @@ import Testing
             2025-01-10 14:22:38,120 INFO synthesis_complete: id=ts_00000001, status=failed, duration_ms=228
 
             """)
+        let named = dir.write("named.log", """
+            2025-01-10 14:22:37,892 - INFO - app.tts_engine: synthesis_start: id=ts_00000002, text="你好", lang=zh, voice=alloy
+            2025-01-10 14:22:38,100 - INFO - app.tts_engine: synthesis_complete: id=ts_00000002, status=success, duration_ms=208
+
+            """)
+        let c = try report([named])
+        #expect(c.total == 1 && c.success == 1 && c.warnings.isEmpty)
         let a = try report([loguru])
         #expect(a.total == 40 && a.warnings.isEmpty)
         let b = try report([basic])
