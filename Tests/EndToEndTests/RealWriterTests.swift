@@ -3,9 +3,9 @@ import Testing
 import TTSMonCore
 
 /// Issue 16 against logs written by the real libraries (pip: loguru, structlog; `.ci/run`
-/// installs them): loguru's default layout and `logging.basicConfig`'s are read; structlog's
-/// JSON is not yet, and ttsmon says so — naming the file and `ttsmon formats test` — instead of
-/// an empty report and no reason.
+/// installs them): loguru's default layout, `logging.basicConfig`'s and structlog's JSON are
+/// read; a layout ttsmon does not read (an access log) is named — with `ttsmon formats test` —
+/// instead of an empty report and no reason.
 @Suite struct RealWriterTests {
     static func pythonHas(_ module: String) -> Bool {
         let p = Process()
@@ -101,6 +101,14 @@ import TTSMonCore
             \(Self.events)
             out.close()
             """)
+        try checkRead(path)
+    }
+
+    @Test func aLayoutNotReadIsNamed() throws {
+        let dir = ScratchDir()
+        let path = dir.path + "/access.log"
+        try (0..<50).map { "127.0.0.1 - - [12/Jun/2024:14:22:\(10 + $0 % 40) +0000] \"POST /tts HTTP/1.1\" 200 5120" }
+            .joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
         try checkNamed(path)
     }
 }

@@ -41,6 +41,26 @@ import Testing
         #expect(b.lines.continuation == 2)
     }
 
+    /// JSON loggers' keys and times: `msg`/`message` as the event, `ts`/`@timestamp`, ISO-8601
+    /// with `T` and `Z` or an offset, micro- and nanoseconds, lower-case levels, and the seed's
+    /// whole message as the event (structlog).
+    @Test func jsonLoggersKeysAndTimes() throws {
+        let dir = TempDir()
+        let path = dir.write("json.log", """
+            {"ts": "2024-06-12T14:22:37.892123Z", "level": "info", "msg": "synthesis_start", "id": "ts_00000001", "text": "你好"}
+            {"@timestamp": "2024-06-12T14:22:38.100+08:00", "levelname": "INFO", "message": "synthesis_complete", "id": "ts_00000001", "status": "success", "duration_ms": 208, "audio_size_kb": null}
+            {"timestamp": "2024-06-12T14:22:39.000000001Z", "level": "warning", "event": "synthesis_complete: id=ts_00000002, status=failed, duration_ms=12, error_code=TEXT_EMPTY"}
+
+            """)
+        let s = try report([path])
+        #expect(s.total == 2 && s.success == 1 && s.failed == 1)
+        #expect(s.errors.first?.code == "TEXT_EMPTY")
+        #expect(s.lines.parsed == 3 && s.warnings.isEmpty)
+        #expect(LogTimestamp("2024-06-12T14:22:37.892Z", zone: true) == LogTimestamp("2024-06-12 14:22:37,892"))
+        #expect(LogTimestamp("2024-06-12T14:22:37.892Zx", zone: true) == nil)
+        #expect(LogTimestamp("2024-06-12T14:22:37.892Z") == nil, "zones only where asked for")
+    }
+
     @Test func anAccessLogIsNamedAsNotUnderstood() throws {
         let dir = TempDir()
         let path = dir.write("access.log", Self.access)

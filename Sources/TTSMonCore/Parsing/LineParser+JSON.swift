@@ -15,16 +15,24 @@ extension LineParser {
         var pending: [(RecordField, FlatJSONScanner.Value)] = []
         /// The event's own words when it is not a known event (a failover line, say).
         var eventText: String?
+        var sawEvent = false
+        /// `message` or `msg`: the event when no `event` key names one (python-json-logger).
+        var messageText: String?
         while let (key, value) = scanner.nextMember() {
-            guard let field = keys.lookup(key) else { continue }
+            guard let field = keys.lookup(key) else {
+                if key.equals("message") || key.equals("msg"), case .string(let text) = value { messageText = text }
+                continue
+            }
             switch field {
             case .time:
-                guard case .string(let text) = value, let ts = LogTimestamp(text) else { return .malformed }
+                // ISO-8601 with `T`, and `Z` or an offset after it (structlog, Docker), too.
+                guard case .string(let text) = value, let ts = LogTimestamp(text, zone: true) else { return .malformed }
                 time = ts
             case .level:
                 if case .string(let text) = value { record.level = text.utf8.withContiguousStorageIfAvailable { LineParser.level($0) } ?? .unknown }
             case .event:
                 if case .string(let text) = value {
+                    sawEvent = true
                     record.event = LogFormat.commonEvents[text] ?? .other
                     if record.event == .other { eventText = text }
                 }
@@ -35,6 +43,22 @@ extension LineParser {
         guard scanner.ok else { return .malformed }
         guard let ts = time else { return .malformed }
         record.time = ts
+        if !sawEvent, let messageText {
+            record.event = LogFormat.commonEvents[messageText] ?? .other
+            if record.event == .other { eventText = messageText }
+        }
+        // The seed's whole message as the event (`"event": "synthesis_start: id=ts_…, …"`).
+        if record.event == .other, var words = eventText, let colon = words.firstIndex(of: ":"),
+           let kind = LogFormat.commonEvents[String(words[..<colon])] {
+            record.event = kind
+            let colonOffset = words.utf8.distance(from: words.startIndex, to: colon)
+            let ok = words.withUTF8 { span -> Bool in
+                let start = Swift.min(span.count, colonOffset + (colonOffset + 1 < span.count && span[colonOffset + 1] == 32 ? 2 : 1))
+                return parseKeyValues(span.slice(start, span.count), into: &record)
+            }
+            guard ok else { return .malformed }
+            eventText = nil
+        }
         for (field, value) in pending {
             let text: String
             var quoted = false

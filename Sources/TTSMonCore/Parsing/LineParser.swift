@@ -219,11 +219,11 @@ public struct LineParser {
     static func level(_ span: ByteSpan) -> LogLevel {
         guard let first = span.first else { return .unknown }
         switch first {
-        case UInt8(ascii: "I"): return .info
-        case UInt8(ascii: "W"): return .warning
-        case UInt8(ascii: "E"): return .error
-        case UInt8(ascii: "D"): return .debug
-        case UInt8(ascii: "C"), UInt8(ascii: "F"): return .critical
+        case UInt8(ascii: "I"), UInt8(ascii: "i"): return .info
+        case UInt8(ascii: "W"), UInt8(ascii: "w"): return .warning
+        case UInt8(ascii: "E"), UInt8(ascii: "e"): return .error
+        case UInt8(ascii: "D"), UInt8(ascii: "d"): return .debug
+        case UInt8(ascii: "C"), UInt8(ascii: "F"), UInt8(ascii: "c"), UInt8(ascii: "f"): return .critical
         default: return .unknown
         }
     }

@@ -37,7 +37,8 @@ public struct LogFormat: Sendable, Equatable {
         "error_code": .errorCode, "stage": .stage, "audio_size_kb": .audioSizeKB,
         "used_percent": .usedPercent, "usage": .usage, "threshold": .threshold,
         "fallback_used": .fallbackUsed, "warning_code": .warningCode, "queue_ms": .queueMs, "model_stage": .modelStage,
-        "time": .time, "timestamp": .time, "level": .level, "levelname": .level, "event": .event,
+        "time": .time, "timestamp": .time, "ts": .time, "@timestamp": .time, "asctime": .time,
+        "level": .level, "levelname": .level, "event": .event,
         "logger": .logger, "name": .logger,
     ]
 

@@ -161,10 +161,25 @@ extension LogTimestamp {
     }
 
     /// Parses a timestamp from a string (see `parse(_:)`); the whole string must be used.
-    public init?(_ text: String) {
+    public init?(_ text: String) { self.init(text, zone: false) }
+
+    /// With `zone`, a `Z` or `±HH:MM` / `±HHMM` after the time is accepted. The time is kept as
+    /// written (the zone is not applied yet: times of one file compare right; files of
+    /// different zones do not).
+    public init?(_ text: String, zone: Bool) {
         var copy = text
         let result: (LogTimestamp, Int)? = copy.withUTF8 { LogTimestamp.parse($0) }
-        guard let (ts, used) = result, used == text.utf8.count else { return nil }
+        guard let (ts, used) = result else { return nil }
+        if used != text.utf8.count {
+            guard zone else { return nil }
+            var rest = Array(text.utf8.dropFirst(used))
+            // Fraction digits past the milliseconds (micro- and nanoseconds) are dropped.
+            while let first = rest.first, first >= 48, first <= 57 { rest.removeFirst() }
+            let isZone = rest == [90] || rest.isEmpty
+                || (rest.count == 6 && (rest[0] == 43 || rest[0] == 45) && rest[3] == 58)
+                || (rest.count == 5 && (rest[0] == 43 || rest[0] == 45))
+            guard isZone else { return nil }
+        }
         self = ts
     }
 }
