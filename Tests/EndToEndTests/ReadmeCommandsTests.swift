@@ -104,21 +104,21 @@ import TTSMonNet
         let first = try #require(Self.clock(screen), "replay draws with the log time in its header: \(screen)")
         #expect(first.hasPrefix("2024-06-12"), "log time, not the wall clock")
         #expect(screen.contains("replay ×20"))
-        screen = tmux.waitFor(10) { Self.clock($0).map { $0 > first } ?? false }
+        screen = tmux.waitFor(30) { Self.clock($0).map { $0 > first } ?? false }
         #expect(Self.clock(screen)! > first, "the replayed time advances")
         tmux.keys("p")
-        screen = tmux.waitFor(5) { $0.contains("PAUSED") }
+        screen = tmux.waitFor(15) { $0.contains("PAUSED") }
         #expect(screen.contains("PAUSED"))
         let paused = Self.clock(screen)
         Thread.sleep(forTimeInterval: 2)
         #expect(Self.clock(tmux.screen) == paused, "the clock stands still while paused")
         tmux.keys("p")
         tmux.keys("+")
-        screen = tmux.waitFor(5) { $0.contains("replay ×40") }
+        screen = tmux.waitFor(15) { $0.contains("replay ×40") }
         #expect(screen.contains("replay ×40"), "+ doubles the speed")
         tmux.keys("-")
         tmux.keys("-")
-        screen = tmux.waitFor(5) { $0.contains("replay ×10") }
+        screen = tmux.waitFor(15) { $0.contains("replay ×10") }
         #expect(screen.contains("replay ×10"), "- halves it")
         #expect(tmux.quit().contains("EXIT=0"))
 
@@ -165,24 +165,24 @@ import TTSMonNet
         tmux.start("\(TTSMonBinary.url.path) dashboard --log \(dir.path)/app.log --log \(dir.path)/standby.log; echo EXIT=$?; sleep 30")
         _ = tmux.waitFor(20) { $0.contains("QPS") }
         tmux.keys("l")
-        var screen = tmux.waitFor(10) { $0.contains("app.log │") || $0.contains("standby.log │") }
+        var screen = tmux.waitFor(30) { $0.contains("app.log │") || $0.contains("standby.log │") }
         #expect(screen.contains("app.log │") || screen.contains("standby.log │"), "each line names its file")
         tmux.keys("/")
-        screen = tmux.waitFor(5) { $0.contains("search the log:") }
+        screen = tmux.waitFor(15) { $0.contains("search the log:") }
         #expect(screen.contains("search the log:"))
         tmux.literal("error_code=")
         tmux.keys("Enter")
-        screen = tmux.waitFor(5) { $0.contains("match") && $0.contains("error_code=") }
+        screen = tmux.waitFor(15) { $0.contains("match") && $0.contains("error_code=") }
         #expect(screen.contains("“error_code=” match"), "the status says which match")
         tmux.keys("n")
         tmux.keys("e")
-        screen = tmux.waitFor(5) { $0.contains("WARNING and ERROR") }
+        screen = tmux.waitFor(15) { $0.contains("WARNING and ERROR") }
         #expect(screen.contains("WARNING and ERROR"))
         #expect(!screen.contains("stage_time:"), "only WARNING and ERROR records")
         tmux.keys("W")
         tmux.keys("G")
         tmux.keys("Escape")
-        screen = tmux.waitFor(5) { $0.contains("Traffic") }
+        screen = tmux.waitFor(15) { $0.contains("Traffic") }
         #expect(tmux.quit().contains("EXIT=0"))
     }
 }
@@ -217,22 +217,22 @@ import TTSMonNet
         #expect(screen.split(separator: "\n").last?.hasPrefix(" ? help  q quit") == true)
         // The help is taller than 24 rows: it scrolls.
         tmux.keys("?")
-        screen = tmux.waitFor(5) { $0.contains("j/k PgUp/PgDn scroll") }
+        screen = tmux.waitFor(15) { $0.contains("j/k PgUp/PgDn scroll") }
         #expect(screen.contains("j/k PgUp/PgDn scroll"))
         tmux.keys("G")
-        screen = tmux.waitFor(5) { $0.contains("quit (from the overview)") }
+        screen = tmux.waitFor(15) { $0.contains("quit (from the overview)") }
         #expect(screen.contains("quit (from the overview)"), "the help's last key is reachable")
         tmux.keys("Escape")
         // Save: under $XDG_STATE_HOME/ttsmon, the whole path said.
         tmux.keys("s")
-        screen = tmux.waitFor(5) { $0.contains("saved to") }
+        screen = tmux.waitFor(15) { $0.contains("saved to") }
         let saved = try FileManager.default.contentsOfDirectory(atPath: state + "/ttsmon")
         #expect(saved.count == 1 && saved[0].hasPrefix("ttsmon-screen-"))
         // The status wraps a long path over lines of its own: joined, it is whole.
         let joined = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined()
         #expect(joined.contains(state + "/ttsmon/" + (saved.first ?? "?")), "the status shows the whole path")
         // Tab to the Failover panel, Enter: the last probe in full.
-        screen = tmux.waitFor(10) { $0.contains("main") && $0.contains("down") }
+        screen = tmux.waitFor(30) { $0.contains("main") && $0.contains("down") }
         for _ in 0..<5 {
             if tmux.screen.contains("▶ Failover") { break }
             tmux.keys("Tab")
@@ -240,16 +240,16 @@ import TTSMonNet
         }
         #expect(tmux.screen.contains("▶ Failover"), "focus marked in the title")
         tmux.keys("Enter")
-        screen = tmux.waitFor(5) { $0.contains("Probe main") }
+        screen = tmux.waitFor(15) { $0.contains("Probe main") }
         #expect(screen.contains("502 Bad Gateway from the upstream proxy"), "the snippet in full")
         #expect(screen.contains("content type text/html"))
         tmux.keys("Escape")
         // Tab on to Events: Enter on a warning that names a request opens that request.
         tmux.keys("Tab")
-        screen = tmux.waitFor(5) { $0.contains("▶ Events") }
+        screen = tmux.waitFor(15) { $0.contains("▶ Events") }
         #expect(screen.contains("▶ Events"))
         tmux.keys("Enter")
-        screen = tmux.waitFor(10) { $0.contains("Request ts_") && $0.contains("records") }
+        screen = tmux.waitFor(30) { $0.contains("Request ts_") && $0.contains("records") }
         #expect(screen.contains("Request ts_"), "the event's request opens")
         tmux.keys("Escape")
         #expect(tmux.quit().contains("EXIT=0"))
