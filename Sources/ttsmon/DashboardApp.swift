@@ -136,7 +136,14 @@ final class DashboardApp {
                 case .submitQuery(let text):
                     next += model.handle(.query(text, indexed: source.indexedRequest(id: text) != nil))
                 case .openRequest(let id): open(id)
-                case .refreshList, .refreshSplit: refresh(now: Date())
+                case .refreshList: refresh(now: Date())
+                case .refreshSplit:
+                    // The columns are read once: none means this source cannot split.
+                    let columns = state.split ? source.splitColumns(window: state.window) : []
+                    model.update { state in
+                        state.splitColumns = columns
+                        if state.split, columns.isEmpty { state.split = false; state.status = "this view cannot split per source" }
+                    }
                 case .cancelLookup: lookupCancel?.cancel(); lookupCancel = nil
                 case .custom(let name):
                     let answer = onCustomKey?(name)
@@ -145,9 +152,6 @@ final class DashboardApp {
                 }
             }
             effects = next
-        }
-        if state.split, state.splitColumns.isEmpty, source.splitColumns(window: state.window).isEmpty {
-            model.update { $0.split = false; $0.status = "this view cannot split per source" }
         }
         if wasPaused != state.paused || !state.paused { refresh(now: Date()) }
         return false
