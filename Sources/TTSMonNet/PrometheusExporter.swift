@@ -24,7 +24,7 @@ public final class PrometheusExporter: MetricsObserver, @unchecked Sendable {
 
     // MARK: - Fed by the collector
 
-    public func requestCompleted(service: String, status: RequestStatus, code: String?, durationMs: Int, queueMs: Int?) {
+    public func requestCompleted(service: String, status: RequestStatus, code: String?, durationMs: Int?, queueMs: Int?) {
         let codeLabel = status == .success ? "none" : Sanitizer.clean(code ?? "UNKNOWN")
         let key = service + "\u{1}" + status.name + "\u{1}" + codeLabel
         lock.lock()
@@ -52,7 +52,7 @@ public final class PrometheusExporter: MetricsObserver, @unchecked Sendable {
         }
         lock.unlock()
         counter.increment()
-        histogram.record(Double(durationMs) / 1000)
+        if let durationMs { histogram.record(Double(durationMs) / 1000) }
         if let queue, let queueMs { queue.record(Double(queueMs) / 1000) }
     }
 

@@ -4,7 +4,7 @@ import TTSMonCore
 
 /// Issue 16 against logs written by the real libraries (pip: loguru, structlog; `.ci/run`
 /// installs them): loguru's default layout, `logging.basicConfig`'s and structlog's JSON are
-/// read; a layout ttsmon does not read (an access log) is named — with `ttsmon formats test` —
+/// read; a layout ttsmon does not read (a Go service's klog) is named — with `ttsmon formats test` —
 /// instead of an empty report and no reason.
 @Suite struct RealWriterTests {
     static func pythonHas(_ module: String) -> Bool {
@@ -106,8 +106,8 @@ import TTSMonCore
 
     @Test func aLayoutNotReadIsNamed() throws {
         let dir = ScratchDir()
-        let path = dir.path + "/access.log"
-        try (0..<50).map { "127.0.0.1 - - [12/Jun/2024:14:22:\(10 + $0 % 40) +0000] \"POST /tts HTTP/1.1\" 200 5120" }
+        let path = dir.path + "/klog.log"
+        try (0..<50).map { "I0612 14:22:\(10 + $0 % 40).123456   12345 server.go:123] handled POST /tts in 523ms" }
             .joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
         try checkNamed(path)
     }

@@ -153,7 +153,7 @@ public struct AlertSeries: Sendable {
     /// One completed request.
     @inline(__always)
     public mutating func addRequest(second: Int64, failed: Bool, statusCodes: Bool, serverError: Bool,
-                                    durationMs: Int, queueMs: Int?) {
+                                    durationMs: Int?, queueMs: Int?) {
         select(second)
         current.requests += 1
         if failed { current.failed += 1 }
@@ -165,6 +165,9 @@ public struct AlertSeries: Sendable {
             current.queueKnown += 1
             if queueMs > AlertSignal.slowQueueMilliseconds { current.queueSlow += 1 }
         }
+        // A request without a measured duration (an access log without request times) counts,
+        // but not toward latency.
+        guard let durationMs else { return }
         for i in latencyLimits.indices where durationMs > latencyLimits[i] { current.countOver(i) }
         selectBlock(AlertSeries.block(of: second))
         let b = LogLinearBuckets.index(of: durationMs)

@@ -257,6 +257,8 @@ public final class LiveCollector {
         case .text(let bytes, let offset, _):
             guard let parser = parsers[i] else { return }
             if keepRecentLines > 0 { remember(bytes, source: i) }
+            // Lines without a time of their own are stamped on arrival.
+            parser.clock.arrival = metrics.wallClock
             let kind = parser.parse(bytes, into: &scratch)
             if let cutoff, case .record = kind, scratch.time < cutoff { return }
             let understood = metrics.add(kind, scratch, source: i, file: sources[i].displayName, offset: offset)

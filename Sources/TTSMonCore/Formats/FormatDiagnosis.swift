@@ -59,6 +59,8 @@ public struct FormatDiagnosis: Sendable, Equatable {
                 diagnosis.count(understood: parser.layoutMatched(record), request: record.event == .synthesisComplete)
             case .noTimestamp:
                 diagnosis.count(understood: inError, request: false)
+            case .joined:
+                diagnosis.count(understood: true, request: false)
             case .malformed:
                 inError = false
                 diagnosis.count(understood: false, request: false)

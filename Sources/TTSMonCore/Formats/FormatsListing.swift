@@ -7,6 +7,8 @@ public enum FormatsListing {
         "indextts": "2024-06-12 14:22:37,892 - app.tts_engine - INFO - synthesis_start: id=ts_7f3a2b1c, text=\"今天天气真好\", lang=zh, voice=alloy",
         "chattts": "2024-06-12 14:22:37,892 | 7f3a2b1c9d0e | 0 | 523ms | 12 | 0 | -",
         "jsonl": #"{"time": "2024-06-12 14:22:37,892", "level": "INFO", "event": "synthesis_complete", "id": "ts_7f3a2b1c", "status": "success", "duration_ms": 523}"#,
+        "access": #"10.0.0.7 - - [12/Jun/2024:14:22:37 +0800] "POST /v1/audio/speech HTTP/1.1" 200 48213 "-" "curl/8.5" 2.317"#,
+        "indextts2": ">> gpt_gen_time: 3.21 seconds",
     ]
 
     /// The built-in formats, one block each: name, layout, a sample line.
@@ -21,6 +23,8 @@ public enum FormatsListing {
         case .keyValue(let separator): return "time\(separator)logger\(separator)LEVEL\(separator)event: key=value, key=\"quoted\", …"
         case .delimited(let separator, let columns): return (["time"] + columns.dropFirst().map { "\($0)" }).joined(separator: separator)
         case .jsonObject: return "one JSON object per line: time, level, event and the same keys"
+        case .accessLog: return "one request per line: uvicorn, combined (Apache, nginx, gunicorn; optional request time), werkzeug"
+        case .printed(let p): return "prints after \"\(p.prefix)\": " + p.labels.map(\.text).joined(separator: ", ") + "; one request at a time"
         }
     }
 
@@ -57,6 +61,8 @@ public enum FormatsListing {
             case .noTimestamp:
                 what = "not understood: it does not start with a timestamp this format knows (such as 2024-06-12 14:22:37,892), "
                     + "and no ERROR record precedes it"
+            case .joined:
+                what = "part of a longer line the container split (joined with the next)"
             case .malformed:
                 inError = false
                 what = "not understood: it has a timestamp but is not a \(log.format.name) record "
@@ -78,6 +84,9 @@ public enum FormatsListing {
         if let status = r.status { parts.append("status=\(status == .success ? "success" : "failed")") }
         if let ms = r.durationMs { parts.append("duration=\(ms)ms") }
         if let code = r.errorCode { parts.append("code=\(code)") }
+        if let audio = r.audioMs { parts.append("audio=\(Double(audio) / 1000)s") }
+        if let rtf = r.rtfTenThousandths { parts.append("rtf=\(Double(rtf) / 10_000)") }
+        if r.event != .other || r.untimed { parts.append(r.untimed ? "(no time)" : "at \(r.time.logText)") }
         if let used = r.usedPercent { parts.append("used=\(used)%") }
         if let to = r.failoverTo { parts.append("failover to \(to)") }
         return parts.joined(separator: " ")

@@ -12,6 +12,9 @@ struct LineContext: Sendable {
     mutating func count(_ kind: LineKind, level: LogLevel) -> LineKindCount {
         lines.total += 1
         switch kind {
+        case .joined:
+            lines.continuation += 1
+            return .continuation
         case .noTimestamp:
             if inErrorContext { lines.continuation += 1; return .continuation }
             lines.unparsed += 1

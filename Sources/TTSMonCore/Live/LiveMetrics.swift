@@ -228,8 +228,8 @@ public struct LiveMetrics: Sendable {
 
     @inline(__always)
     mutating func complete(_ record: LogRecord, second: Int64, source: Int, file: String, offset: Int64) {
-        guard let key = record.idKey, let duration = record.durationMs else { return }
-        let known = pending.complete(key)
+        let duration = record.durationMs
+        let known = record.idKey.flatMap { pending.complete($0) }
         let status = record.status ?? (record.errorCode == nil ? .success : .failed)
         let code = record.errorCode ?? known?.failedCode
         totalRequests += 1
@@ -240,13 +240,13 @@ public struct LiveMetrics: Sendable {
             counts.slots[slot].add(status: status, code: code, serverError: record.isServerError,
                                    cacheHit: known?.cacheHit, bucket: TextLengthBucket(length: record.textLen ?? known?.textLen))
         }
-        if let slot = latency.slot(for: second) { latency.slots[slot].add(family: 0, value: duration) }
+        if let duration, let slot = latency.slot(for: second) { latency.slots[slot].add(family: 0, value: duration) }
         if alertAccepts(second) {
             alertSeries.addRequest(second: second, failed: status == .failed,
                                    statusCodes: writesStatusCodes(source),
                                    serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs)
         }
-        if configuration.recentRequests > 0, let id = record.id {
+        if configuration.recentRequests > 0, let id = record.id, let key = record.idKey {
             index.add(RecentRequest(id: id, time: record.time, status: status, durationMs: duration, errorCode: code,
                                     textSnippet: known?.text.map(RecentRequest.snippet), voice: known?.voice.map(RecentRequest.cleanVoice),
                                     source: source, file: file, offset: offset), key: key)

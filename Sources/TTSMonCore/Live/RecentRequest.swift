@@ -7,7 +7,7 @@ public struct RecentRequest: Sendable, Equatable {
     public var time: LogTimestamp
     public var status: RequestStatus
     /// End-to-end duration.
-    public var durationMs: Int
+    public var durationMs: Int?
     /// The error code as logged (sanitise it for display), from the completion or else the
     /// request's `synthesis_failed`.
     public var errorCode: String?
@@ -22,7 +22,7 @@ public struct RecentRequest: Sendable, Equatable {
     /// Byte offset of its `synthesis_complete` line in `file`.
     public var offset: Int64
 
-    public init(id: String, time: LogTimestamp, status: RequestStatus, durationMs: Int, errorCode: String?,
+    public init(id: String, time: LogTimestamp, status: RequestStatus, durationMs: Int?, errorCode: String?,
                 textSnippet: String?, voice: String?, source: Int, file: String, offset: Int64) {
         self.id = id; self.time = time; self.status = status; self.durationMs = durationMs
         self.errorCode = errorCode; self.textSnippet = textSnippet; self.voice = voice

@@ -9,11 +9,25 @@ public enum LineResult: Sendable {
     /// Unparsable: an impossible timestamp, a known event with bad required fields, invalid
     /// UTF-8, NUL bytes.
     case malformed
+    /// Part of a longer line a container split (joined with the next).
+    case joined
 }
 
 /// What one physical line is, when the record itself was written into a caller's scratch value.
 public enum LineKind: Sendable {
-    case record, noTimestamp, malformed
+    case record, noTimestamp, malformed, joined
+}
+
+/// Times a parser gives records whose line has none of its own.
+public final class ParserClock {
+    /// The arrival time (local log time), set by whoever follows the file live; nil in reports.
+    public var arrival: LogTimestamp?
+    /// The container wrapper's time of the line being read.
+    var wrapper: LogTimestamp?
+    init() {}
+
+    /// The time for a line without one, if any.
+    var fallback: LogTimestamp? { wrapper ?? arrival }
 }
 
 /// Parses single lines of one format into typed records.
@@ -28,7 +42,7 @@ public struct LineParser {
     public var keepIDs: Bool
     /// The format's layout without its payload, resolved once so that the per-line dispatch
     /// copies nothing; the delimited layout's separator and columns, ready to use.
-    enum Shape { case keyValue, delimited, jsonObject }
+    enum Shape { case keyValue, delimited, jsonObject, accessLog, printed }
     let shape: Shape
     let separatorBytes: [UInt8]
     let columns: [RecordField]
@@ -39,17 +53,30 @@ public struct LineParser {
     let keyOrder = KeyOrderMemo()
     let prefix = PrefixMemo()
     let dates = DateCache()
+    /// Times for lines that have none (arrival when followed live, a container's time).
+    public let clock = ParserClock()
+    /// Unwraps container lines first, when the format has a wrapper.
+    let container: ContainerReader?
+    /// Ties records to the open request, for formats joined by order.
+    let sequence: SequenceJoiner?
+    let printed: PrintedFormat?
 
     public init(format: LogFormat, captureText: Bool = false, keepIDs: Bool = true) {
         self.format = format
         self.captureText = captureText
         self.keepIDs = keepIDs || captureText
+        var printed: PrintedFormat?
         switch format.layout {
         case .keyValue: shape = .keyValue; separatorBytes = []; columns = []
         case .delimited(let separator, let columns):
             shape = .delimited; separatorBytes = Array(separator.utf8); self.columns = columns
         case .jsonObject: shape = .jsonObject; separatorBytes = []; columns = []
+        case .accessLog: shape = .accessLog; separatorBytes = []; columns = []
+        case .printed(let p): shape = .printed; separatorBytes = []; columns = []; printed = p
         }
+        self.printed = printed
+        container = format.container.map(ContainerReader.init)
+        sequence = format.join == .sequence ? SequenceJoiner(name: String(format.name.prefix { $0 != "+" }), keepIDs: self.keepIDs) : nil
         keys = KeyTable(format.keys)
         events = KeyTable(format.events)
         stages = KeyTable(Dictionary(uniqueKeysWithValues: PipelineStage.allCases.map { ($0.name, $0) }))
@@ -63,10 +90,28 @@ public struct LineParser {
         var line = raw
         // CRLF, and the `\r\r\n` of a CRLF line written again through a text-mode stream.
         while let last = line.last, last == 13 { line = line.slice(0, line.count - 1) }
+        if let container { return container.parse(line, with: self, into: &record) }
+        return parseLine(line, into: &record, checked: checked)
+    }
+
+    /// Parses one line already unwrapped and without its line end.
+    @inline(__always)
+    func parseLine(_ line: ByteSpan, into record: inout LogRecord, checked: Bool) -> LineKind {
         switch shape {
         case .keyValue: return parseKeyValueLine(line, into: &record, checked: checked)
         case .delimited: return parseDelimitedLine(line, into: &record, checked: checked)
         case .jsonObject: return parseJSONLine(line, into: &record, checked: checked)
+        case .accessLog: return parseAccessLine(line, into: &record)
+        case .printed: return parsePrintedLine(line, into: &record)
+        }
+    }
+
+    /// Starts `record` for a line without a time of its own: the container's or arrival time,
+    /// else marked untimed.
+    func resetUntimed(_ record: inout LogRecord) {
+        if let time = clock.fallback { record.reset(time: time) } else {
+            record.reset(time: LogTimestamp(milliseconds: 0))
+            record.untimed = true
         }
     }
 
@@ -77,6 +122,7 @@ public struct LineParser {
         case .record: return .record(record)
         case .noTimestamp: return .noTimestamp
         case .malformed: return .malformed
+        case .joined: return .joined
         }
     }
 
@@ -91,7 +137,7 @@ public struct LineParser {
         switch shape {
         case .keyValue: return record.level != .unknown
         case .delimited: return record.event == .synthesisComplete
-        case .jsonObject: return true
+        case .jsonObject, .accessLog, .printed: return true
         }
     }
 
@@ -119,7 +165,7 @@ public struct LineParser {
     func parseKeyValueLine(_ line: ByteSpan, into record: inout LogRecord, checked: Bool) -> LineKind {
         let used: Int
         switch scanTimestamp(line) {
-        case .absent: return .noTimestamp
+        case .absent: return parseOtherPythonLine(line, into: &record, checked: checked)
         case .impossible: return .malformed
         case .found(let ts, let n): record.reset(time: ts); used = n
         }
@@ -137,7 +183,7 @@ public struct LineParser {
                 record.level = LineParser.level(line.slice(s2 + 3, s3))
                 prefix.remember(line, at: used, s3: s3, level: record.level)
                 pos = s3 + 3
-            } else if let (level, start) = LineParser.otherPythonPrefix(line, from: used) {
+            } else if let (level, start) = LineParser.otherPythonPrefix(line, from: LineParser.applyZone(line, at: used, to: &record.time)) {
                 // The seed's events in another Python layout (loguru's default, basicConfig's).
                 record.level = level
                 pos = start
@@ -147,7 +193,13 @@ public struct LineParser {
                 return .record
             }
         }
-        let message = line.slice(pos, line.count)
+        return parseMessage(line.slice(pos, line.count), into: &record)
+    }
+
+    /// Reads the message part of a Python logging line (`event: key=value, ...`, or a router's
+    /// failover words) into a record whose time and level are set.
+    @inline(__always)
+    func parseMessage(_ message: ByteSpan, into record: inout LogRecord) -> LineKind {
         // event: key=value, ...
         // The event name runs to the first ": "; only identifiers count as names.
         let colon = message.baseAddress.map { ByteSearch.first(58, in: $0, from: 0, count: Swift.min(message.count, 64)) } ?? 0

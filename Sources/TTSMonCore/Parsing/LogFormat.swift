@@ -16,6 +16,18 @@ public struct LogFormat: Sendable, Equatable {
         case delimited(separator: String, columns: [RecordField])
         /// One flat JSON object per line.
         case jsonObject
+        /// One request per line: uvicorn's, Apache/nginx/gunicorn's combined, werkzeug's.
+        case accessLog
+        /// A server's own prints, one request at a time (IndexTTS2's `>> …` lines).
+        case printed(PrintedFormat)
+    }
+
+    /// How a request's records are tied together.
+    public enum Join: Sendable, Equatable {
+        /// By the `id` each record carries.
+        case id
+        /// By order: the server does one request at a time, each record belongs to the open one.
+        case sequence
     }
 
     /// Short name used in output (`indextts`, `chattts`, `jsonl`).
@@ -27,6 +39,28 @@ public struct LogFormat: Sendable, Equatable {
     public var events: [String: EventKind]
     /// Whether error codes are HTTP-like statuses (`5xx` failures count toward the 5xx ratio).
     public var codesAreHTTPStatus = false
+    /// How records join into requests.
+    public var join: Join = .id
+    /// The container log wrapper around each line (Docker's json-file, CRI, `--timestamps`).
+    public var container: ContainerWrapper?
+
+    public init(name: String, layout: Layout, keys: [String: RecordField], events: [String: EventKind],
+                codesAreHTTPStatus: Bool = false, join: Join = .id, container: ContainerWrapper? = nil) {
+        self.name = name; self.layout = layout; self.keys = keys; self.events = events
+        self.codesAreHTTPStatus = codesAreHTTPStatus; self.join = join; self.container = container
+    }
+
+    /// Whether a file in this format can be read in ranges from any line start (no request's
+    /// records are joined by order, no container line is split into parts).
+    public var splitsAnywhere: Bool { join == .id && container == nil }
+
+    /// This format inside a container wrapper (`indextts+docker`).
+    public func wrapped(in container: ContainerWrapper) -> LogFormat {
+        var copy = self
+        copy.container = container
+        copy.name = "\(name)+\(container.name)"
+        return copy
+    }
 
     public static func == (a: LogFormat, b: LogFormat) -> Bool { a.name == b.name }
 
@@ -62,16 +96,37 @@ public struct LogFormat: Sendable, Equatable {
     /// JSON lines carrying the IndexTTS events as keys.
     public static let jsonLines = LogFormat(name: "jsonl", layout: .jsonObject, keys: commonKeys, events: commonEvents)
 
-    /// Every built-in format, in detection preference order.
-    public static let all: [LogFormat] = [indexTTS, chatTTS, jsonLines]
+    /// Access logs, one request per line: uvicorn, Apache/nginx/gunicorn combined, werkzeug.
+    public static let accessLog = LogFormat(name: "access", layout: .accessLog, keys: [:], events: [:],
+                                            codesAreHTTPStatus: true)
 
-    /// Looks a format up by name.
-    public static func named(_ name: String) -> LogFormat? { all.first { $0.name == name } }
+    /// IndexTTS2's own prints (`indextts/infer_v2.py`), joined by order.
+    public static let indexTTS2 = LogFormat(name: "indextts2", layout: .printed(.indexTTS2), keys: [:], events: [:],
+                                            join: .sequence)
+
+    /// Every built-in format, in detection preference order.
+    public static let all: [LogFormat] = [indexTTS, chatTTS, jsonLines, accessLog, indexTTS2]
+
+    /// Looks a format up by name (`indextts`, or a wrapped one such as `access+docker`).
+    public static func named(_ name: String) -> LogFormat? {
+        if let format = all.first(where: { $0.name == name }) { return format }
+        guard let plus = name.lastIndex(of: "+"), let inner = all.first(where: { $0.name == name[..<plus] }),
+              let container = ContainerWrapper.allCases.first(where: { $0.name == name[name.index(after: plus)...] }) else { return nil }
+        return inner.wrapped(in: container)
+    }
 }
 
 extension LogFormat {
-    /// Picks the format that parses the most of the given first lines (IndexTTS when none does).
+    /// Picks the format that parses the most of the given first lines (IndexTTS when none does);
+    /// lines inside a container wrapper are unwrapped first and the format named with it.
     public static func detect(firstLines: [[UInt8]]) -> LogFormat {
+        if let container = ContainerWrapper.detect(firstLines: firstLines) {
+            return detectInner(firstLines: firstLines.compactMap { container.unwrappedSample($0) }).wrapped(in: container)
+        }
+        return detectInner(firstLines: firstLines)
+    }
+
+    static func detectInner(firstLines: [[UInt8]]) -> LogFormat {
         var best = LogFormat.indexTTS
         var bestScore = 0
         for format in all {

@@ -80,6 +80,13 @@ public struct LogRecord: Sendable {
     public var threshold: Double?
     public var fallbackUsed = false
     public var queueMs: Int?
+    /// The line had no time of its own and none from a container wrapper: `time` is the
+    /// arrival time when followed live, meaningless in a report (which gives it no span).
+    public var untimed = false
+    /// Seconds of audio the request produced, in milliseconds (IndexTTS2's `Generated audio length`).
+    public var audioMs: Int?
+    /// The real-time factor in ten-thousandths, as the log printed it (IndexTTS2's `RTF:`).
+    public var rtfTenThousandths: Int?
     private var details: DetailsBox?
 
     /// The rarely needed text fields.
@@ -102,6 +109,7 @@ public struct LogRecord: Sendable {
         level = .info; event = .other
         durationMs = nil; status = nil; stage = nil; textLen = nil; cacheHit = nil
         audioSizeKB = nil; usedPercent = nil; threshold = nil; fallbackUsed = false; queueMs = nil
+        untimed = false; audioMs = nil; rtfTenThousandths = nil
         idKey = nil
         if id != nil { id = nil }
         if errorCode != nil { errorCode = nil }
@@ -133,8 +141,13 @@ public struct LogRecord: Sendable {
     /// The free-text message, kept for router lines and unknown events.
     public var message: String? { get { get(\.message) } set { set(\.message, newValue) } }
 
-    /// True when the record's error code counts toward a 5xx rate (ChatTTS-style numeric codes).
-    public var isServerError: Bool { errorCode?.utf8.first == UInt8(ascii: "5") }
+    /// True when the record's error code counts toward a 5xx rate (ChatTTS-style numeric codes,
+    /// and access logs' `HTTP_5xx`).
+    public var isServerError: Bool {
+        guard let first = errorCode?.utf8.first else { return false }
+        if first == UInt8(ascii: "5") { return true }
+        return first == UInt8(ascii: "H") && errorCode!.hasPrefix("HTTP_5")
+    }
 
     /// True when this record is an early warning signal (WARNING level with a known hint).
     public var isEarlySignal: Bool {

@@ -56,7 +56,7 @@ public struct ReportAccumulator: Sendable {
         var id: RequestKey
         var status: RequestStatus
         var code: String?
-        var duration: Int
+        var duration: Int?
     }
 
     public var range: TimeRange
@@ -119,6 +119,7 @@ public struct ReportAccumulator: Sendable {
         case .record(var record): add(.record, &record)
         case .noTimestamp: var r = LogRecord(time: LogTimestamp(milliseconds: 0)); add(.noTimestamp, &r)
         case .malformed: var r = LogRecord(time: LogTimestamp(milliseconds: 0)); add(.malformed, &r)
+        case .joined: var r = LogRecord(time: LogTimestamp(milliseconds: 0)); add(.joined, &r)
         }
     }
 
@@ -137,6 +138,8 @@ public struct ReportAccumulator: Sendable {
             lines.unparsed += 1
             contextKnown = true
             inErrorContext = false
+        case .joined:
+            lines.continuation += 1
         case .record:
             lines.parsed += 1
             contextKnown = true
@@ -147,8 +150,10 @@ public struct ReportAccumulator: Sendable {
 
     @inline(__always)
     mutating func fold(_ record: inout LogRecord) {
-        let inRange = range.contains(record.time)
-        if inRange {
+        // A record without a time of its own has no place in a span: it counts only in a
+        // report over the whole input.
+        let inRange = record.untimed ? range.isUnbounded : range.contains(record.time)
+        if inRange, !record.untimed {
             if first == nil || record.time < first! { first = record.time }
             if last == nil || record.time > last! { last = record.time }
         }
@@ -169,12 +174,12 @@ public struct ReportAccumulator: Sendable {
         case .synthesisComplete:
             complete(&record, inRange: inRange)
         case .cacheUsage, .cacheHealth:
-            if inRange {
+            if inRange, !record.untimed {
                 cache.add(time: record.time, percent: record.usedPercent!, threshold: record.threshold)
                 alertSeries.addCache(second: record.time.second, percent: record.usedPercent!)
             }
         case .failover:
-            if inRange {
+            if inRange, !record.untimed {
                 alertSeries.addFailover(second: record.time.second, toMain: (record.failoverTo ?? "?") == "main")
                 failovers.append(FailoverEvent(time: record.time, from: record.failoverFrom,
                                                to: record.failoverTo ?? "?", message: record.message ?? ""))
@@ -185,23 +190,23 @@ public struct ReportAccumulator: Sendable {
     }
 
     mutating func complete(_ record: inout LogRecord, inRange: Bool) {
-        let id = record.idKey!
-        let known = pending.removeValue(forKey: id)
+        let known = record.idKey.flatMap { pending.removeValue(forKey: $0) }
         guard inRange else { return }
         let status = record.status ?? (record.errorCode == nil ? .success : .failed)
+        let duration = record.durationMs
         total += 1
-        latency.add(record.durationMs!)
+        if let duration { latency.add(duration) }
         if status == .success { success += 1 } else { failed += 1 }
         if record.isServerError { serverErrors += 1 }
-        alertSeries.addRequest(second: record.time.second, failed: status == .failed, statusCodes: statusCodes,
-                               serverError: record.isServerError, durationMs: record.durationMs!, queueMs: record.queueMs)
-        if record.textLen != nil || known?.hasStart == true {
-            finalize(status: status, code: record.errorCode ?? failureCode(known),
-                     textLen: record.textLen ?? known?.textLen, cacheHit: known?.cacheHit,
-                     duration: record.durationMs!)
+        if !record.untimed {
+            alertSeries.addRequest(second: record.time.second, failed: status == .failed, statusCodes: statusCodes,
+                                   serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs)
+        }
+        if let id = record.idKey, record.textLen == nil, known?.hasStart != true {
+            orphans.append(Orphan(id: id, status: status, code: record.errorCode ?? failureCode(known), duration: duration))
         } else {
-            orphans.append(Orphan(id: id, status: status, code: record.errorCode ?? failureCode(known),
-                                  duration: record.durationMs!))
+            finalize(status: status, code: record.errorCode ?? failureCode(known),
+                     textLen: record.textLen ?? known?.textLen, cacheHit: known?.cacheHit, duration: duration)
         }
     }
 
@@ -220,13 +225,13 @@ public struct ReportAccumulator: Sendable {
         return failureCodes[Int(p.failedCode) - 1]
     }
 
-    mutating func finalize(status: RequestStatus, code: String?, textLen: Int?, cacheHit: Bool?, duration: Int) {
+    mutating func finalize(status: RequestStatus, code: String?, textLen: Int?, cacheHit: Bool?, duration: Int?) {
         if status == .failed { errorCounts[code ?? "UNKNOWN", default: 0] += 1 }
         if let hit = cacheHit { cacheKnown += 1; if hit { cacheHits += 1 } }
         let bucket = TextLengthBucket(length: textLen).rawValue
         buckets[bucket].requests += 1
         if status == .failed { buckets[bucket].failed += 1 }
-        buckets[bucket].latency.add(duration)
+        if let duration { buckets[bucket].latency.add(duration) }
     }
 
     /// Appends a later stretch of the same input (the next file, or the next range of a file).

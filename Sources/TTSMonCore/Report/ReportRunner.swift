@@ -100,7 +100,8 @@ public enum ReportRunner {
     static func plan(_ logs: [OpenedLog], options: ReportOptions) -> [Segment] {
         var segments: [Segment] = []
         for (i, log) in logs.enumerated() {
-            guard !log.compressed, let size = log.fileSize, size > options.splitThreshold, options.threads > 1,
+            // Formats joined by order, or split into parts by a container, are read in one pass.
+            guard !log.compressed, log.format.splitsAnywhere, let size = log.fileSize, size > options.splitThreshold, options.threads > 1,
                   let fd = log.plainFileDescriptor else {
                 segments.append(Segment(fileIndex: i, byteRange: nil, startsFile: true))
                 continue

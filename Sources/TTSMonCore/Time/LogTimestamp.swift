@@ -1,5 +1,6 @@
 /// A log timestamp in the log's own local time, as milliseconds since 0000-03-01 (proleptic
-/// Gregorian). No time-zone conversion happens anywhere: what the log wrote is what we keep.
+/// Gregorian). A time written without a zone is kept as written; one written with an offset is
+/// converted to this machine's local time (`ZonedTimestamp.swift`), so the two compare.
 public struct LogTimestamp: Hashable, Comparable, Sendable {
     /// Milliseconds since the civil epoch used by `days(fromYear:month:day:)`.
     public var milliseconds: Int64
@@ -163,23 +164,17 @@ extension LogTimestamp {
     /// Parses a timestamp from a string (see `parse(_:)`); the whole string must be used.
     public init?(_ text: String) { self.init(text, zone: false) }
 
-    /// With `zone`, a `Z` or `±HH:MM` / `±HHMM` after the time is accepted. The time is kept as
-    /// written (the zone is not applied yet: times of one file compare right; files of
-    /// different zones do not).
+    /// With `zone`, a `Z` or `±HH:MM` / `±HHMM` after the time is accepted and applied: the
+    /// time is converted to local time (see `parseZoned`).
     public init?(_ text: String, zone: Bool) {
+        if zone {
+            guard let ts = LogTimestamp.zoned(text) else { return nil }
+            self = ts
+            return
+        }
         var copy = text
         let result: (LogTimestamp, Int)? = copy.withUTF8 { LogTimestamp.parse($0) }
-        guard let (ts, used) = result else { return nil }
-        if used != text.utf8.count {
-            guard zone else { return nil }
-            var rest = Array(text.utf8.dropFirst(used))
-            // Fraction digits past the milliseconds (micro- and nanoseconds) are dropped.
-            while let first = rest.first, first >= 48, first <= 57 { rest.removeFirst() }
-            let isZone = rest == [90] || rest.isEmpty
-                || (rest.count == 6 && (rest[0] == 43 || rest[0] == 45) && rest[3] == 58)
-                || (rest.count == 5 && (rest[0] == 43 || rest[0] == 45))
-            guard isZone else { return nil }
-        }
+        guard let (ts, used) = result, used == text.utf8.count else { return nil }
         self = ts
     }
 }
