@@ -74,7 +74,9 @@ import TTSMonCore
         try checkRead(path)
     }
 
-    @Test(arguments: ["%(asctime)s %(levelname)s %(message)s", "%(asctime)s - %(levelname)s - %(name)s: %(message)s"])
+    /// CosyVoice's basicConfig, the named variant, logging's own default (no time), bracketed.
+    @Test(arguments: ["%(asctime)s %(levelname)s %(message)s", "%(asctime)s - %(levelname)s - %(name)s: %(message)s",
+                      "%(levelname)s:%(name)s:%(message)s", "[%(asctime)s] [%(levelname)s] [%(name)s] %(message)s"])
     func basicConfigLayouts(format: String) throws {
         let dir = ScratchDir()
         let path = dir.path + "/basic.log"
@@ -82,6 +84,21 @@ import TTSMonCore
             import logging
             logging.basicConfig(filename="\(path)", format="\(format)", level=logging.INFO)
             log = logging.getLogger("tts").info
+            \(Self.events)
+            """)
+        try checkRead(path)
+    }
+
+    /// loguru's `serialize=True` (the record nested under `record`, its time with an offset).
+    @Test(.enabled(if: loguru, "loguru is not installed (pip install loguru; .ci/run does)"))
+    func loguruSerialized() throws {
+        let dir = ScratchDir()
+        let path = dir.path + "/loguru.json"
+        try Self.write("""
+            from loguru import logger
+            logger.remove()
+            logger.add("\(path)", serialize=True)
+            log = logger.info
             \(Self.events)
             """)
         try checkRead(path)

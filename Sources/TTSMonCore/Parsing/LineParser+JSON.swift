@@ -21,6 +21,8 @@ extension LineParser {
         while let (key, value) = scanner.nextMember() {
             guard let field = keys.lookup(key) else {
                 if key.equals("message") || key.equals("msg"), case .string(let text) = value { messageText = text }
+                // loguru's `serialize=True`: the record is nested, the formatted line beside it.
+                if key.equals("record"), case .object(let nested) = value { return parseLoguruRecord(nested, into: &record) }
                 continue
             }
             switch field {
@@ -66,7 +68,7 @@ extension LineParser {
             case .string(let s): text = s; quoted = true
             case .number(let s): text = s
             case .bool(let b): text = b ? "true" : "false"
-            case .null: continue
+            case .null, .object: continue
             }
             if field == .text {
                 if captureText { record.text = text }
@@ -90,7 +92,7 @@ extension LineParser {
 
 /// A small scanner for one flat JSON object (nested values are skipped).
 struct FlatJSONScanner {
-    enum Value { case string(String), number(String), bool(Bool), null }
+    enum Value { case string(String), number(String), bool(Bool), null, object(ByteSpan) }
 
     let bytes: ByteSpan
     var i = 0
@@ -162,12 +164,17 @@ struct FlatJSONScanner {
             if word.equals("null") { return .null }
             return nil
         case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let start = i
+            let isObject = bytes[i] == UInt8(ascii: "{")
             var depth = 0
             while i < bytes.count {
                 let b = bytes[i]
                 if b == 34 { guard skipString() else { return nil }; continue }
                 if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 }
-                if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") { depth -= 1; if depth == 0 { i += 1; return .null } }
+                if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { i += 1; return isObject ? .object(bytes.slice(start, i)) : .null }
+                }
                 i += 1
             }
             return nil
@@ -178,5 +185,40 @@ struct FlatJSONScanner {
             guard i > start else { return nil }
             return .number(bytes.slice(start, i).string)
         }
+    }
+}
+
+extension LineParser {
+    /// loguru's serialised record: `{"level": {"name": "INFO", …}, "message": "…",
+    /// "time": {"repr": "2024-06-12 14:22:37.892131+08:00", …}, "exception": …}`, read as a line
+    /// of the seed's events with that time and level.
+    func parseLoguruRecord(_ object: ByteSpan, into record: inout LogRecord) -> LineKind {
+        var scanner = FlatJSONScanner(object)
+        guard scanner.beginObject() else { return .malformed }
+        var message: String?
+        var time: LogTimestamp?
+        var level = LogLevel.unknown
+        func member(_ nested: ByteSpan, _ name: StaticString) -> String? {
+            var inner = FlatJSONScanner(nested)
+            guard inner.beginObject() else { return nil }
+            while let (key, value) = inner.nextMember() {
+                if key.equals(name), case .string(let text) = value { return text }
+            }
+            return nil
+        }
+        while let (key, value) = scanner.nextMember() {
+            switch value {
+            case .string(let text) where key.equals("message"): message = text
+            case .object(let nested) where key.equals("level"):
+                level = member(nested, "name").map { $0.utf8.withContiguousStorageIfAvailable { LineParser.level($0) } ?? .unknown } ?? .unknown
+            case .object(let nested) where key.equals("time"):
+                time = member(nested, "repr").flatMap { LogTimestamp($0, zone: true) }
+            default: break
+            }
+        }
+        guard scanner.ok, let time, var message else { return .malformed }
+        record.reset(time: time)
+        record.level = level
+        return message.withUTF8 { parseMessage($0, into: &record) }
     }
 }
