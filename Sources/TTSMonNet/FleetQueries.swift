@@ -136,7 +136,7 @@ public struct FleetQueries: Sendable {
         let counts = Dictionary((r["stageCounts"] ?? []).map { ($0.labels["stage"] ?? "", $0.value) }, uniquingKeysWith: +)
         snap.stages = PipelineStage.allCases.compactMap { stage in
             guard let s = r["stages"]?.first(where: { $0.labels["stage"] == stage.name }), s.value.isFinite else { return nil }
-            return LiveSnapshot.StageRow(stage: stage, p95: Int((s.value * 1000).rounded()), count: Int((counts[stage.name] ?? 0).rounded()))
+            return LiveSnapshot.StageRow(stage: stage.name, p95: Int((s.value * 1000).rounded()), count: Int((counts[stage.name] ?? 0).rounded()))
         }
         snap.cache.usedPercent = scalar("cache").map { $0 * 100 }
         snap.cache.threshold = scalar("threshold").map { $0 * 100 }

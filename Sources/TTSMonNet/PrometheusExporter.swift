@@ -56,11 +56,12 @@ public final class PrometheusExporter: MetricsObserver, @unchecked Sendable {
         if let queue, let queueMs { queue.record(Double(queueMs) / 1000) }
     }
 
-    public func stageTimed(service: String, stage: PipelineStage, durationMs: Int) {
-        let key = service + "\u{1}" + stage.name
+    public func stageTimed(service: String, stage: String, durationMs: Int) {
+        let stageLabel = Sanitizer.clean(stage)
+        let key = service + "\u{1}" + stageLabel
         lock.lock()
         let histogram = stages[key] ?? {
-            let h = registry.makeValueHistogram(name: ExportMetric.stageDuration, labels: [("service", service), ("stage", stage.name)],
+            let h = registry.makeValueHistogram(name: ExportMetric.stageDuration, labels: [("service", service), ("stage", stageLabel)],
                                                 buckets: Self.latencyBuckets, help: "Duration of one TTS pipeline stage in seconds.")
             stages[key] = h
             return h

@@ -104,7 +104,7 @@ enum OverviewPanels {
         for (i, row) in rows.enumerated() where i < inner.height {
             let y = inner.y + i
             let isCritical = row.p95 == top && top > 0
-            grid.put(row.stage.name, x: inner.x + 1, y: y, role: isCritical ? .critical : .label, maxWidth: 14)
+            grid.put(row.stage, x: inner.x + 1, y: y, role: isCritical ? .critical : .label, maxWidth: 14)
             let barWidth = inner.width - 17 - valueWidth
             Widgets.bar(&grid, x: inner.x + 16, y: y, width: barWidth, fraction: Double(row.p95) / Double(max(1, top)),
                         role: isCritical ? .critical : .stage)

@@ -129,7 +129,7 @@ extension LiveMetricsTests {
         #expect(snap.requests.qps == Double(perSecond))
         #expect(snap.errors.first?.code == "MODEL_LOAD_TIMEOUT")
         #expect(snap.errors.first?.trend == .flat)
-        #expect(snap.stages.map(\.stage) == [.llmInference])
+        #expect(snap.stages.map(\.stage) == ["llm_inference"])
     }
 
     // MARK: - Output

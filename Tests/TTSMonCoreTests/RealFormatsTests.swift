@@ -165,6 +165,12 @@ import Testing
         #expect(Set(s.errors.map(\.code)) == ["OutOfMemoryError", "INTERRUPTED"])
         #expect(s.latency.max == 5870 && s.latency.p50 == 2000, "failures have no measured duration")
         #expect(s.first == nil)
+        // Stages are data: IndexTTS2's own, in report and live alike.
+        #expect(s.stages.map(\.stage) == ["gpt_gen", "gpt_forward", "s2mel", "bigvgan"])
+        #expect(s.stages.first?.count == 2 && s.stages.first?.p50 == 1000)
+        let collector = LiveCollector(paths: [path])
+        while collector.poll() {}
+        #expect(collector.metrics.snapshot(window: .fifteenMinutes).stages.map(\.stage) == ["gpt_gen", "gpt_forward", "s2mel", "bigvgan"])
         let parser = LineParser(format: .indexTTS2, captureText: true)
         var records: [LogRecord] = []
         for line in Self.indexTTS2.split(separator: "\n") {

@@ -1,6 +1,6 @@
 /// Joins the records of a server that does one request at a time and logs no id: each record
-/// belongs to the request opened last. Requests get ids of their own (`indextts2-1a2b-7`), so
-/// they are folded, indexed and traced like any other.
+/// belongs to the request opened last. Requests get ids of their own, numbered in the order
+/// they open in the input read (`indextts2-7`), so they are folded and indexed like any other.
 final class SequenceJoiner {
     /// The request being served.
     struct Open {
@@ -20,7 +20,7 @@ final class SequenceJoiner {
     var inTraceback = false
 
     init(name: String, keepIDs: Bool) {
-        self.idPrefix = name + "-" + String(UInt16.random(in: 0x1000...0xFFFF), radix: 16) + "-"
+        self.idPrefix = name + "-"
         self.keepIDs = keepIDs
     }
 

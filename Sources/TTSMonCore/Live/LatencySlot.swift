@@ -2,8 +2,8 @@
 /// (family 0) and of each pipeline stage (family 1 + stage), with each family's exact maximum.
 /// Memory is proportional to the distinct buckets seen in the second, not to the requests.
 struct LatencySlot: SecondSlot, Sendable {
-    /// Family 0 is end to end; stages follow in pipeline order.
-    static let families = 1 + PipelineStage.allCases.count
+    /// Family 0 is end to end; stage `i` of the metrics' `StageNames` is family 1 + i.
+    static let families = 1 + StageNames.capacity
 
     /// Sorted by bucket key (high 32 bits: family · bucket count + bucket); low 32 bits: count.
     var entries: [UInt64] = []
@@ -28,7 +28,7 @@ struct LatencySlot: SecondSlot, Sendable {
     @inline(__always)
     mutating func add(family: Int, value: Int) {
         let clamped = Int32(clamping: Swift.max(0, value))
-        if maxima.isEmpty { maxima = Array(repeating: -1, count: LatencySlot.families) }
+        if family >= maxima.count { maxima.append(contentsOf: repeatElement(-1, count: family + 1 - maxima.count)) }
         if clamped > maxima[family] { maxima[family] = clamped }
         let key = LatencySlot.key(family: family, bucket: LogLinearBuckets.index(of: Int(clamped)))
         // Lower bound of key in the sorted entries.

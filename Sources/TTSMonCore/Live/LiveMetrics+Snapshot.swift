@@ -94,7 +94,7 @@ extension LiveMetrics {
 
     /// Latency percentiles, stage p95s and the 10 s p95 series.
     private func fillLatency(into snap: inout LiveSnapshot, from start: Int64, to end: Int64) {
-        var merged = WindowLatency()
+        var merged = WindowLatency(families: 1 + stageNames.names.count)
         var block: [UInt64] = []
         var blockMax = -1
         for s in start...end {
@@ -121,10 +121,10 @@ extension LiveMetrics {
         snap.latency.p99 = merged.percentile(family: 0, perMille: 990)
         snap.latency.max = merged.maximum(family: 0)
         snap.latency.count = merged.count(family: 0)
-        snap.stages = PipelineStage.allCases.compactMap { stage in
-            let family = 1 + stage.rawValue
+        snap.stages = stageNames.names.enumerated().compactMap { i, name in
+            let family = 1 + i
             guard let p95 = merged.percentile(family: family, perMille: 950) else { return nil }
-            return LiveSnapshot.StageRow(stage: stage, p95: p95, count: merged.count(family: family))
+            return LiveSnapshot.StageRow(stage: name, p95: p95, count: merged.count(family: family))
         }
     }
 

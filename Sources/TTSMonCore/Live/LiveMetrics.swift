@@ -46,6 +46,8 @@ public struct LiveMetrics: Sendable {
     var cache: CacheTrend
     var signals: BoundedQueue<StoredSignal>
     var failovers: BoundedQueue<FailoverEvent>
+    /// The stage names met, each a latency family (1 + index).
+    var stageNames = StageNames()
     /// The instance the last failover switched to.
     var activeInstance: String?
     var alertSeries: AlertSeries
@@ -199,9 +201,9 @@ public struct LiveMetrics: Sendable {
         case .synthesisFailed:
             if let key = record.idKey, let code = record.errorCode { pending.failed(key, second: second, code: code) }
         case .stageTime:
-            if let stage = record.stage, let duration = record.durationMs {
-                if let slot = latency.slot(for: second) { latency.slots[slot].add(family: 1 + stage.rawValue, value: duration) }
-                configuration.observer?.stageTimed(service: service(source), stage: stage, durationMs: duration)
+            if let i = stageNames.index(of: record), let duration = record.durationMs {
+                if let slot = latency.slot(for: second) { latency.slots[slot].add(family: 1 + i, value: duration) }
+                configuration.observer?.stageTimed(service: service(source), stage: stageNames.names[i], durationMs: duration)
             }
         case .synthesisComplete:
             complete(record, second: second, source: source, file: file, offset: offset)

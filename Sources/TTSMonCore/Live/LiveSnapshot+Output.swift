@@ -30,7 +30,7 @@ extension LiveSnapshot {
                          ("previous", .int(e.previous))])
             })),
             ("stages", .array(stages.map { s in
-                .object([("stage", .string(s.stage.name)), ("p95", .int(s.p95)), ("count", .int(s.count))])
+                .object([("stage", .string(Sanitizer.clean(s.stage))), ("p95", .int(s.p95)), ("count", .int(s.count))])
             })),
             ("cache", .object([
                 ("used_percent", .double(cache.usedPercent, places: 2)),

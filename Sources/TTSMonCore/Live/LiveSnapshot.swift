@@ -51,10 +51,11 @@ public struct LiveSnapshot: Sendable {
 
     /// One pipeline stage's p95 over the window.
     public struct StageRow: Sendable, Equatable {
-        public var stage: PipelineStage
+        /// The stage's name as the log writes it (the seed's five, or any a format yields).
+        public var stage: String
         public var p95: Int
         public var count: Int
-        public init(stage: PipelineStage, p95: Int, count: Int) { self.stage = stage; self.p95 = p95; self.count = count }
+        public init(stage: String, p95: Int, count: Int) { self.stage = stage; self.p95 = p95; self.count = count }
     }
 
     /// Requests and failures of one text-length bucket in the window.

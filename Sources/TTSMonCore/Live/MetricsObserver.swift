@@ -5,5 +5,5 @@ public protocol MetricsObserver: AnyObject, Sendable {
     /// `code` the joined error code of a failure.
     func requestCompleted(service: String, status: RequestStatus, code: String?, durationMs: Int?, queueMs: Int?)
     /// A pipeline stage of some request took `durationMs`.
-    func stageTimed(service: String, stage: PipelineStage, durationMs: Int)
+    func stageTimed(service: String, stage: String, durationMs: Int)
 }

@@ -4,10 +4,11 @@ struct WindowLatency {
     private(set) var totals: [Int]
     private var maxima: [Int]
 
-    init() {
-        counts = Array(repeating: 0, count: LatencySlot.families * LogLinearBuckets.count)
-        totals = Array(repeating: 0, count: LatencySlot.families)
-        maxima = Array(repeating: -1, count: LatencySlot.families)
+    /// For `families` families (end to end, then the stages met so far).
+    init(families: Int) {
+        counts = Array(repeating: 0, count: families * LogLinearBuckets.count)
+        totals = Array(repeating: 0, count: families)
+        maxima = Array(repeating: -1, count: families)
     }
 
     /// Adds one second's samples.

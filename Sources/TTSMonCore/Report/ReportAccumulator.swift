@@ -71,7 +71,9 @@ public struct ReportAccumulator: Sendable {
     public internal(set) var cacheHits = 0, cacheKnown = 0
     public internal(set) var latency = ExactHistogram()
     public internal(set) var errorCounts: [String: Int] = [:]
+    /// Stage timings, by index into `stageNames`.
     public internal(set) var stages = [ExactHistogram](repeating: ExactHistogram(), count: PipelineStage.allCases.count)
+    public internal(set) var stageNames = StageNames()
     public internal(set) var buckets = [BucketStats](repeating: BucketStats(), count: TextLengthBucket.allCases.count)
     public internal(set) var cache = CacheReadings()
     public internal(set) var failovers: [FailoverEvent] = []
@@ -170,7 +172,7 @@ public struct ReportAccumulator: Sendable {
                 pending.update(record.idKey!, default: Pending()) { $0.failedCode = index }
             }
         case .stageTime:
-            if inRange, let stage = record.stage { stages[stage.rawValue].add(record.durationMs!) }
+            if inRange, let i = stageNames.index(of: record) { addStage(i, record.durationMs!) }
         case .synthesisComplete:
             complete(&record, inRange: inRange)
         case .cacheUsage, .cacheHealth:
@@ -208,6 +210,16 @@ public struct ReportAccumulator: Sendable {
             finalize(status: status, code: record.errorCode ?? failureCode(known),
                      textLen: record.textLen ?? known?.textLen, cacheHit: known?.cacheHit, duration: duration)
         }
+    }
+
+    @inline(__always)
+    mutating func addStage(_ i: Int, _ duration: Int) {
+        growStages(to: i)
+        stages[i].add(duration)
+    }
+
+    mutating func growStages(to i: Int) {
+        if i >= stages.count { stages.append(contentsOf: repeatElement(ExactHistogram(), count: i + 1 - stages.count)) }
     }
 
     /// The index (+1) of a failure code, added on first sight.
@@ -254,7 +266,9 @@ public struct ReportAccumulator: Sendable {
         cacheHits += later.cacheHits; cacheKnown += later.cacheKnown
         latency.merge(later.latency)
         for (code, n) in later.errorCounts { errorCounts[code, default: 0] += n }
-        for i in stages.indices { stages[i].merge(later.stages[i]) }
+        for (i, h) in later.stages.enumerated() where h.count > 0 {
+            if let mine = stageNames.index(named: later.stageNames.names[i]) { growStages(to: mine); stages[mine].merge(h) }
+        }
         for i in buckets.indices {
             buckets[i].requests += later.buckets[i].requests
             buckets[i].failed += later.buckets[i].failed

@@ -50,10 +50,9 @@ public struct ReportSummary: Sendable {
         errs.sort { $0.count != $1.count ? $0.count > $1.count : $0.code < $1.code }
         if let top { errs = Array(errs.prefix(max(0, top))) }
         errors = errs
-        stages = PipelineStage.allCases.compactMap { stage in
-            let h = a.stages[stage.rawValue]
+        stages = a.stages.enumerated().compactMap { i, h in
             guard h.count > 0 else { return nil }
-            return StageStats(stage: stage.name, count: h.count, p50: h.percentile(perMille: 500),
+            return StageStats(stage: a.stageNames.names[i], count: h.count, p50: h.percentile(perMille: 500),
                               p95: h.percentile(perMille: 950), p99: h.percentile(perMille: 990))
         }
         byTextLength = TextLengthBucket.allCases.compactMap { bucket in
