@@ -11,12 +11,15 @@ public final class PrometheusExporter: MetricsObserver, @unchecked Sendable {
     public static let latencyBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 7.5, 10, 15, 20, 30]
     /// GPU queue buckets: the 2 s line of the GPUQueueSlow rule is one of them.
     public static let queueBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10]
+    /// Real-time-factor buckets: 1 (the SlowerThanRealTime line) is one of them.
+    public static let rtfBuckets: [Double] = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5]
 
     private let lock = NSLock()
     private var requests: [String: Counter] = [:]
     private var durations: [String: ValueHistogram] = [:]
     private var stages: [String: ValueHistogram] = [:]
     private var queues: [String: ValueHistogram] = [:]
+    private var factors: [String: ValueHistogram] = [:]
     private var gauges: [String: Gauge] = [:]
     private var counters: [String: (counter: Counter, exported: Int)] = [:]
 
@@ -24,7 +27,7 @@ public final class PrometheusExporter: MetricsObserver, @unchecked Sendable {
 
     // MARK: - Fed by the collector
 
-    public func requestCompleted(service: String, status: RequestStatus, code: String?, durationMs: Int?, queueMs: Int?) {
+    public func requestCompleted(service: String, status: RequestStatus, code: String?, durationMs: Int?, queueMs: Int?, rtf: Int?) {
         let codeLabel = status == .success ? "none" : Sanitizer.clean(code ?? "UNKNOWN")
         let key = service + "\u{1}" + status.name + "\u{1}" + codeLabel
         lock.lock()
@@ -50,7 +53,17 @@ public final class PrometheusExporter: MetricsObserver, @unchecked Sendable {
                 return h
             }()
         }
+        var factor: ValueHistogram?
+        if rtf != nil {
+            factor = factors[service] ?? {
+                let h = registry.makeValueHistogram(name: ExportMetric.rtf, labels: [("service", service)], buckets: Self.rtfBuckets,
+                                                    help: "Real-time factor of TTS requests (processing time / audio seconds).")
+                factors[service] = h
+                return h
+            }()
+        }
         lock.unlock()
+        if let factor, let rtf { factor.record(Double(rtf) / 10_000) }
         counter.increment()
         if let durationMs { histogram.record(Double(durationMs) / 1000) }
         if let queue, let queueMs { queue.record(Double(queueMs) / 1000) }

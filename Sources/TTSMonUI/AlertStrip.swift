@@ -7,7 +7,7 @@ extension AlertStatus {
     /// The overview panel whose figures this rule reads.
     public var panel: Panel {
         switch rule.signal {
-        case .p50LatencySeconds, .p90LatencySeconds, .p95LatencySeconds, .p99LatencySeconds: return .latency
+        case .p50LatencySeconds, .p90LatencySeconds, .p95LatencySeconds, .p99LatencySeconds, .rtfP95: return .latency
         case .errorRatio, .serverErrorRatio: return .errors
         case .cacheUsedPercent, .diskFreePercent: return .cache
         case .logStaleSeconds: return .traffic

@@ -88,10 +88,24 @@ enum OverviewPanels {
             let series = s.snapshot.p95Series.map { Double($0 ?? 0) }
             Widgets.sparkline(&grid, x: inner.x + 5, y: inner.y + 1, width: inner.width - 6, values: series)
         }
-        if inner.height > 2 {
+        var noteRow = 2
+        if let rtf = s.snapshot.rtf, inner.height > 2 {
+            // The real-time factor: at 1 synthesis no longer keeps up with speech.
+            var x = inner.x + 1
+            x += grid.put("RTF ", x: x, y: inner.y + 2, role: .label)
+            for (name, value) in [("p50", rtf.p50), ("p95", rtf.p95)] {
+                let text = String(format: "%.3f", value)
+                guard x + name.count + 1 + text.count <= inner.x + inner.width - 1 else { break }
+                x += grid.put(name + " ", x: x, y: inner.y + 2, role: .label)
+                x += grid.put(text, x: x, y: inner.y + 2, role: value >= 1 ? .crit : value >= 0.8 ? .warn : .ok, bold: true)
+                x += grid.put("  ", x: x, y: inner.y + 2)
+            }
+            noteRow = 3
+        }
+        if inner.height > noteRow {
             let note = l.errorBound.isNaN ? String(format: "%d requests, from histogram buckets", l.count)
                 : String(format: "%d samples, ±%.1f%%", l.count, l.errorBound * 100)
-            grid.put(note, x: inner.x + 1, y: inner.y + 2, role: .muted, maxWidth: inner.width - 2)
+            grid.put(note, x: inner.x + 1, y: inner.y + noteRow, role: .muted, maxWidth: inner.width - 2)
         }
     }
 

@@ -137,7 +137,7 @@ extension LiveMetricsTests {
     @Test func jsonKeyOrderAndNulls() {
         let empty = LiveMetrics().snapshot(window: .fiveMinutes).json
         guard case .object(let top) = empty else { Issue.record("not an object"); return }
-        #expect(top.map(\.0) == ["time", "window", "requests", "latency_ms", "errors", "stages", "cache",
+        #expect(top.map(\.0) == ["time", "window", "requests", "latency_ms", "rtf", "audio_seconds", "errors", "stages", "cache",
                                  "failovers", "alerts", "signals", "lines", "by_text_length"])
         func keys(_ v: JSONValue?) -> [String] { if case .object(let m)? = v { return m.map(\.0) }; return [] }
         #expect(keys(empty["requests"]).prefix(5) == ["total", "window", "success", "failed", "qps"])

@@ -183,3 +183,47 @@ import Testing
         #expect(Set(records.compactMap(\.id)).count == 4 && records.allSatisfy { $0.id.map(isValidRequestID) ?? true })
     }
 }
+
+/// RTF and audio seconds (#16): printed by the log, or computed from the duration and the
+/// audio length; in report, live snapshots and the SlowerThanRealTime rule.
+@Suite struct RealTimeFactorTests {
+    @Test func reportAndLiveCarryRTFAndAudio() throws {
+        let dir = TempDir()
+        let path = dir.write("indextts2.log", RealFormatsTests.indexTTS2)
+        let s = try report([path])
+        #expect(s.rtf?.p50 == 0.5 && s.rtf?.max == 0.8244)
+        #expect(s.audioSeconds == 11.12)
+        let json = s.json.serialized()
+        #expect(json.contains(#""rtf": {"p50": 0.5, "p95": 0.8244, "p99": 0.8244, "max": 0.8244}"#))
+        #expect(json.contains(#""audio_seconds": {"total": 11.12}"#))
+        let collector = LiveCollector(paths: [path])
+        while collector.poll() {}
+        let snap = collector.metrics.snapshot(window: .oneMinute)
+        #expect(snap.audioSeconds == 11.12)
+        #expect((snap.rtf?.max ?? 0) == 0.8244 && (snap.rtf?.p50 ?? 0) >= 0.5 && (snap.rtf?.p50 ?? 9) <= 0.52)
+        // No request carries one: null, not zero.
+        let plain = dir.write("plain.log", "2024-06-12 14:22:37,892 - tts - INFO - synthesis_complete: id=ts_1, status=success, duration_ms=523\n")
+        #expect(try report([plain]).json.serialized().contains(#""rtf": null, "audio_seconds": null"#))
+    }
+
+    /// Seven minutes at RTF 1.2 (duration ÷ audio, as a router writes them): the rule fires
+    /// after its 5 minutes, in report and live alike; at 0.6 it never does.
+    @Test(arguments: [(1200, true), (600, false)])
+    func slowerThanRealTimeFires(durationMs: Int, fires: Bool) throws {
+        let dir = TempDir()
+        let start = LogTimestamp("2024-06-12 14:00:00,000")!
+        let lines = (0..<420).map { i in
+            "\(start.adding(milliseconds: Int64(i) * 1000).logText) - router - INFO - synthesis_complete: id=ts_\(i), status=success, duration_ms=\(durationMs), audio_ms=1000"
+        }
+        let path = dir.write("router.log", lines.joined(separator: "\n") + "\n")
+        let s = try report([path])
+        #expect(s.alerts.contains { $0.rule.name == "SlowerThanRealTime" } == fires)
+        if fires { #expect(s.alerts.first { $0.rule.name == "SlowerThanRealTime" }?.start == start.adding(milliseconds: 300_000)) }
+        let collector = LiveCollector(paths: [path])
+        while collector.poll() {}
+        let live = collector.metrics.snapshot(window: .fiveMinutes).alerts.first { $0.rule.name == "SlowerThanRealTime" }
+        #expect((live?.state == .firing) == fires)
+        #expect(PrometheusRules.expression(AlertRule.builtIn.first { $0.name == "SlowerThanRealTime" }!)
+                == "histogram_quantile(0.95, sum by (instance, le) (rate(ttsmon_rtf_bucket[5m]))) >= 1")
+    }
+}

@@ -36,6 +36,9 @@ public struct AlertEngine: Sendable {
         /// `latencyLimits` (set when a sweep first sees the series).
         var latencyLimit: Int?
         var limitIndex: Int?
+        /// The same for an RTF rule, in ten-thousandths.
+        var rtfLimit: Int?
+        var rtfIndex: Int?
     }
 
     public init(rules: [AlertRule]) {
@@ -51,7 +54,8 @@ public struct AlertEngine: Sendable {
             RulePlan(signal: rule.signal, comparison: rule.comparison, threshold: rule.threshold, forSeconds: rule.forSeconds,
                      clock: rule.signal.clock,
                      window: rule.signal.isWindowed && rule.signal.clock == .log ? windowLengths.firstIndex(of: rule.windowSeconds) : nil,
-                     latencyLimit: AlertSeries.latencyLimit(rule), limitIndex: nil)
+                     latencyLimit: AlertSeries.latencyLimit(rule), limitIndex: nil,
+                     rtfLimit: AlertSeries.rtfLimit(rule), rtfIndex: nil)
         }
     }
 
@@ -65,6 +69,7 @@ public struct AlertEngine: Sendable {
         }
         for i in plans.indices {
             plans[i].limitIndex = plans[i].latencyLimit.flatMap { series.latencyLimits.firstIndex(of: $0) }
+            plans[i].rtfIndex = plans[i].rtfLimit.flatMap { series.rtfLimits.firstIndex(of: $0) }
         }
         let from: Int64
         if let done = evaluatedThrough { from = done + 1 } else {
@@ -145,6 +150,18 @@ public struct AlertEngine: Sendable {
         case .serverErrorRatio: return compare(ratio(sums.serverErrors, sums.statusCodeRequests))
         case .gpuQueueSlowRatio: return compare(ratio(sums.queueSlow, sums.queueKnown))
         case .requestsPerSecond: return compare(Double(sums.requests) / Double(windowLengths[w]))
+        case .rtfP95:
+            // Exact from the counts: the quantile is above the limit when fewer than its rank
+            // of the window's factors are at or below it (no value is kept to show).
+            guard let k = rule.rtfIndex, sums.rtfKnown > 0 else { return (nil, false) }
+            let rank = (950 * sums.rtfKnown + 999) / 1000
+            let above = sums.rtfKnown - sums.rtfOver[k] < rank
+            let holds: Bool
+            switch rule.comparison {
+            case .greater, .greaterOrEqual: holds = above
+            default: holds = !above
+            }
+            return (nil, holds)
         default: break
         }
         guard let perMille = rule.signal.latencyPerMille, sums.requests > 0 else { return (nil, false) }
@@ -242,6 +259,8 @@ public struct AlertEngine: Sendable {
 struct WindowSums: Sendable {
     var requests = 0, failed = 0, statusCodeRequests = 0, serverErrors = 0, queueKnown = 0, queueSlow = 0
     var over: [Int]
+    var rtfKnown = 0
+    var rtfOver = [0, 0]
     /// The window's latency histogram (`LogLinearBuckets`), dense, built from whole latency
     /// blocks: a block joins once its last second is evaluated (no later request can count in
     /// it then) and leaves with its last second, so shown values lag by at most a block.
@@ -326,5 +345,6 @@ struct WindowSums: Sendable {
         statusCodeRequests += sign * Int(s.statusCodeRequests); serverErrors += sign * Int(s.serverErrors)
         queueKnown += sign * Int(s.queueKnown); queueSlow += sign * Int(s.queueSlow)
         for i in over.indices { over[i] += sign * Int(s.over(i)) }
+        rtfKnown += sign * Int(s.rtfKnown); rtfOver[0] += sign * Int(s.rtfOver0); rtfOver[1] += sign * Int(s.rtfOver1)
     }
 }

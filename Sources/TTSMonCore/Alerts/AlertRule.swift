@@ -93,6 +93,8 @@ public struct AlertRule: Sendable, Equatable {
                   severity: "warning", summary: "less than 10% free on the watched disk"),
         AlertRule(name: "GPUQueueSlow", signal: .gpuQueueSlowRatio, threshold: 0.05, forSeconds: 120,
                   severity: "warning", summary: "GPU queue over 2s for more than 5% of requests"),
+        AlertRule(name: "SlowerThanRealTime", signal: .rtfP95, comparison: .greaterOrEqual, threshold: 1, forSeconds: 300,
+                  severity: "warning", summary: "p95 real-time factor at or over 1 for 5m: synthesis no longer keeps up with speech"),
         AlertRule(name: "Failover", signal: .trafficOnStandby, threshold: 0, forSeconds: 0,
                   severity: "critical", summary: "traffic is not on main"),
     ]

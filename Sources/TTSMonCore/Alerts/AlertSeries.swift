@@ -9,6 +9,8 @@ struct AlertSecond: Sendable {
     /// built-in rules need two), any further ones in `overRest` (empty arrays allocate nothing).
     var over0: Int32 = 0, over1: Int32 = 0
     var overRest: [Int32] = []
+    /// Requests that carried a real-time factor, and those above each of the first two RTF limits.
+    var rtfKnown: Int32 = 0, rtfOver0: Int32 = 0, rtfOver1: Int32 = 0
     /// The highest cache reading of the second.
     var cachePercent: Double?
     /// Where the second's last failover line sent traffic: true for away from main.
@@ -29,6 +31,7 @@ struct AlertSecond: Sendable {
         statusCodeRequests += other.statusCodeRequests; serverErrors += other.serverErrors
         queueKnown += other.queueKnown; queueSlow += other.queueSlow
         over0 += other.over0; over1 += other.over1
+        rtfKnown += other.rtfKnown; rtfOver0 += other.rtfOver0; rtfOver1 += other.rtfOver1
         for i in overRest.indices { overRest[i] += other.overRest[i] }
         if let p = other.cachePercent { cachePercent = max(cachePercent ?? p, p) }
         if let s = other.onStandby { onStandby = s }
@@ -65,6 +68,8 @@ public struct AlertSeries: Sendable {
     static let blockSeconds: Int64 = 10
     /// Latency limits, in milliseconds, that rules compare quantiles with.
     public let latencyLimits: [Int]
+    /// Real-time-factor limits, in ten-thousandths (the first two are counted).
+    public var rtfLimits: [Int] = []
     private(set) var seconds = SortedTimeMap<AlertSecond>()
     /// Latency histograms per block (`second / blockSeconds`, floored): `bucket << 32 | count`,
     /// sorted by bucket (`LogLinearBuckets`).
@@ -93,17 +98,27 @@ public struct AlertSeries: Sendable {
     /// The series for a set of rules: the latency limits their comparisons need.
     public init(rules: [AlertRule]) {
         self.init(latencyLimits: Array(Set(rules.compactMap(AlertSeries.latencyLimit))).sorted())
+        rtfLimits = Array(Array(Set(rules.compactMap(AlertSeries.rtfLimit))).sorted().prefix(2))
+    }
+
+    /// The ten-thousandths limit L such that an RTF rule's comparison reduces to "quantile > L".
+    static func rtfLimit(_ rule: AlertRule) -> Int? {
+        guard rule.signal == .rtfP95 else { return nil }
+        return limit(rule.threshold * 10_000, rule.comparison)
+    }
+
+    static func limit(_ scaled: Double, _ comparison: AlertComparison) -> Int? {
+        switch comparison {
+        case .greater, .lessOrEqual: return Int(scaled.rounded(.down))
+        case .greaterOrEqual, .less: return Int(scaled.rounded(.up)) - 1
+        case .equal, .notEqual: return nil
+        }
     }
 
     /// The millisecond limit L such that the rule's comparison reduces to "quantile > L".
     static func latencyLimit(_ rule: AlertRule) -> Int? {
         guard rule.signal.latencyPerMille != nil else { return nil }
-        let ms = rule.threshold * 1000
-        switch rule.comparison {
-        case .greater, .lessOrEqual: return Int(ms.rounded(.down))
-        case .greaterOrEqual, .less: return Int(ms.rounded(.up)) - 1
-        case .equal, .notEqual: return nil
-        }
+        return limit(rule.threshold * 1000, rule.comparison)
     }
 
     @inline(__always)
@@ -153,7 +168,7 @@ public struct AlertSeries: Sendable {
     /// One completed request.
     @inline(__always)
     public mutating func addRequest(second: Int64, failed: Bool, statusCodes: Bool, serverError: Bool,
-                                    durationMs: Int?, queueMs: Int?) {
+                                    durationMs: Int?, queueMs: Int?, rtf: Int? = nil) {
         select(second)
         current.requests += 1
         if failed { current.failed += 1 }
@@ -164,6 +179,11 @@ public struct AlertSeries: Sendable {
         if let queueMs {
             current.queueKnown += 1
             if queueMs > AlertSignal.slowQueueMilliseconds { current.queueSlow += 1 }
+        }
+        if let rtf {
+            current.rtfKnown += 1
+            if rtfLimits.count > 0, rtf > rtfLimits[0] { current.rtfOver0 += 1 }
+            if rtfLimits.count > 1, rtf > rtfLimits[1] { current.rtfOver1 += 1 }
         }
         // A request without a measured duration (an access log without request times) counts,
         // but not toward latency.

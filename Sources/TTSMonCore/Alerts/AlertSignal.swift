@@ -15,6 +15,9 @@ public enum AlertSignal: String, Sendable, CaseIterable {
     case serverErrorRatio = "server_error_ratio"
     /// Requests whose GPU queue time exceeded 2 s over the requests that logged a queue time.
     case gpuQueueSlowRatio = "gpu_queue_slow_ratio"
+    /// The 95th percentile of the real-time factor (processing time ÷ audio seconds) of the
+    /// requests that carry one: 1 or more means the service can no longer keep up with speech.
+    case rtfP95 = "rtf_p95"
     /// Completed requests per second.
     case requestsPerSecond = "requests_per_second"
     /// The latest cache-directory reading, in percent.
@@ -59,7 +62,7 @@ public enum AlertSignal: String, Sendable, CaseIterable {
     }
 
     /// How values are shown.
-    public enum Unit: Sendable { case seconds, ratio, percent, perSecond, flag }
+    public enum Unit: Sendable { case seconds, ratio, percent, perSecond, flag, factor }
 
     public var unit: Unit {
         switch self {
@@ -68,6 +71,7 @@ public enum AlertSignal: String, Sendable, CaseIterable {
         case .cacheUsedPercent, .diskFreePercent: return .percent
         case .requestsPerSecond: return .perSecond
         case .trafficOnStandby, .activeTargetUp: return .flag
+        case .rtfP95: return .factor
         }
     }
 
@@ -87,6 +91,7 @@ public enum AlertSignal: String, Sendable, CaseIterable {
         case .percent: return LiveFormat.decimal(value, places: 1 + extraPlaces) + "%"
         case .perSecond: return LiveFormat.decimal(value, places: 1 + extraPlaces) + "/s"
         case .flag: return value >= 1 ? "1" : "0"
+        case .factor: return LiveFormat.decimal(value, places: 3 + extraPlaces)
         }
     }
 

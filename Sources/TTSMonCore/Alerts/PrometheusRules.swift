@@ -15,6 +15,7 @@ public enum ExportMetric {
     public static let unparsedLines = "ttsmon_unparsed_lines_total"
     public static let linesTotal = "ttsmon_lines_total"
     public static let sourceLag = "ttsmon_source_lag_seconds"
+    public static let rtf = "ttsmon_rtf"
 }
 
 /// Renders alert rules as a Prometheus alerting-rules file over the metrics of `ttsmon export`.
@@ -28,6 +29,8 @@ public enum PrometheusRules {
         case .p50LatencySeconds, .p90LatencySeconds, .p95LatencySeconds, .p99LatencySeconds:
             let q = LiveFormat.trimmed(Double(rule.signal.latencyPerMille!) / 1000)
             lhs = "histogram_quantile(\(q), sum by (instance, le) (rate(\(ExportMetric.requestDuration)_bucket\(w))))"
+        case .rtfP95:
+            lhs = "histogram_quantile(0.95, sum by (instance, le) (rate(\(ExportMetric.rtf)_bucket\(w))))"
         case .errorRatio:
             lhs = "(\(by) (rate(\(ExportMetric.requests){status=\"failed\"}\(w))) / \(by) (rate(\(ExportMetric.requests)\(w))))"
         case .serverErrorRatio:

@@ -16,6 +16,9 @@ struct CountSlot: SecondSlot, Sendable {
     var serverErrors: Int32 = 0
     var cacheHits: Int32 = 0
     var cacheKnown: Int32 = 0
+    /// Audio the second's requests produced (milliseconds), and how many said.
+    var audioMs: Int64 = 0
+    var audioKnown: Int32 = 0
     /// Per text-length bucket: requests at `2·bucket`, failed at `2·bucket + 1` (empty until used).
     var lengths: [Int32] = []
     var errors: [ErrorTally] = []
@@ -24,6 +27,7 @@ struct CountSlot: SecondSlot, Sendable {
 
     mutating func clear() {
         requests = 0; success = 0; failed = 0; serverErrors = 0; cacheHits = 0; cacheKnown = 0
+        audioMs = 0; audioKnown = 0
         if !lengths.isEmpty {
             for i in lengths.indices { lengths[i] = 0 }
         }

@@ -1,9 +1,10 @@
 /// The latency samples of one log second: sparse log-linear histograms of end-to-end latency
-/// (family 0) and of each pipeline stage (family 1 + stage), with each family's exact maximum.
+/// (family 0), of real-time factors in ten-thousandths (family 1) and of each stage (family
+/// 2 + its index in the metrics' `StageNames`), with each family's exact maximum.
 /// Memory is proportional to the distinct buckets seen in the second, not to the requests.
 struct LatencySlot: SecondSlot, Sendable {
-    /// Family 0 is end to end; stage `i` of the metrics' `StageNames` is family 1 + i.
-    static let families = 1 + StageNames.capacity
+    /// Family 0 is end to end, 1 the real-time factor; stage `i` is family `firstStage + i`.
+    static let rtfFamily = 1, firstStage = 2
 
     /// Sorted by bucket key (high 32 bits: family · bucket count + bucket); low 32 bits: count.
     var entries: [UInt64] = []

@@ -49,6 +49,7 @@ extension LiveMetrics {
             snap.requests.failed += Int(slot.failed)
             snap.requests.serverErrors += Int(slot.serverErrors)
             cacheHits += Int(slot.cacheHits); cacheKnown += Int(slot.cacheKnown)
+            if slot.audioKnown > 0 { snap.audioSeconds = (snap.audioSeconds ?? 0) + Double(slot.audioMs) / 1000 }
             for (i, n) in slot.lengths.enumerated() { lengths[i] += Int(n) }
             for tally in slot.errors { errorsNow[tally.code, default: 0] += Int(tally.count) }
             snap.qpsSeries[Int(s - start)] = Double(slot.requests)
@@ -94,7 +95,7 @@ extension LiveMetrics {
 
     /// Latency percentiles, stage p95s and the 10 s p95 series.
     private func fillLatency(into snap: inout LiveSnapshot, from start: Int64, to end: Int64) {
-        var merged = WindowLatency(families: 1 + stageNames.names.count)
+        var merged = WindowLatency(families: LatencySlot.firstStage + stageNames.names.count)
         var block: [UInt64] = []
         var blockMax = -1
         for s in start...end {
@@ -121,8 +122,13 @@ extension LiveMetrics {
         snap.latency.p99 = merged.percentile(family: 0, perMille: 990)
         snap.latency.max = merged.maximum(family: 0)
         snap.latency.count = merged.count(family: 0)
+        let f = LatencySlot.rtfFamily
+        if merged.count(family: f) > 0 {
+            func q(_ perMille: Int) -> Double { Double(merged.percentile(family: f, perMille: perMille) ?? 0) / 10_000 }
+            snap.rtf = LiveSnapshot.RTF(p50: q(500), p95: q(950), p99: q(990), max: Double(merged.maximum(family: f) ?? 0) / 10_000)
+        }
         snap.stages = stageNames.names.enumerated().compactMap { i, name in
-            let family = 1 + i
+            let family = LatencySlot.firstStage + i
             guard let p95 = merged.percentile(family: family, perMille: 950) else { return nil }
             return LiveSnapshot.StageRow(stage: name, p95: p95, count: merged.count(family: family))
         }

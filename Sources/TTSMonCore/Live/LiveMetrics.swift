@@ -202,7 +202,7 @@ public struct LiveMetrics: Sendable {
             if let key = record.idKey, let code = record.errorCode { pending.failed(key, second: second, code: code) }
         case .stageTime:
             if let i = stageNames.index(of: record), let duration = record.durationMs {
-                if let slot = latency.slot(for: second) { latency.slots[slot].add(family: 1 + i, value: duration) }
+                if let slot = latency.slot(for: second) { latency.slots[slot].add(family: LatencySlot.firstStage + i, value: duration) }
                 configuration.observer?.stageTimed(service: service(source), stage: stageNames.names[i], durationMs: duration)
             }
         case .synthesisComplete:
@@ -231,22 +231,29 @@ public struct LiveMetrics: Sendable {
     @inline(__always)
     mutating func complete(_ record: LogRecord, second: Int64, source: Int, file: String, offset: Int64) {
         let duration = record.durationMs
+        let factor = record.effectiveRTF
         let known = record.idKey.flatMap { pending.complete($0) }
         let status = record.status ?? (record.errorCode == nil ? .success : .failed)
         let code = record.errorCode ?? known?.failedCode
         totalRequests += 1
         if status == .success { totalSuccess += 1 } else { totalFailed += 1 }
         configuration.observer?.requestCompleted(service: service(source), status: status, code: code,
-                                                 durationMs: duration, queueMs: record.queueMs)
+                                                 durationMs: duration, queueMs: record.queueMs, rtf: factor)
         if let slot = counts.slot(for: second) {
             counts.slots[slot].add(status: status, code: code, serverError: record.isServerError,
                                    cacheHit: known?.cacheHit, bucket: TextLengthBucket(length: record.textLen ?? known?.textLen))
         }
-        if let duration, let slot = latency.slot(for: second) { latency.slots[slot].add(family: 0, value: duration) }
+        if let slot = latency.slot(for: second) {
+            if let duration { latency.slots[slot].add(family: 0, value: duration) }
+            if let factor { latency.slots[slot].add(family: LatencySlot.rtfFamily, value: factor) }
+        }
+        if let audio = record.audioMs, let slot = counts.slot(for: second) {
+            counts.slots[slot].audioMs += Int64(audio); counts.slots[slot].audioKnown &+= 1
+        }
         if alertAccepts(second) {
             alertSeries.addRequest(second: second, failed: status == .failed,
                                    statusCodes: writesStatusCodes(source),
-                                   serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs)
+                                   serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs, rtf: factor)
         }
         if configuration.recentRequests > 0, let id = record.id, let key = record.idKey {
             index.add(RecentRequest(id: id, time: record.time, status: status, durationMs: duration, errorCode: code,

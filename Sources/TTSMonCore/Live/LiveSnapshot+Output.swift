@@ -24,6 +24,9 @@ extension LiveSnapshot {
                 ("p99", .int(latency.p99)), ("max", .int(latency.max)),
                 ("error_bound", .double(latency.errorBound)),
             ])),
+            ("rtf", rtf.map { r in .object([("p50", .double(r.p50, places: 4)), ("p95", .double(r.p95, places: 4)),
+                                             ("p99", .double(r.p99, places: 4)), ("max", .double(r.max, places: 4))]) } ?? .null),
+            ("audio_seconds", audioSeconds.map { .object([("total", .double($0, places: 3))]) } ?? .null),
             ("errors", .array(errors.map { e in
                 .object([("code", .string(Sanitizer.clean(e.code))), ("count", .int(e.count)),
                          ("share", .double(e.share, places: 4)), ("trend", .string(e.trend.rawValue)),

@@ -87,6 +87,12 @@ public struct LiveSnapshot: Sendable {
     public var window: LiveWindow
     public var requests = Requests()
     public var latency = Latency()
+    /// Real-time factors over the window (log-linear buckets, like the latency); nil when no
+    /// request carried one.
+    public struct RTF: Sendable, Equatable { public var p50, p95, p99, max: Double }
+    public var rtf: RTF?
+    /// Seconds of audio the window's requests produced; nil when none said.
+    public var audioSeconds: Double?
     /// The top error codes of the window by count, then code.
     public var errors: [ErrorRow] = []
     /// Stages with data in the window, in pipeline order.

@@ -416,6 +416,9 @@ public struct LineParser {
         case .warningCode: if value.count > 0 { record.warningCode = value.string(limit: keptNameBytes) }
         case .queueMs: record.queueMs = ValueParsing.integer(value, allowMsSuffix: true)
         case .modelStage: if captureText, value.count > 0 { record.modelStage = value.string(limit: keptNameBytes) }
+        case .audioMs: record.audioMs = ValueParsing.integer(value, allowMsSuffix: true)
+        case .audioSeconds: record.audioMs = ValueParsing.decimal(value).flatMap { $0 >= 0 && $0 < 1e9 ? Int(($0 * 1000).rounded()) : nil }
+        case .rtf: record.rtfTenThousandths = ValueParsing.decimal(value).flatMap { $0 >= 0 && $0 < 1e9 ? Int(($0 * 10_000).rounded()) : nil }
         case .time, .level, .event, .logger, .ignored: break
         }
         return true

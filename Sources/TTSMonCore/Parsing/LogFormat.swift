@@ -2,7 +2,7 @@
 public enum RecordField: Sendable {
     case time, level, event, logger, id, text, textLen, lang, voice, cacheHit, durationMs, status
     case errorCode, stage, audioSizeKB, usedPercent, usage, threshold, fallbackUsed, warningCode
-    case queueMs, modelStage, ignored
+    case queueMs, modelStage, audioMs, audioSeconds, rtf, ignored
 }
 
 /// A log format described as data: its layout and the table that maps its keys to fields.
@@ -71,6 +71,7 @@ public struct LogFormat: Sendable, Equatable {
         "error_code": .errorCode, "stage": .stage, "audio_size_kb": .audioSizeKB,
         "used_percent": .usedPercent, "usage": .usage, "threshold": .threshold,
         "fallback_used": .fallbackUsed, "warning_code": .warningCode, "queue_ms": .queueMs, "model_stage": .modelStage,
+        "audio_ms": .audioMs, "audio_s": .audioSeconds, "audio_seconds": .audioSeconds, "rtf": .rtf,
         "time": .time, "timestamp": .time, "ts": .time, "@timestamp": .time, "asctime": .time,
         "level": .level, "levelname": .level, "event": .event,
         "logger": .logger, "name": .logger,

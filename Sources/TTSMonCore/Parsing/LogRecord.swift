@@ -141,6 +141,15 @@ public struct LogRecord: Sendable {
     /// The free-text message, kept for router lines and unknown events.
     public var message: String? { get { get(\.message) } set { set(\.message, newValue) } }
 
+    /// The real-time factor in ten-thousandths: the one the log printed, else processing time ÷
+    /// audio length when both are known.
+    @inline(__always)
+    public var effectiveRTF: Int? {
+        if let rtfTenThousandths { return rtfTenThousandths }
+        guard let audioMs, audioMs > 0, let durationMs else { return nil }
+        return Int((Double(durationMs) * 10_000 / Double(audioMs)).rounded())
+    }
+
     /// True when the record's error code counts toward a 5xx rate (ChatTTS-style numeric codes,
     /// and access logs' `HTTP_5xx`).
     public var isServerError: Bool {

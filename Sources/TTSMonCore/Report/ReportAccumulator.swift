@@ -70,6 +70,9 @@ public struct ReportAccumulator: Sendable {
     public internal(set) var total = 0, success = 0, failed = 0, serverErrors = 0
     public internal(set) var cacheHits = 0, cacheKnown = 0
     public internal(set) var latency = ExactHistogram()
+    /// Real-time factors (ten-thousandths) of the requests that carry one, and their audio.
+    public internal(set) var rtf = ExactHistogram()
+    public internal(set) var audioMs = 0, audioKnown = 0
     public internal(set) var errorCounts: [String: Int] = [:]
     /// Stage timings, by index into `stageNames`.
     public internal(set) var stages = [ExactHistogram](repeating: ExactHistogram(), count: PipelineStage.allCases.count)
@@ -200,9 +203,12 @@ public struct ReportAccumulator: Sendable {
         if let duration { latency.add(duration) }
         if status == .success { success += 1 } else { failed += 1 }
         if record.isServerError { serverErrors += 1 }
+        let factor = record.effectiveRTF
+        if let factor { rtf.add(factor) }
+        if let audio = record.audioMs { audioMs += audio; audioKnown += 1 }
         if !record.untimed {
             alertSeries.addRequest(second: record.time.second, failed: status == .failed, statusCodes: statusCodes,
-                                   serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs)
+                                   serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs, rtf: factor)
         }
         if let id = record.idKey, record.textLen == nil, known?.hasStart != true {
             orphans.append(Orphan(id: id, status: status, code: record.errorCode ?? failureCode(known), duration: duration))
@@ -265,6 +271,8 @@ public struct ReportAccumulator: Sendable {
         serverErrors += later.serverErrors
         cacheHits += later.cacheHits; cacheKnown += later.cacheKnown
         latency.merge(later.latency)
+        rtf.merge(later.rtf)
+        audioMs += later.audioMs; audioKnown += later.audioKnown
         for (code, n) in later.errorCounts { errorCounts[code, default: 0] += n }
         for (i, h) in later.stages.enumerated() where h.count > 0 {
             if let mine = stageNames.index(named: later.stageNames.names[i]) { growStages(to: mine); stages[mine].merge(h) }

@@ -17,6 +17,10 @@ extension ReportSummary {
         lat.add([latency.p50, latency.p90, latency.p95, latency.p99, latency.max].map { Format.ms($0) }
                 + [latency.mean.map { Format.ms(Int($0.rounded())) } ?? "-"])
         out.append(lat.render())
+        if let rtf {
+            let audio = audioSeconds.map { ", \(Format.duration(seconds: $0)) of audio" } ?? ""
+            out.append(String(format: "  RTF       p50 %.3f  p95 %.3f  p99 %.3f  max %.3f", rtf.p50, rtf.p95, rtf.p99, rtf.max) + audio)
+        }
         if !errors.isEmpty {
             out.append("")
             out.append("Errors (failed requests by code)")

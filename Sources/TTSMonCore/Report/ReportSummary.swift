@@ -5,6 +5,8 @@ public struct ReportSummary: Sendable {
     public struct Latency: Sendable { public var p50, p90, p95, p99, max: Int?; public var mean: Double? }
     public struct ErrorShare: Sendable { public var code: String; public var count: Int; public var share: Double }
     public struct StageStats: Sendable { public var stage: String; public var count: Int; public var p50, p95, p99: Int? }
+    /// Real-time factors (nearest rank), as plain numbers.
+    public struct RTF: Sendable { public var p50, p95, p99, max: Double }
     public struct BucketRow: Sendable { public var bucket: String; public var requests, failed: Int; public var p95: Int? }
 
     public var files: [ReportFile]
@@ -13,6 +15,10 @@ public struct ReportSummary: Sendable {
     public var total, success, failed, serverErrors: Int
     public var cacheHitRatio: Double?
     public var latency: Latency
+    /// nil when no request carried a real-time factor.
+    public var rtf: RTF?
+    /// Seconds of audio the requests produced; nil when none said.
+    public var audioSeconds: Double?
     public var errors: [ErrorShare]
     public var stages: [StageStats]
     public var byTextLength: [BucketRow]
@@ -45,6 +51,11 @@ public struct ReportSummary: Sendable {
         latency = Latency(p50: a.latency.percentile(perMille: 500), p90: a.latency.percentile(perMille: 900),
                           p95: a.latency.percentile(perMille: 950), p99: a.latency.percentile(perMille: 990),
                           max: a.latency.count > 0 ? a.latency.maximum : nil, mean: a.latency.mean)
+        if a.rtf.count > 0 {
+            func q(_ perMille: Int) -> Double { Double(a.rtf.percentile(perMille: perMille) ?? 0) / 10_000 }
+            rtf = RTF(p50: q(500), p95: q(950), p99: q(990), max: Double(a.rtf.maximum) / 10_000)
+        }
+        audioSeconds = a.audioKnown > 0 ? Double(a.audioMs) / 1000 : nil
         let failedTotal = a.errorCounts.values.reduce(0, +)
         var errs = a.errorCounts.map { ErrorShare(code: $0.key, count: $0.value, share: Double($0.value) / Double(max(1, failedTotal))) }
         errs.sort { $0.count != $1.count ? $0.count > $1.count : $0.code < $1.code }
@@ -95,6 +106,9 @@ public struct ReportSummary: Sendable {
             ("latency_ms", .object([("p50", .int(latency.p50)), ("p90", .int(latency.p90)), ("p95", .int(latency.p95)),
                                     ("p99", .int(latency.p99)), ("max", .int(latency.max)),
                                     ("mean", .double(latency.mean, places: 1))])),
+            ("rtf", rtf.map { r in .object([("p50", .double(r.p50, places: 4)), ("p95", .double(r.p95, places: 4)),
+                                             ("p99", .double(r.p99, places: 4)), ("max", .double(r.max, places: 4))]) } ?? .null),
+            ("audio_seconds", audioSeconds.map { .object([("total", .double($0, places: 3))]) } ?? .null),
             ("errors", .array(errors.map { .object([("code", .string($0.code)), ("count", .int($0.count)),
                                                     ("share", .double($0.share, places: 4))]) })),
             ("stages", .array(stages.map { .object([("stage", .string($0.stage)), ("count", .int($0.count)),
