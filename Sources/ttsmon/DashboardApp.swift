@@ -33,6 +33,8 @@ final class DashboardApp {
         var bell = false
         /// Seconds an acknowledgement lasts.
         var ackFor: Double = 3600
+        /// The user's formats (`--format-file`, the formats directory).
+        var formats: [LogFormat] = []
     }
 
     let options: Options
@@ -195,11 +197,12 @@ final class DashboardApp {
         let cancel = CancelFlag()
         lookupCancel = cancel
         let live = source.lookupPaths
+        let formats = options.formats
         let mailbox = lookupMailbox
         let total = HistoryLookup.batches(live: live).reduce(0) { $0 + $1.count }
         _ = model.handle(.lookup(.progress(id: id, done: 0, total: total)))
         Thread.detachNewThread {
-            let trace = HistoryLookup.run(id: id, live: live, cancelled: { cancel.cancelled }) { done, total in
+            let trace = HistoryLookup.run(id: id, live: live, formats: formats, cancelled: { cancel.cancelled }) { done, total in
                 mailbox.post(.progress(id: id, done: done, total: total))
             }
             if cancel.cancelled { return }

@@ -25,6 +25,7 @@ struct DashboardCommand: ParsableCommand {
     @OptionGroup var rules: RuleOptions
     @OptionGroup var delivery: AlertDeliveryOptions
     @OptionGroup var screen: ScreenOptions
+    @OptionGroup var formatFiles: FormatFileOptions
 
     func validate() throws {
         try check(probeInterval, "--probe-interval", .probeInterval)
@@ -54,6 +55,7 @@ struct DashboardCommand: ParsableCommand {
         options.timeout = settings.timeout
         options.failback = settings.failback
         options.fromEnd = fromEnd
+        options.formats = formatFiles.load()
         options.rules = rules.load(staleAfter: settings.staleAfter)
         options.staleAfter = rules.staleAfterSeconds ?? settings.staleAfter ?? AlertRule.defaultStaleSeconds
         options.delivery = delivery.settings

@@ -42,7 +42,7 @@ final class LiveSource: DashboardSource {
         var configuration = LiveMetrics.Configuration()
         configuration.rules = options.rules
         let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd,
-                                      configuration: configuration)
+                                      configuration: configuration, formats: options.formats)
         collector.keepRecentLines = 10_000
         collector.trackPerSource = collector.sources.count > 1
         return LiveSource(collector: collector)

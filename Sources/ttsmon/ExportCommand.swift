@@ -23,6 +23,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Seconds each probe request may take.") var timeout: Double = 3
     @Option(name: .customLong("disk"), help: "Export free space of the file system holding PATH.") var disk: String?
     @Option(help: "Stop after this many seconds (for scripts).") var duration: Double?
+    @OptionGroup var formatFiles: FormatFileOptions
 
     func validate() throws {
         try check(probeInterval, "--probe-interval", .probeInterval)
@@ -45,7 +46,7 @@ struct ExportCommand: ParsableCommand {
         let exporter = PrometheusExporter()
         var configuration = LiveMetrics.Configuration()
         configuration.observer = exporter
-        let collector = LiveCollector(paths: LiveCollector.expand(logs), configuration: configuration)
+        let collector = LiveCollector(paths: LiveCollector.expand(logs), configuration: configuration, formats: formatFiles.load())
         let server = HTTPServer { request in
             guard request.path == "/metrics" else {
                 return .respond(status: 404, contentType: "text/plain", body: Array("see /metrics\n".utf8))

@@ -12,8 +12,9 @@ struct FormatsCommand: ParsableCommand {
     )
 
     struct ListFormats: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "The built-in formats, with a sample line each.")
-        func run() { emit(FormatsListing.list()) }
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The built-in and user formats, with a sample line each.")
+        @OptionGroup var formatFiles: FormatFileOptions
+        func run() { emit(FormatsListing.list(user: formatFiles.load())) }
     }
 
     struct TestFormats: ParsableCommand {
@@ -21,6 +22,7 @@ struct FormatsCommand: ParsableCommand {
             commandName: "test",
             abstract: "For each file: the format it is read with, what each of its first lines yielded, and why a line was not understood.")
         @Option(help: "How many lines to show per file.") var lines = 12
+        @OptionGroup var formatFiles: FormatFileOptions
         @Argument(help: "Log files.") var files: [String] = []
 
         func validate() throws {
@@ -30,8 +32,9 @@ struct FormatsCommand: ParsableCommand {
 
         func run() {
             var blocks: [String] = []
+            let formats = formatFiles.load()
             for file in files {
-                do { blocks.append(try FormatsListing.test(LogInput(path: file), lines: lines)) } catch {
+                do { blocks.append(try FormatsListing.test(LogInput(path: file, formats: formats), lines: lines)) } catch {
                     fail("\(error)", code: 2)
                 }
             }

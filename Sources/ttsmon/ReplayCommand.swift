@@ -18,6 +18,7 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings of each file.") var rotated = false
     @OptionGroup var rules: RuleOptions
     @OptionGroup var screen: ScreenOptions
+    @OptionGroup var formatFiles: FormatFileOptions
     @Argument(help: "Log files.") var files: [String] = []
 
     func validate() throws {
@@ -29,14 +30,16 @@ struct ReplayCommand: ParsableCommand {
         let fromTime = try from.map { try absolute($0, "--from") }
         let toTime = try to.map { try absolute($0, "--to") }
         let feeder: ReplayFeeder
+        let formats = formatFiles.load()
         var configuration = LiveMetrics.Configuration()
         configuration.rules = rules.load()
-        do { feeder = try ReplayFeeder(inputs: expandInputs(files, rotated: rotated), from: fromTime, to: toTime, speed: speed, configuration: configuration) } catch let error as InputError {
+        do { feeder = try ReplayFeeder(inputs: expandInputs(files, rotated: rotated, formats: formats), from: fromTime, to: toTime, speed: speed, configuration: configuration) } catch let error as InputError {
             fail(error.description, code: 2)
         }
         var options = DashboardApp.Options()
         options.window = window
         options.rules = configuration.rules
+        options.formats = formats
         options.bell = screen.bell
         options.ackFor = screen.ackSeconds
         options.textMode = screen.textMode

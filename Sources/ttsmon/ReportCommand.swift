@@ -16,6 +16,7 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings (NAME.N, NAME.N.gz) of each file.")
     var rotated = false
     @OptionGroup var rules: RuleOptions
+    @OptionGroup var formatFiles: FormatFileOptions
     @Argument(help: "Log files (or - for standard input).") var files: [String] = []
 
     func validate() throws {
@@ -24,7 +25,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         guard !files.isEmpty else { fail("report: no input files (use - for standard input)", code: 2) }
-        var options = ReportOptions(inputs: expandInputs(files, rotated: rotated))
+        var options = ReportOptions(inputs: expandInputs(files, rotated: rotated, formats: formatFiles.load()))
         options.from = try parseBound(from, name: "--from")
         options.to = try parseBound(to, name: "--to")
         options.rules = rules.load()
@@ -43,11 +44,11 @@ struct ReportCommand: ParsableCommand {
 }
 
 /// Adds rotated siblings when asked and removes duplicates, keeping the user's order.
-func expandInputs(_ paths: [String], rotated: Bool) -> [LogInput] {
+func expandInputs(_ paths: [String], rotated: Bool, formats: [LogFormat] = []) -> [LogInput] {
     var seen = Set<String>()
     var inputs: [LogInput] = []
     for path in paths {
-        let input = LogInput(path: path)
+        let input = LogInput(path: path, formats: formats)
         for candidate in [input] + (rotated ? input.rotatedSiblings() : []) where seen.insert(candidate.path).inserted {
             inputs.append(candidate)
         }

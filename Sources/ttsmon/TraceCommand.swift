@@ -11,13 +11,14 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings (NAME.N, NAME.N.gz) of each file.")
     var rotated = false
+    @OptionGroup var formatFiles: FormatFileOptions
     @Argument(help: "The request id.") var id: String
     @Argument(help: "Log files (or - for standard input).") var files: [String] = []
 
     func run() throws {
         guard !files.isEmpty else { fail("trace: no input files (use - for standard input)", code: 2) }
         guard isValidRequestID(id) else { fail("trace: '\(id)' is not a request id (letters, digits and _.:-)", code: 2) }
-        let inputs = expandInputs(files, rotated: rotated)
+        let inputs = expandInputs(files, rotated: rotated, formats: formatFiles.load())
         let result: (trace: RequestTrace?, warnings: [String])
         do { result = try RequestTracer.trace(id: id, inputs: inputs) } catch let error as InputError {
             fail(error.description, code: 2)

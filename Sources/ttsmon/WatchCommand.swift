@@ -24,6 +24,7 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Stop after this many seconds (for scripts).") var duration: Double?
     @OptionGroup var rules: RuleOptions
     @OptionGroup var delivery: AlertDeliveryOptions
+    @OptionGroup var formatFiles: FormatFileOptions
 
     func validate() throws {
         try check(interval, "--interval", .snapshotInterval)
@@ -42,7 +43,7 @@ struct WatchCommand: ParsableCommand {
         var configuration = LiveMetrics.Configuration()
         configuration.rules = rules.load()
         let collector = LiveCollector(paths: LiveCollector.expand(logs), startAtEnd: fromEnd, since: sinceSeconds,
-                                      configuration: configuration)
+                                      configuration: configuration, formats: formatFiles.load())
         let relay = AlertRelay(delivery.settings)
         defer { relay.shutdown() }
         let stop = StopSignal.install()

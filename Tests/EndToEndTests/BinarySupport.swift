@@ -15,10 +15,11 @@ enum TTSMonBinary {
     }
 
     /// Runs ttsmon to completion; returns exit code, stdout and stderr.
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> (Int32, String, String) {
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -8,6 +8,10 @@ import TTSMonNet
 /// `dashboard --log … --probe …`, `export` and `dashboard --prometheus` have their own tests:
 /// DemoTests, DashboardTmuxTests, ExportTests, FleetPrometheusTests.)
 @Suite(.serialized) struct ReadmeCommandsTests {
+    /// The package's directory (the README's example files are relative to it).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
     /// The README's headless commands in one shell, each followed by a marker with its exit
     /// code, in a tmux pane (a terminal, so progress displays and tty checks run as for a user).
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
@@ -29,6 +33,10 @@ import TTSMonNet
             ("probe", "\(bin) probe main=\(mainURL) standby=\(standbyURL)"),
             ("probe-json", "\(bin) probe --format json --timeout 2 --text 你好 main=\(mainURL)"),
             ("rules", "\(bin) rules"),
+            ("formats", "\(bin) formats"),
+            ("formats-test", "\(bin) formats test \(tts)/app.log"),
+            ("formats-test-user", "cd \(Self.packageRoot) && \(bin) formats test --format-file examples/formats/cosyvoice.toml examples/logs/cosyvoice.log"),
+            ("report-user", "cd \(Self.packageRoot) && \(bin) report --format-file examples/formats/cosyvoice.toml examples/logs/cosyvoice.log"),
         ]
         let script = commands.map { name, command in
             "\(command) > \(out).\(name) 2>&1; echo \"RC \(name) $?\" >> \(out).codes"
@@ -56,7 +64,11 @@ import TTSMonNet
         #expect(output("watch-stdin").contains("req"))
         #expect(output("probe").contains("main") && output("probe").contains("up"))
         #expect(output("probe-json").contains("\"up\": true"))
-        #expect(output("rules").contains("HighErrorRate"))
+        #expect(output("rules").contains("HighErrorRate") && output("rules").contains("SlowerThanRealTime"))
+        #expect(output("formats").contains("indextts2") && output("formats").contains("access"))
+        #expect(output("formats-test").contains("read as indextts"))
+        #expect(output("formats-test-user").contains("read as cosyvoice"))
+        #expect(output("report-user").contains("3 total") && output("report-user").contains("RTF       p50 0.525  p95 1.258"))
 
         // The README's trace forms, with an id from the oldest rotated file.
         let id = try #require(output("report-json").isEmpty ? nil : Self.anyID(in: tts + "/app.log.3.gz"))

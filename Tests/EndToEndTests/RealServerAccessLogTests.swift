@@ -114,3 +114,35 @@ import Testing
         try check(log)
     }
 }
+
+/// `--format-file` as a user gives it: a good file reads, a bad one is named (exit 2).
+@Suite struct FormatFileCLITests {
+    @Test func aBadFormatFileIsNamedAndExits2() throws {
+        let dir = ScratchDir()
+        let bad = dir.path + "/bad.toml"
+        try "name = \"x\"\nline = '^(?<message>.*)$'\n[[event]]\nkind = \"request\"\nmatch = '(?<latency>\\d+)'\n"
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let log = dir.path + "/x.log"
+        try "hello\n".write(toFile: log, atomically: true, encoding: .utf8)
+        let ff = ["--format-file", bad]
+        for command in [["report"] + ff + [log], ["trace", "ts_1"] + ff + [log], ["formats", "test"] + ff + [log], ["formats"] + ff,
+                        ["watch", "--duration", "1", "--log", log] + ff, ["export", "--duration", "1", "--log", log] + ff,
+                        ["replay", log] + ff, ["dashboard", "--log", log] + ff] {
+            let (rc, _, err) = try TTSMonBinary.run(command)
+            #expect(rc == 2, "\(command)")
+            #expect(err.contains("\(bad):5: event.match: unknown capture latency"), "\(command): \(err)")
+        }
+    }
+
+    @Test func theFormatsDirectoryIsReadAndListed() throws {
+        let dir = ScratchDir()
+        let formats = dir.path + "/ttsmon/formats"
+        try FileManager.default.createDirectory(atPath: formats, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ReadmeCommandsTests.packageRoot + "/examples/formats/cosyvoice.toml", toPath: formats + "/cosyvoice.toml")
+        let (rc, out, _) = try TTSMonBinary.run(["formats"], environment: ["XDG_CONFIG_HOME": dir.path])
+        #expect(rc == 0 && out.hasPrefix("cosyvoice (user)"), "\(out)")
+        let (_, json, _) = try TTSMonBinary.run(["report", "--format", "json", ReadmeCommandsTests.packageRoot + "/examples/logs/cosyvoice.log"],
+                                                environment: ["XDG_CONFIG_HOME": dir.path])
+        #expect(json.contains("\"format\": \"cosyvoice\"") && json.contains("\"total\": 3"), "\(json)")
+    }
+}

@@ -42,11 +42,14 @@ public final class LiveCollector {
     /// Notes of the collector's own (a file not understood), drained with the sources'.
     var ownNotes: [String] = []
     var formatWarnings: [String?]
+    let userFormats: [LogFormat]
 
     /// Follows `paths` (`-` is standard input). `since` (seconds) limits the history read at
     /// start to that much before each file's last record; `startAtEnd` skips history entirely.
+    /// `formats`: the user's formats, tried before the built-in ones.
     public init(paths: [String], startAtEnd: Bool = false, since: Int? = nil,
-                configuration: LiveMetrics.Configuration = .init()) {
+                configuration: LiveMetrics.Configuration = .init(), formats: [LogFormat] = []) {
+        userFormats = formats
         sources = paths.map { LiveCollector.follower(for: $0, startAtEnd: startAtEnd) }
         metrics = LiveMetrics(configuration: configuration)
         parsers = Array(repeating: nil, count: paths.count)
@@ -237,7 +240,7 @@ public final class LiveCollector {
 
     func decideFormat(_ i: Int) {
         let lines = sniffed[i].map { Array($0.dropLast(8)) }
-        let format = LogFormat.detect(firstLines: lines)
+        let format = LogFormat.detect(firstLines: lines, user: userFormats)
         parsers[i] = LineParser(format: format, captureText: true)
         metrics.setFormat(format, source: i)
         perSource?[i].setFormat(format, source: 0)

@@ -11,10 +11,13 @@ public enum FormatsListing {
         "indextts2": ">> gpt_gen_time: 3.21 seconds",
     ]
 
-    /// The built-in formats, one block each: name, layout, a sample line.
-    public static func list() -> String {
-        LogFormat.all.map { format in
-            "\(format.name)\n  layout: \(layout(format))\n  sample: \(samples[format.name] ?? "-")"
+    /// The user's formats (tried first) and the built-in ones, one block each: name, layout, a
+    /// sample line.
+    public static func list(user: [LogFormat] = []) -> String {
+        (user + LogFormat.all).map { format in
+            var sample = samples[format.name] ?? "-"
+            if case .user(let u) = format.layout { sample = u.samples.first ?? "-" }
+            return Sanitizer.clean("\(format.name)\(user.contains(format) ? " (user)" : "")\n  layout: \(layout(format))\n  sample: \(sample)")
         }.joined(separator: "\n\n")
     }
 
@@ -24,6 +27,7 @@ public enum FormatsListing {
         case .delimited(let separator, let columns): return (["time"] + columns.dropFirst().map { "\($0)" }).joined(separator: separator)
         case .jsonObject: return "one JSON object per line: time, level, event and the same keys"
         case .accessLog: return "one request per line: uvicorn, combined (Apache, nginx, gunicorn; optional request time), werkzeug"
+        case .user(let u): return "\(u.file): line /\(u.line.regex.pattern)/, \(u.events.count) event\(u.events.count == 1 ? "" : "s"), joined by \(u.join == .id ? "id" : "order")"
         case .printed(let p): return "prints after \"\(p.prefix)\": " + p.labels.map(\.text).joined(separator: ", ") + "; one request at a time"
         }
     }

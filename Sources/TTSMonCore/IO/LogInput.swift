@@ -3,7 +3,10 @@ import Foundation
 /// One input named by the user: a path, or `-` for standard input.
 public struct LogInput: Sendable, Hashable {
     public var path: String
-    public init(path: String) { self.path = path }
+    /// The user's formats (format files), tried before the built-in ones when detecting.
+    public var formats: [LogFormat]
+    public init(path: String) { self.init(path: path, formats: []) }
+    public init(path: String, formats: [LogFormat]) { self.path = path; self.formats = formats }
 
     public var isStandardInput: Bool { path == "-" }
 
@@ -74,7 +77,7 @@ public enum LogOpener {
             headCount += n
         }
         head.removeSubrange(headCount...)
-        let format = forced ?? LogFormat.detect(firstLines: firstLines(of: head, limit: 30))
+        let format = forced ?? LogFormat.detect(firstLines: firstLines(of: head, limit: 30), user: input.formats)
         source = PrefixedSource(prefix: head, rest: source)
         return OpenedLog(input: input, compressed: compressed, format: format, fileSize: size, source: source,
                          plainFD: compressed || input.isStandardInput ? nil : file.fd)
@@ -129,6 +132,6 @@ extension LogInput {
             if let n = Int(rest), n > 0 { found.append((n, name)) }
         }
         let prefix = path.hasSuffix(base) ? String(path.dropLast(base.count)) : ""
-        return found.sorted { $0.0 < $1.0 }.map { LogInput(path: prefix + $0.1) }
+        return found.sorted { $0.0 < $1.0 }.map { LogInput(path: prefix + $0.1, formats: formats) }
     }
 }

@@ -42,7 +42,7 @@ public struct LineParser {
     public var keepIDs: Bool
     /// The format's layout without its payload, resolved once so that the per-line dispatch
     /// copies nothing; the delimited layout's separator and columns, ready to use.
-    enum Shape { case keyValue, delimited, jsonObject, accessLog, printed }
+    enum Shape { case keyValue, delimited, jsonObject, accessLog, printed, user }
     let shape: Shape
     let separatorBytes: [UInt8]
     let columns: [RecordField]
@@ -60,12 +60,16 @@ public struct LineParser {
     /// Ties records to the open request, for formats joined by order.
     let sequence: SequenceJoiner?
     let printed: PrintedFormat?
+    let user: UserFormat?
+    /// What id-joined user-format requests told before their end.
+    let userJoins: UserJoinState?
 
     public init(format: LogFormat, captureText: Bool = false, keepIDs: Bool = true) {
         self.format = format
         self.captureText = captureText
         self.keepIDs = keepIDs || captureText
         var printed: PrintedFormat?
+        var user: UserFormat?
         switch format.layout {
         case .keyValue: shape = .keyValue; separatorBytes = []; columns = []
         case .delimited(let separator, let columns):
@@ -73,8 +77,11 @@ public struct LineParser {
         case .jsonObject: shape = .jsonObject; separatorBytes = []; columns = []
         case .accessLog: shape = .accessLog; separatorBytes = []; columns = []
         case .printed(let p): shape = .printed; separatorBytes = []; columns = []; printed = p
+        case .user(let u): shape = .user; separatorBytes = []; columns = []; user = u
         }
         self.printed = printed
+        self.user = user
+        userJoins = user != nil && format.join == .id ? UserJoinState() : nil
         container = format.container.map(ContainerReader.init)
         sequence = format.join == .sequence ? SequenceJoiner(name: String(format.name.prefix { $0 != "+" }), keepIDs: self.keepIDs) : nil
         keys = KeyTable(format.keys)
@@ -103,6 +110,7 @@ public struct LineParser {
         case .jsonObject: return parseJSONLine(line, into: &record, checked: checked)
         case .accessLog: return parseAccessLine(line, into: &record)
         case .printed: return parsePrintedLine(line, into: &record)
+        case .user: return parseUserLine(line, into: &record)
         }
     }
 
@@ -137,7 +145,7 @@ public struct LineParser {
         switch shape {
         case .keyValue: return record.level != .unknown
         case .delimited: return record.event == .synthesisComplete
-        case .jsonObject, .accessLog, .printed: return true
+        case .jsonObject, .accessLog, .printed, .user: return true
         }
     }
 

@@ -7,7 +7,7 @@ public enum RecordField: Sendable {
 
 /// A log format described as data: its layout and the table that maps its keys to fields.
 /// A new format is a new value of this type, not new parsing code.
-public struct LogFormat: Sendable, Equatable {
+public struct LogFormat: Sendable, Hashable {
     /// How a line is laid out.
     public enum Layout: Sendable, Equatable {
         /// `time - logger - LEVEL - event: key=value, key="quoted", ...` (Python logging).
@@ -20,6 +20,8 @@ public struct LogFormat: Sendable, Equatable {
         case accessLog
         /// A server's own prints, one request at a time (IndexTTS2's `>> …` lines).
         case printed(PrintedFormat)
+        /// A user's format file (`UserFormat`).
+        case user(UserFormat)
     }
 
     /// How a request's records are tied together.
@@ -63,6 +65,7 @@ public struct LogFormat: Sendable, Equatable {
     }
 
     public static func == (a: LogFormat, b: LogFormat) -> Bool { a.name == b.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     static let commonKeys: [String: RecordField] = [
         "id": .id, "request_id": .id, "trace_id": .id, "X-Request-ID": .id,
@@ -120,17 +123,18 @@ public struct LogFormat: Sendable, Equatable {
 extension LogFormat {
     /// Picks the format that parses the most of the given first lines (IndexTTS when none does);
     /// lines inside a container wrapper are unwrapped first and the format named with it.
-    public static func detect(firstLines: [[UInt8]]) -> LogFormat {
+    /// `user` formats are tried first and win ties.
+    public static func detect(firstLines: [[UInt8]], user: [LogFormat] = []) -> LogFormat {
         if let container = ContainerWrapper.detect(firstLines: firstLines) {
-            return detectInner(firstLines: firstLines.compactMap { container.unwrappedSample($0) }).wrapped(in: container)
+            return detectInner(firstLines: firstLines.compactMap { container.unwrappedSample($0) }, user: user).wrapped(in: container)
         }
-        return detectInner(firstLines: firstLines)
+        return detectInner(firstLines: firstLines, user: user)
     }
 
-    static func detectInner(firstLines: [[UInt8]]) -> LogFormat {
+    static func detectInner(firstLines: [[UInt8]], user: [LogFormat]) -> LogFormat {
         var best = LogFormat.indexTTS
         var bestScore = 0
-        for format in all {
+        for format in user + all {
             let parser = LineParser(format: format)
             var score = 0
             for line in firstLines {

@@ -1,0 +1,176 @@
+import Foundation
+
+/// Reading lines with a user format: the `line` pattern (a line that does not match continues
+/// the record before it), then the first event whose pattern matches the message.
+extension LineParser {
+    func parseUserLine(_ raw: ByteSpan, into record: inout LogRecord) -> LineKind {
+        guard let user else { return .noTimestamp }
+        if let plain = ANSIEscapes.stripped(raw) {
+            return plain.withUnsafeBufferPointer { parseUserLine($0, into: &record) }
+        }
+        guard LineValidation.isCleanText(raw) else { return .malformed }
+        let text = raw.string
+        guard let captures = user.line.match(text) else { return .noTimestamp }
+        if let time = captures["time"] {
+            guard let ts = user.time(String(time)) else { return .malformed }
+            record.reset(time: ts)
+        } else {
+            resetUntimed(&record)
+        }
+        record.level = captures["level"].map { level in
+            var word = String(level)
+            return word.withUTF8 { LineParser.level($0) }
+        } ?? .info
+        let message = captures["message"].map(String.init) ?? text
+        if captureText { record.message = message }
+        let bytes = Array(message.utf8)
+        for event in user.events {
+            if !event.pattern.literal.isEmpty, !bytes.withUnsafeBufferPointer({ $0.contains(event.pattern.literal) }) { continue }
+            guard let more = event.pattern.match(message) else { continue }
+            let values = UserCaptures(captures.merging(more) { _, new in new })
+            userEvent(event.kind, values, into: &record)
+            break
+        }
+        return .record
+    }
+
+    /// Turns an event's captures into the record, joining it to its request.
+    func userEvent(_ kind: UserFormat.Kind, _ c: UserCaptures, into record: inout LogRecord) {
+        if let text = c.text {
+            if captureText { record.text = text }
+            record.textLen = text.unicodeScalars.count
+        }
+        if let n = c.textLen { record.textLen = n }
+        if captureText { record.voice = c.voice; record.lang = c.lang }
+        if let sequence {
+            switch kind {
+            case .start: sequence.start(&record)
+            case .stage: if let name = c.stage, let ms = c.durationMs { sequence.stage(name, milliseconds: ms, into: &record) }
+            case .field:
+                if let ms = c.durationMs { sequence.open?.durationMs = ms }
+                if let audio = c.audioMs { sequence.open?.audioMs = audio }
+                if let rtf = c.rtf { sequence.open?.rtf = rtf }
+            case .end:
+                if let ms = c.durationMs { sequence.open?.durationMs = ms }
+                if let audio = c.audioMs { sequence.open?.audioMs = audio }
+                if let rtf = c.rtf { sequence.open?.rtf = rtf }
+                if c.failed(level: record.level) { sequence.fail(code: c.code ?? "UNKNOWN", into: &record) } else { sequence.end(&record) }
+            case .request: complete(c, into: &record, start: nil)
+            }
+            return
+        }
+        if let id = c.id {
+            var copy = id
+            guard copy.withUTF8({ isRequestIDToken($0) }) else { return }
+            record.idKey = copy.withUTF8 { RequestKey(bytes: $0) }
+            if keepIDs { record.id = id }
+        }
+        switch kind {
+        case .start:
+            guard let id = c.id, record.idKey != nil else { return }
+            record.event = .synthesisStart
+            userJoins?.start(id, at: record.untimed ? nil : record.time)
+        case .stage:
+            guard record.idKey != nil, let name = c.stage, let ms = c.durationMs else { return }
+            record.event = .stageTime
+            record.stageName = String(name.prefix(keptNameBytes))
+            record.stage = PipelineStage(name: name)
+            record.durationMs = ms
+        case .field:
+            if let id = c.id { userJoins?.note(id, c) }
+        case .end:
+            let open = c.id.flatMap { userJoins?.end($0) }
+            complete(c, into: &record, start: open)
+        case .request:
+            complete(c, into: &record, start: nil)
+        }
+    }
+
+    /// A completion from captures (and what the request's earlier lines told).
+    func complete(_ c: UserCaptures, into record: inout LogRecord, start open: UserJoinState.Open?) {
+        record.event = .synthesisComplete
+        let failed = c.failed(level: record.level)
+        record.status = failed ? .failed : .success
+        if failed { record.errorCode = c.code ?? c.httpStatus.map { "HTTP_\($0)" } ?? "UNKNOWN" }
+        record.durationMs = c.durationMs ?? open?.durationMs ?? open?.start.flatMap { start in
+            record.untimed ? nil : Int(record.time.milliseconds - start.milliseconds)
+        }
+        record.audioMs = c.audioMs ?? open?.audioMs
+        record.rtfTenThousandths = c.rtf ?? open?.rtf
+    }
+}
+
+/// The captures of one user-format line, as typed values.
+struct UserCaptures {
+    let raw: [String: Substring]
+    init(_ raw: [String: Substring]) { self.raw = raw }
+
+    func string(_ key: String) -> String? { raw[key].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+    func number(_ key: String) -> Double? { raw[key].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e12 ? $0 : nil } }
+
+    var id: String? { string("id") }
+    var text: String? { string("text") }
+    var voice: String? { string("voice").map { String($0.prefix(keptNameBytes)) } }
+    var lang: String? { string("lang").map { String($0.prefix(keptNameBytes)) } }
+    var stage: String? { string("stage") }
+    var code: String? { string("code").map { String($0.prefix(keptNameBytes)) } }
+    var textLen: Int? { number("text_len").map { Int($0) } }
+    var httpStatus: Int? { number("http_status").map { Int($0) } }
+    var durationMs: Int? {
+        if let v = number("duration_ms") { return Int(v.rounded()) }
+        if let v = number("duration_s") { return Int((v * 1000).rounded()) }
+        if let v = number("duration_us") { return Int((v / 1000).rounded()) }
+        return nil
+    }
+    var audioMs: Int? { number("audio_s").map { Int(($0 * 1000).rounded()) } }
+    var rtf: Int? { number("rtf").map { Int(($0 * 10_000).rounded()) } }
+
+    /// Failed: a failure status word, an HTTP status of 400 or more, or an ERROR record.
+    func failed(level: LogLevel) -> Bool {
+        if let status = string("status")?.lowercased(), ["failed", "fail", "error", "failure"].contains(status) { return true }
+        if let http = httpStatus, http >= 400 { return true }
+        return level >= .error && level != .unknown
+    }
+}
+
+/// What a user format's id-joined requests told before their end: start times and fields.
+/// Bounded: a log whose requests never end cannot fill memory.
+final class UserJoinState {
+    struct Open { var start: LogTimestamp?; var durationMs: Int?; var audioMs: Int?; var rtf: Int? }
+    var open: [String: Open] = [:]
+    static let capacity = 50_000
+
+    func start(_ id: String, at time: LogTimestamp?) {
+        if open.count >= UserJoinState.capacity { open.removeAll(keepingCapacity: true) }
+        open[id] = Open(start: time)
+    }
+
+    func note(_ id: String, _ c: UserCaptures) {
+        guard var o = open[id] else { return }
+        if let v = c.durationMs { o.durationMs = v }
+        if let v = c.audioMs { o.audioMs = v }
+        if let v = c.rtf { o.rtf = v }
+        open[id] = o
+    }
+
+    func end(_ id: String) -> Open? { open.removeValue(forKey: id) }
+}
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// Whether `needle` occurs in the bytes.
+    func contains(_ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        guard needle.count <= count, let base = baseAddress else { return false }
+        return needle.withUnsafeBufferPointer { n in
+            var i = 0
+            let last = count - n.count
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return false }
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
+                i = at + 1
+            }
+            return false
+        }
+    }
+}
