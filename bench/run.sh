@@ -33,13 +33,20 @@ seed_pipeline="zcat -f $plain | grep -a -F synthesis_complete: | awk -F', ' '{d=
 report_cmd="$bin report --format json $plain"
 zgrep_cmd="zgrep -h $id $files"
 trace_cmd="$bin trace --format json $id $files"
+# A user format file (bench/seed-as-user-format.toml: the seed's layout as regular expressions)
+# over the first 50 MB of the same log, on one core: MB/s per core.
+user_log="$out/user-format-50MB.log"
+[ -f "$user_log" ] || head -c 50000000 "$plain" | sed '$d' > "$user_log"
+user_size=$(stat -c %s "$user_log")
+user_cmd="taskset -c 0 $bin report --format json --format-file bench/seed-as-user-format.toml $user_log"
 
-results=$(python3 bench/measure.py "$repeats" "$seed_pipeline" "$report_cmd" "$zgrep_cmd" "$trace_cmd")
-python3 - "$size" "$results" <<'PY'
+results=$(python3 bench/measure.py "$repeats" "$seed_pipeline" "$report_cmd" "$zgrep_cmd" "$trace_cmd" "$user_cmd")
+python3 - "$size" "$results" "$user_size" <<'PY'
 import json, sys
 size = int(sys.argv[1])
 rows = [json.loads(l) for l in sys.argv[2].splitlines()]
-seed, report, zgrep, trace = rows
+seed, report, zgrep, trace, user = rows
+user_mb = int(sys.argv[3]) / 1e6
 mb = size / 1e6
 print(f"input: {mb:.0f} MB IndexTTS log, {len(rows)} commands run round by round, median of {len(seed['rounds'])} rounds")
 print(f"seed pipeline (zcat|grep|awk|sort): {seed['wall_s']:.3f} s  {mb/seed['wall_s']:.0f} MB/s")
@@ -51,4 +58,5 @@ print(f"  report / seed pipeline          : {report['wall_s']/seed['wall_s']:.2f
 print(f"zgrep -h ID (4 rotated .gz + live) : {zgrep['wall_s']:.3f} s")
 print(f"ttsmon trace ID (same files)       : {trace['wall_s']:.3f} s  peak RSS {trace['max_rss_mb']:.0f} MB")
 print(f"  trace / zgrep                   : {trace['wall_s']/zgrep['wall_s']:.2f}x median, {trace['min_s']/zgrep['min_s']:.2f}x best-of-runs, {per_round(trace, zgrep):.2f}x median of rounds   (must be <= 1.0)")
+print(f"user format file, one core ({user_mb:.0f} MB): {user['wall_s']:.3f} s  {user_mb/user['cpu_s']:.0f} MB/s per core of CPU time   (must be >= 50)")
 PY

@@ -155,6 +155,20 @@ import Testing
 
         """
 
+    /// `trace` of an IndexTTS2 request: its lines from start to end, the traceback with them;
+    /// the waterfall has its stages.
+    @Test func indexTTS2RequestsAreTraced() throws {
+        let dir = TempDir()
+        let path = dir.write("indextts2.log", Self.indexTTS2)
+        let ok = try RequestTracer.trace(id: "indextts2-1", inputs: [LogInput(path: path)]).trace
+        #expect(ok?.stages.map(\.stage) == ["gpt_gen", "gpt_forward", "s2mel", "bigvgan"])
+        #expect(ok?.status == .success && ok?.durationMs == 5870)
+        let failed = try RequestTracer.trace(id: "indextts2-2", inputs: [LogInput(path: path)]).trace
+        #expect(failed?.status == .failed && failed?.errorCode == "OutOfMemoryError")
+        #expect(failed?.rawLines.contains { $0.contains("CUDA out of memory") } == true, "\(failed?.rawLines ?? [])")
+        #expect(try RequestTracer.trace(id: "indextts2-9", inputs: [LogInput(path: path)]).trace == nil)
+    }
+
     /// IndexTTS2's prints: joined by order, stages, RTF and audio length, a traceback's class
     /// as the code, an interrupted request.
     @Test func indexTTS2Prints() throws {

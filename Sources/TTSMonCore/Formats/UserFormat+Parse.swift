@@ -9,26 +9,23 @@ extension LineParser {
             return plain.withUnsafeBufferPointer { parseUserLine($0, into: &record) }
         }
         guard LineValidation.isCleanText(raw) else { return .malformed }
-        let text = raw.string
-        guard let captures = user.line.match(text) else { return .noTimestamp }
-        if let time = captures["time"] {
-            guard let ts = user.time(String(time)) else { return .malformed }
+        let subject = MatchSubject(raw.string, bytes: raw)
+        guard let lineMatch = user.line.match(subject) else { return .noTimestamp }
+        if let time = lineMatch.string("time") {
+            guard let ts = user.time(time) else { return .malformed }
             record.reset(time: ts)
         } else {
             resetUntimed(&record)
         }
-        record.level = captures["level"].map { level in
-            var word = String(level)
+        record.level = lineMatch.string("level").map { level in
+            var word = level
             return word.withUTF8 { LineParser.level($0) }
         } ?? .info
-        let message = captures["message"].map(String.init) ?? text
-        if captureText { record.message = message }
-        let bytes = Array(message.utf8)
+        let messageRange = lineMatch.range("message")
+        if captureText { record.message = lineMatch.string("message") ?? subject.text }
         for event in user.events {
-            if !event.pattern.literal.isEmpty, !bytes.withUnsafeBufferPointer({ $0.contains(event.pattern.literal) }) { continue }
-            guard let more = event.pattern.match(message) else { continue }
-            let values = UserCaptures(captures.merging(more) { _, new in new })
-            userEvent(event.kind, values, into: &record)
+            guard let eventMatch = event.pattern.match(subject, in: messageRange) else { continue }
+            userEvent(event.kind, UserCaptures([eventMatch, lineMatch]), into: &record)
             break
         }
         return .record
@@ -102,11 +99,18 @@ extension LineParser {
 
 /// The captures of one user-format line, as typed values.
 struct UserCaptures {
-    let raw: [String: Substring]
-    init(_ raw: [String: Substring]) { self.raw = raw }
+    /// The event's match first: its captures win over the line's.
+    let matches: [NamedMatch]
+    init(_ matches: [NamedMatch]) { self.matches = matches }
 
-    func string(_ key: String) -> String? { raw[key].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
-    func number(_ key: String) -> Double? { raw[key].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e12 ? $0 : nil } }
+    func range(_ key: String) -> (MatchSubject, NSRange)? {
+        for m in matches { if let r = m.range(key) { return (m.subject, r) } }
+        return nil
+    }
+    func string(_ key: String) -> String? { range(key).flatMap { $0.string($1) }.flatMap { $0.isEmpty ? nil : $0 } }
+    func number(_ key: String) -> Double? {
+        range(key).flatMap { $0.number($1) }.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e12 ? $0 : nil }
+    }
 
     var id: String? { string("id") }
     var text: String? { string("text") }
@@ -154,23 +158,4 @@ final class UserJoinState {
     }
 
     func end(_ id: String) -> Open? { open.removeValue(forKey: id) }
-}
-
-extension UnsafeBufferPointer where Element == UInt8 {
-    /// Whether `needle` occurs in the bytes.
-    func contains(_ needle: [UInt8]) -> Bool {
-        guard let first = needle.first else { return true }
-        guard needle.count <= count, let base = baseAddress else { return false }
-        return needle.withUnsafeBufferPointer { n in
-            var i = 0
-            let last = count - n.count
-            while i <= last {
-                guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return false }
-                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
-                i = at + 1
-            }
-            return false
-        }
-    }
 }

@@ -227,41 +227,58 @@ final class NamedPattern: @unchecked Sendable {
     /// Bytes every match contains (the pattern's leading literal), when it has one.
     let literal: [UInt8]
 
-    /// The names as ICU sees them (`n0`, `n1`, …): ICU allows no `_` in a group's name.
-    let icuNames: [String]
+    /// The capture group number of each name (`range(at:)` is cheaper than by name).
+    let groups: [Int]
+    /// Whether the literal must be at the start of the text matched (`^literal…`).
+    let anchoredLiteral: Bool
+    let literalText: String
 
     init(_ pattern: String) throws {
-        let (rewritten, names) = NamedPattern.renamingGroups(pattern)
+        let (rewritten, names, groups) = NamedPattern.renamingGroups(pattern)
         do { regex = try NSRegularExpression(pattern: rewritten) } catch {
             throw FormatFileError.Reason("invalid regular expression: \(pattern)")
         }
         self.names = names
-        icuNames = names.indices.map { "n\($0)" }
+        self.groups = groups
         literal = NamedPattern.leadingLiteral(pattern)
+        literalText = String(decoding: literal, as: UTF8.self)
+        anchoredLiteral = pattern.hasPrefix("^") && !literal.isEmpty
     }
 
-    /// The named groups' names, in order (`(?<name>…)`), and the pattern with each renamed
-    /// `n0`, `n1`, … for ICU.
-    static func renamingGroups(_ pattern: String) -> (String, [String]) {
+    /// The named groups' names and group numbers, in order (`(?<name>…)`), and the pattern with
+    /// each renamed `n0`, `n1`, … for ICU (which allows no `_` in a name).
+    static func renamingGroups(_ pattern: String) -> (String, [String], [Int]) {
         let s = Array(pattern.unicodeScalars)
         var names: [String] = []
+        var groups: [Int] = []
+        var group = 0
+        var inClass = false
         var out = String.UnicodeScalarView()
         var i = 0
         while i < s.count {
             if s[i] == "\\", i + 1 < s.count { out.append(s[i]); out.append(s[i + 1]); i += 2; continue }
-            if i + 3 < s.count, s[i] == "(", s[i + 1] == "?", s[i + 2] == "<", s[i + 3] != "=", s[i + 3] != "!",
-               let close = s[(i + 3)...].firstIndex(of: ">") {
-                var name = ""
-                name.unicodeScalars.append(contentsOf: s[(i + 3)..<close])
-                out.append(contentsOf: "(?<n\(names.count)>".unicodeScalars)
-                names.append(name)
-                i = close + 1
-                continue
+            if inClass {
+                if s[i] == "]" { inClass = false }
+            } else if s[i] == "[" {
+                inClass = true
+            } else if s[i] == "(" {
+                let named = i + 3 < s.count && s[i + 1] == "?" && s[i + 2] == "<" && s[i + 3] != "=" && s[i + 3] != "!"
+                if named, let close = s[(i + 3)...].firstIndex(of: ">") {
+                    group += 1
+                    var name = ""
+                    name.unicodeScalars.append(contentsOf: s[(i + 3)..<close])
+                    out.append(contentsOf: "(?<n\(names.count)>".unicodeScalars)
+                    names.append(name)
+                    groups.append(group)
+                    i = close + 1
+                    continue
+                }
+                if i + 1 >= s.count || s[i + 1] != "?" { group += 1 }
             }
             out.append(s[i])
             i += 1
         }
-        return (String(out), names)
+        return (String(out), names, groups)
     }
 
     /// The literal text a pattern without alternatives starts with (after `^`), for a cheap
@@ -283,15 +300,81 @@ final class NamedPattern: @unchecked Sendable {
     }
 
     /// The named captures of the first match in `text`, nil when none.
-    func match(_ text: String) -> [String: Substring]? {
-        let ns = text as NSString
-        guard let m = regex.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) else { return nil }
-        var out: [String: Substring] = [:]
-        for (name, icu) in zip(names, icuNames) {
-            let r = m.range(withName: icu)
-            guard r.location != NSNotFound, let range = Range(r, in: text) else { continue }
-            out[name] = text[range]
+    func match(_ text: String) -> [String: String]? {
+        var copy = text
+        return copy.withUTF8 { bytes in match(MatchSubject(text, bytes: bytes))?.values }
+    }
+
+    /// The first match in `subject` within `range` (the whole text by default; `^` matches at
+    /// the range's start), nil when none or when the pattern's literal is not there.
+    func match(_ subject: MatchSubject, in range: NSRange? = nil) -> NamedMatch? {
+        let r = range ?? NSRange(location: 0, length: subject.length)
+        if !literal.isEmpty {
+            // A byte compare where the text is ASCII (usually), else Swift's own search: both far
+            // cheaper than the expression (and than NSString's search).
+            if anchoredLiteral, r.location + literal.count <= subject.asciiPrefix {
+                guard literal.withUnsafeBufferPointer({ memcmp(subject.bytes.baseAddress! + r.location, $0.baseAddress!, literal.count) == 0 }) else { return nil }
+            } else {
+                guard let bounds = Range(r, in: subject.text) else { return nil }
+                let part = subject.text[bounds]
+                guard anchoredLiteral ? part.hasPrefix(literalText) : part.contains(literalText) else { return nil }
+            }
         }
+        guard let m = regex.firstMatch(in: subject.text, range: r) else { return nil }
+        return NamedMatch(subject: subject, names: names, ranges: groups.map { m.range(at: $0) })
+    }
+}
+
+/// A line as Foundation's regular expressions see it, with its bytes (valid while it is read)
+/// for the cheap paths: where the line is ASCII, UTF-16 offsets are byte offsets.
+struct MatchSubject {
+    let text: String
+    let bytes: ByteSpan
+    let length: Int
+    /// Bytes before the first non-ASCII one.
+    let asciiPrefix: Int
+
+    init(_ text: String, bytes: ByteSpan) {
+        self.text = text
+        self.bytes = bytes
+        var i = 0
+        while i < bytes.count, bytes[i] < 0x80 { i &+= 1 }
+        asciiPrefix = i
+        length = i == bytes.count ? bytes.count : text.utf16.count
+    }
+
+    /// The text of a UTF-16 range.
+    func string(_ r: NSRange) -> String? {
+        if r.location + r.length <= asciiPrefix { return bytes.slice(r.location, r.location + r.length).string }
+        // (Not NSString.substring: on Linux it breaks on a bridged string's non-ASCII text.)
+        return Range(r, in: text).map { String(text[$0]) }
+    }
+
+    /// A number in a UTF-16 range, read from the bytes where they are ASCII.
+    func number(_ r: NSRange) -> Double? {
+        if r.location + r.length <= asciiPrefix, let v = ValueParsing.decimal(bytes.slice(r.location, r.location + r.length)) { return v }
+        return string(r).flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+}
+
+/// The named captures of one match.
+struct NamedMatch {
+    let subject: MatchSubject
+    let names: [String]
+    let ranges: [NSRange]
+
+    /// The range of a capture that took part in the match.
+    func range(_ name: String) -> NSRange? {
+        guard let i = names.firstIndex(of: name), ranges[i].location != NSNotFound else { return nil }
+        return ranges[i]
+    }
+
+    func string(_ name: String) -> String? { range(name).flatMap(subject.string) }
+
+    /// Every capture that took part, as text.
+    var values: [String: String] {
+        var out: [String: String] = [:]
+        for (name, r) in zip(names, ranges) where r.location != NSNotFound { out[name] = subject.string(r) }
         return out
     }
 }

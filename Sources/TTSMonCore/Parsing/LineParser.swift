@@ -285,42 +285,42 @@ public struct LineParser {
             if let (length, remembered, slot) = keyOrder.match(event: event, previous: previous, base: base, at: i, count: n) {
                 field = remembered
                 previous = slot
-                i += length + 1
+                i = i &+ length &+ 1
             } else {
                 // A key is an identifier directly followed by '='; anything else is a bare word.
                 let keyStart = i
-                while i < n, LineParser.isKeyByte(base[i]) { i += 1 }
+                while i < n, LineParser.isKeyByte(base[i]) { i = i &+ 1 }
                 guard i < n, base[i] == 61, i > keyStart else {
                     i = LineParser.nextItem(base, from: i, count: n)
                     continue
                 }
                 field = keys.lookup(body.slice(keyStart, i))
                 previous = keyOrder.remember(event: event, previous: previous, key: body.slice(keyStart, i), field: field)
-                i += 1
+                i = i &+ 1
             }
             var value: ByteSpan
             var quoted = false
             var escapes = 0
             if i < n, base[i] == 34 {
                 quoted = true
-                i += 1
+                i = i &+ 1
                 let valueStart = i
                 // Closing quote: the first '"' not escaped by a backslash; escapes counted on the way.
                 while i < n {
                     let q = ByteSearch.first(34, or: 92, in: base, from: i, count: n)
                     if q >= n { i = n; break }
                     if base[q] == 34 { i = q; break }
-                    escapes += 1
-                    i = q + 2
+                    escapes = escapes &+ 1
+                    i = q &+ 2
                 }
                 i = Swift.min(i, n)
                 value = body.slice(valueStart, i)
-                i = LineParser.nextItem(base, from: Swift.min(i + 1, n), count: n)
+                i = LineParser.nextItem(base, from: Swift.min(i &+ 1, n), count: n)
             } else {
                 let valueStart = i
                 let end = LineParser.itemEnd(base, from: i, count: n)
                 value = body.slice(valueStart, end)
-                i = end + 2
+                i = end &+ 2
             }
             guard let field else { continue }
             if field == .text, !captureText {
@@ -349,8 +349,8 @@ public struct LineParser {
             let raw = UnsafeRawPointer(base + i)
             let x = (raw.loadUnaligned(as: UInt64.self) ^ commas) | (raw.loadUnaligned(fromByteOffset: 1, as: UInt64.self) ^ spaces)
             let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-            if found != 0 { return i + found.trailingZeroBitCount / 8 }
-            i += 8
+            if found != 0 { return i &+ found.trailingZeroBitCount / 8 }
+            i = i &+ 8
         }
         while i < n {
             let c = ByteSearch.first(44, in: base, from: i, count: n)

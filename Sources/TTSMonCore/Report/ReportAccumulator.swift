@@ -133,20 +133,20 @@ public struct ReportAccumulator: Sendable {
     /// capture was copied whole, 200 bytes, on every line); it is not changed.
     @inline(__always)
     public mutating func add(_ kind: LineKind, _ record: inout LogRecord) {
-        lines.total += 1
+        lines.total &+= 1
         switch kind {
         case .noTimestamp:
-            if !contextKnown { leadingUntimestamped += 1 }
-            else if inErrorContext { lines.continuation += 1 }
-            else { lines.unparsed += 1 }
+            if !contextKnown { leadingUntimestamped &+= 1 }
+            else if inErrorContext { lines.continuation &+= 1 }
+            else { lines.unparsed &+= 1 }
         case .malformed:
-            lines.unparsed += 1
+            lines.unparsed &+= 1
             contextKnown = true
             inErrorContext = false
         case .joined:
-            lines.continuation += 1
+            lines.continuation &+= 1
         case .record:
-            lines.parsed += 1
+            lines.parsed &+= 1
             contextKnown = true
             inErrorContext = record.level.mayCarryTraceback
             fold(&record)
@@ -199,13 +199,13 @@ public struct ReportAccumulator: Sendable {
         guard inRange else { return }
         let status = record.status ?? (record.errorCode == nil ? .success : .failed)
         let duration = record.durationMs
-        total += 1
+        total &+= 1
         if let duration { latency.add(duration) }
-        if status == .success { success += 1 } else { failed += 1 }
-        if record.isServerError { serverErrors += 1 }
+        if status == .success { success &+= 1 } else { failed &+= 1 }
+        if record.isServerError { serverErrors &+= 1 }
         let factor = record.effectiveRTF
         if let factor { rtf.add(factor) }
-        if let audio = record.audioMs { audioMs += audio; audioKnown += 1 }
+        if let audio = record.audioMs { audioMs += audio; audioKnown &+= 1 }
         if !record.untimed {
             alertSeries.addRequest(second: record.time.second, failed: status == .failed, statusCodes: statusCodes,
                                    serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs, rtf: factor)
@@ -244,11 +244,11 @@ public struct ReportAccumulator: Sendable {
     }
 
     mutating func finalize(status: RequestStatus, code: String?, textLen: Int?, cacheHit: Bool?, duration: Int?) {
-        if status == .failed { errorCounts[code ?? "UNKNOWN", default: 0] += 1 }
-        if let hit = cacheHit { cacheKnown += 1; if hit { cacheHits += 1 } }
+        if status == .failed { errorCounts[code ?? "UNKNOWN", default: 0] &+= 1 }
+        if let hit = cacheHit { cacheKnown &+= 1; if hit { cacheHits &+= 1 } }
         let bucket = TextLengthBucket(length: textLen).rawValue
-        buckets[bucket].requests += 1
-        if status == .failed { buckets[bucket].failed += 1 }
+        buckets[bucket].requests &+= 1
+        if status == .failed { buckets[bucket].failed &+= 1 }
         if let duration { buckets[bucket].latency.add(duration) }
     }
 

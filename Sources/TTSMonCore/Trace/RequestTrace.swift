@@ -73,9 +73,10 @@ public struct RequestTrace: Sendable {
         if let c = complete { status = c.status == .failed ? .failed : .success }
         self.status = status
         self.stages = stages
-        let timed = records.compactMap { $0.record?.time }
-        start = startRecord?.time ?? timed.min()
-        end = complete?.time ?? timed.max()
+        // Records without a time of their own (IndexTTS2's prints) give no start or end.
+        let timed = records.compactMap { $0.record.flatMap { $0.untimed ? nil : $0.time } }
+        start = startRecord.flatMap { $0.untimed ? nil : $0.time } ?? timed.min()
+        end = complete.flatMap { $0.untimed ? nil : $0.time } ?? timed.max()
         durationMs = complete?.durationMs
         errorCode = status == .failed ? (complete?.errorCode ?? failedCode ?? "UNKNOWN") : (status == .incomplete ? failedCode : nil)
         text = startRecord?.text
@@ -89,9 +90,10 @@ public struct RequestTrace: Sendable {
         if status == .failed || (status == .incomplete && failedCode != nil) {
             // model_stage names the last stage reached: where it failed. Without it, the first
             // stage that never logged its time.
+            // (Only for the seed's pipeline: another service's stages are not known ahead.)
             let done = Set(stages.map(\.stage))
             failedStage = complete?.modelStage
-                ?? PipelineStage.allCases.first { !done.contains($0.name) }?.name
+                ?? (done.allSatisfy { PipelineStage(name: $0) != nil } ? PipelineStage.allCases.first { !done.contains($0.name) }?.name : nil)
         }
     }
 }
