@@ -214,7 +214,7 @@ public struct LiveMetrics: Sendable {
             }
         case .failover:
             let to = record.failoverTo ?? "?"
-            let from = record.failoverFrom ?? activeInstance ?? (to == "main" ? "standby" : "main")
+            let from = FailoverEvent.resolvedFrom(logged: record.failoverFrom, to: to, active: activeInstance)
             failovers.append(FailoverEvent(time: time, from: from, to: to,
                                            message: RecentRequest.clipped(record.message ?? "", scalars: LiveSignal.detailLength)))
             if alertAccepts(second) { alertSeries.addFailover(second: second, toMain: to == "main") }
@@ -230,30 +230,29 @@ public struct LiveMetrics: Sendable {
 
     @inline(__always)
     mutating func complete(_ record: LogRecord, second: Int64, source: Int, file: String, offset: Int64) {
-        let duration = record.durationMs
-        let factor = record.effectiveRTF
         let known = record.idKey.flatMap { pending.complete($0) }
-        let status = record.status ?? (record.errorCode == nil ? .success : .failed)
-        let code = record.errorCode ?? known?.failedCode
+        let o = RequestOutcome(completion: record, started: known?.hasStart == true, textLen: known?.textLen,
+                               cacheHit: known?.cacheHit, failedCode: known?.failedCode)
+        let duration = o.durationMs, factor = o.rtf, status = o.status, code = o.code
         totalRequests += 1
         if status == .success { totalSuccess += 1 } else { totalFailed += 1 }
         configuration.observer?.requestCompleted(service: service(source), status: status, code: code,
-                                                 durationMs: duration, queueMs: record.queueMs, rtf: factor)
+                                                 durationMs: duration, queueMs: o.queueMs, rtf: factor)
         if let slot = counts.slot(for: second) {
-            counts.slots[slot].add(status: status, code: code, serverError: record.isServerError,
-                                   cacheHit: known?.cacheHit, bucket: TextLengthBucket(length: record.textLen ?? known?.textLen))
+            counts.slots[slot].add(status: status, code: code, serverError: o.serverError,
+                                   cacheHit: o.cacheHit, bucket: TextLengthBucket(length: o.textLen))
         }
         if let slot = latency.slot(for: second) {
             if let duration { latency.slots[slot].add(family: 0, value: duration) }
             if let factor { latency.slots[slot].add(family: LatencySlot.rtfFamily, value: factor) }
         }
-        if let audio = record.audioMs, let slot = counts.slot(for: second) {
+        if let audio = o.audioMs, let slot = counts.slot(for: second) {
             counts.slots[slot].audioMs += Int64(audio); counts.slots[slot].audioKnown &+= 1
         }
         if alertAccepts(second) {
             alertSeries.addRequest(second: second, failed: status == .failed,
                                    statusCodes: writesStatusCodes(source),
-                                   serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs, rtf: factor)
+                                   serverError: o.serverError, durationMs: duration, queueMs: o.queueMs, rtf: factor)
         }
         if configuration.recentRequests > 0, let id = record.id, let key = record.idKey {
             index.add(RecentRequest(id: id, time: record.time, status: status, durationMs: duration, errorCode: code,

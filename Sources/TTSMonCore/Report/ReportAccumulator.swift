@@ -197,24 +197,23 @@ public struct ReportAccumulator: Sendable {
     mutating func complete(_ record: inout LogRecord, inRange: Bool) {
         let known = record.idKey.flatMap { pending.removeValue(forKey: $0) }
         guard inRange else { return }
-        let status = record.status ?? (record.errorCode == nil ? .success : .failed)
-        let duration = record.durationMs
+        let o = RequestOutcome(completion: record, started: known?.hasStart == true, textLen: known?.textLen,
+                               cacheHit: known?.cacheHit, failedCode: failureCode(known))
         total &+= 1
-        if let duration { latency.add(duration) }
-        if status == .success { success &+= 1 } else { failed &+= 1 }
-        if record.isServerError { serverErrors &+= 1 }
-        let factor = record.effectiveRTF
-        if let factor { rtf.add(factor) }
-        if let audio = record.audioMs { audioMs += audio; audioKnown &+= 1 }
+        if let duration = o.durationMs { latency.add(duration) }
+        if o.status == .success { success &+= 1 } else { failed &+= 1 }
+        if o.serverError { serverErrors &+= 1 }
+        if let factor = o.rtf { rtf.add(factor) }
+        if let audio = o.audioMs { audioMs += audio; audioKnown &+= 1 }
         if !record.untimed {
-            alertSeries.addRequest(second: record.time.second, failed: status == .failed, statusCodes: statusCodes,
-                                   serverError: record.isServerError, durationMs: duration, queueMs: record.queueMs, rtf: factor)
+            alertSeries.addRequest(second: record.time.second, failed: o.status == .failed, statusCodes: statusCodes,
+                                   serverError: o.serverError, durationMs: o.durationMs, queueMs: o.queueMs, rtf: o.rtf)
         }
-        if let id = record.idKey, record.textLen == nil, known?.hasStart != true {
-            orphans.append(Orphan(id: id, status: status, code: record.errorCode ?? failureCode(known), duration: duration))
+        if let id = record.idKey, !o.startKnown {
+            // Its start may be in an earlier stretch: joined when the stretches merge.
+            orphans.append(Orphan(id: id, status: o.status, code: o.code, duration: o.durationMs))
         } else {
-            finalize(status: status, code: record.errorCode ?? failureCode(known),
-                     textLen: record.textLen ?? known?.textLen, cacheHit: known?.cacheHit, duration: duration)
+            finalize(status: o.status, code: o.code, textLen: o.textLen, cacheHit: o.cacheHit, duration: o.durationMs)
         }
     }
 

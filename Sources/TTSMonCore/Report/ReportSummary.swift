@@ -86,7 +86,7 @@ public struct ReportSummary: Sendable {
         var active: String?
         return events.map { event in
             var e = event
-            if e.from == nil { e.from = active ?? (e.to == "main" ? "standby" : "main") }
+            e.from = FailoverEvent.resolvedFrom(logged: e.from, to: e.to, active: active)
             active = e.to
             return e
         }
