@@ -88,6 +88,19 @@ import Testing
         #expect(LogTimestamp.zoned("2024-06-12 14:22:37,892123456-0130") == LogTimestamp.zoned("2024-06-12T15:52:37.892Z"))
     }
 
+    /// A JSON logger's `exception` field is the record's traceback: `trace` shows it.
+    @Test func jsonExceptionIsTheTraceback() throws {
+        let dir = TempDir()
+        let path = dir.write("structlog.json", #"""
+            {"event": "synthesis_start", "id": "ts_1", "text": "hi", "level": "info", "timestamp": "2024-06-12T14:22:37.000Z"}
+            {"event": "synthesis_complete", "id": "ts_1", "status": "failed", "duration_ms": 12, "error_code": "OOM", "level": "error", "timestamp": "2024-06-12T14:22:37.012Z", "exception": "Traceback (most recent call last):\n  File \"app.py\", line 3, in synth\ntorch.OutOfMemoryError: CUDA out of memory"}
+
+            """#)
+        let trace = try RequestTracer.trace(id: "ts_1", inputs: [LogInput(path: path)]).trace
+        #expect(trace?.status == .failed && trace?.errorCode == "OOM")
+        #expect(trace?.rawLines.contains("torch.OutOfMemoryError: CUDA out of memory") == true, "\(trace?.rawLines ?? [])")
+    }
+
     /// Docker's json-file (a long line split in parts), CRI (`P` parts), `--timestamps`.
     @Test func containerWrappers() throws {
         let dir = TempDir()

@@ -21,6 +21,10 @@ extension LineParser {
         while let (key, value) = scanner.nextMember() {
             guard let field = keys.lookup(key) else {
                 if key.equals("message") || key.equals("msg"), case .string(let text) = value { messageText = text }
+                // structlog's format_exc_info, python-json-logger: the traceback as one string.
+                if key.equals("exception") || key.equals("exc_info"), case .string(let text) = value, !text.isEmpty {
+                    if captureText { record.traceback = String(text.prefix(16_384)) }
+                }
                 // loguru's `serialize=True`: the record is nested, the formatted line beside it.
                 if key.equals("record"), case .object(let nested) = value { return parseLoguruRecord(nested, into: &record) }
                 continue

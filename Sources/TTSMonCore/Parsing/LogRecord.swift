@@ -91,7 +91,7 @@ public struct LogRecord: Sendable {
 
     /// The rarely needed text fields.
     struct Details: Sendable {
-        var stageName, modelStage, text, lang, voice, warningCode, failoverFrom, failoverTo, message: String?
+        var stageName, modelStage, text, lang, voice, warningCode, failoverFrom, failoverTo, message, traceback: String?
     }
 
     final class DetailsBox: @unchecked Sendable {
@@ -138,6 +138,8 @@ public struct LogRecord: Sendable {
     public var warningCode: String? { get { get(\.warningCode) } set { set(\.warningCode, newValue) } }
     public var failoverFrom: String? { get { get(\.failoverFrom) } set { set(\.failoverFrom, newValue) } }
     public var failoverTo: String? { get { get(\.failoverTo) } set { set(\.failoverTo, newValue) } }
+    /// A traceback carried inside the record (a JSON logger's `exception` field).
+    public var traceback: String? { get { get(\.traceback) } set { set(\.traceback, newValue) } }
     /// The free-text message, kept for router lines and unknown events.
     public var message: String? { get { get(\.message) } set { set(\.message, newValue) } }
 

@@ -79,6 +79,8 @@ public final class ReplayFeeder: @unchecked Sendable {
                 case .overlong:
                     condition.lock(); metrics.addOverlongLine(source: 0); condition.unlock()
                 case .text(let bytes, let offset, _):
+                    // A line without a time of its own arrives at the replayed moment.
+                    condition.lock(); parser.clock.arrival = clock ?? LogTimestamp(localTime: Date()); condition.unlock()
                     let kind = parser.parse(bytes, into: &record)
                     condition.lock()
                     defer { condition.unlock() }

@@ -58,8 +58,12 @@ public enum RequestTracer {
                     if case .record(let r) = parser.parse(line) { record = r }
                     // Keep only records that name the id as a field, or lines that merely mention it.
                     if let r = record, r.id != nil, r.id != id { continue }
-                    found.append(RequestTrace.Found(file: log.input.displayName, offset: blockOffset + Int64(lineStart),
-                                                    line: Sanitizer.clean(bytes: line), record: record))
+                    var entry = RequestTrace.Found(file: log.input.displayName, offset: blockOffset + Int64(lineStart),
+                                                   line: Sanitizer.clean(bytes: line), record: record)
+                    if let traceback = record?.traceback {
+                        entry.continuation = traceback.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitizer.clean(String($0)) }
+                    }
+                    found.append(entry)
                     if record?.level.mayCarryTraceback == true, from < block.count {
                         carryTraceback = appendContinuation(block, from: &from, to: &found)
                     } else if record?.level.mayCarryTraceback == true {
