@@ -3,7 +3,7 @@
 /// they open in the input read (`indextts2-7`), so they are folded and indexed like any other.
 final class SequenceJoiner {
     /// The request being served.
-    struct Open {
+    struct Open: RequestFacts {
         var key: RequestKey
         var id: String
         var start: LogTimestamp?

@@ -43,14 +43,9 @@ extension LineParser {
             switch kind {
             case .start: sequence.start(&record)
             case .stage: if let name = c.stage, let ms = c.durationMs { sequence.stage(name, milliseconds: ms, into: &record) }
-            case .field:
-                if let ms = c.durationMs { sequence.open?.durationMs = ms }
-                if let audio = c.audioMs { sequence.open?.audioMs = audio }
-                if let rtf = c.rtf { sequence.open?.rtf = rtf }
+            case .field: sequence.open?.note(c)
             case .end:
-                if let ms = c.durationMs { sequence.open?.durationMs = ms }
-                if let audio = c.audioMs { sequence.open?.audioMs = audio }
-                if let rtf = c.rtf { sequence.open?.rtf = rtf }
+                sequence.open?.note(c)
                 if c.failed(level: record.level) { sequence.fail(code: c.code ?? "UNKNOWN", into: &record) } else { sequence.end(&record) }
             case .request: complete(c, into: &record, start: nil)
             }
@@ -140,7 +135,7 @@ struct UserCaptures {
 /// What a user format's id-joined requests told before their end: start times and fields.
 /// Bounded: a log whose requests never end cannot fill memory.
 final class UserJoinState {
-    struct Open { var start: LogTimestamp?; var durationMs: Int?; var audioMs: Int?; var rtf: Int? }
+    struct Open: RequestFacts { var start: LogTimestamp?; var durationMs: Int?; var audioMs: Int?; var rtf: Int? }
     var open: [String: Open] = [:]
     static let capacity = 50_000
 
@@ -151,11 +146,25 @@ final class UserJoinState {
 
     func note(_ id: String, _ c: UserCaptures) {
         guard var o = open[id] else { return }
-        if let v = c.durationMs { o.durationMs = v }
-        if let v = c.audioMs { o.audioMs = v }
-        if let v = c.rtf { o.rtf = v }
+        o.note(c)
         open[id] = o
     }
 
     func end(_ id: String) -> Open? { open.removeValue(forKey: id) }
+}
+
+/// What an open request's lines told before its end (user formats, printed formats).
+protocol RequestFacts {
+    var durationMs: Int? { get set }
+    var audioMs: Int? { get set }
+    var rtf: Int? { get set }
+}
+
+extension RequestFacts {
+    /// Keeps what a line's captures add.
+    mutating func note(_ c: UserCaptures) {
+        if let v = c.durationMs { durationMs = v }
+        if let v = c.audioMs { audioMs = v }
+        if let v = c.rtf { rtf = v }
+    }
 }
