@@ -41,23 +41,20 @@ public struct DashboardSettings: Equatable, Sendable {
 
     public static func parse(_ text: String, name: String) -> Result<DashboardSettings, InputError> {
         var settings = DashboardSettings()
-        var table = ""
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = ConfigText.stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
-            let at = "\(name):\(n + 1)"
-            if line.isEmpty { continue }
-            if line.hasPrefix("[") {
-                guard line.hasSuffix("]") else { return .failure(InputError("\(at): unclosed table header")) }
-                table = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                guard ["", "dashboard", "probe", "logs"].contains(table) else {
-                    return .failure(InputError("\(at): unknown table [\(table)]"))
-                }
-                continue
+        let doc: TOMLDocument
+        do { doc = try TOMLDocument(text) } catch { return .failure(InputError("\(name):\(error.line): \(error.message)")) }
+        if let (table, list) = doc.tables.first { return .failure(InputError("\(name):\(list.first?.line ?? 1): unknown table [[\(table)]]")) }
+        var items = ConfigText.pairs(doc.root)
+        for (table, section) in doc.sections {
+            guard ["dashboard", "probe", "logs"].contains(table) else {
+                return .failure(InputError("\(name):\(section.line): unknown table [\(table)]"))
             }
-            guard let eq = line.firstIndex(of: "=") else { return .failure(InputError("\(at): expected key = value")) }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            let full = table.isEmpty ? key : "\(table).\(key)"
-            guard let value = ConfigText.parseValue(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)) else {
+            items += ConfigText.pairs(section.table, prefix: table + ".")
+        }
+        items.sort { $0.entry.line < $1.entry.line }
+        for (full, entry) in items {
+            let at = "\(name):\(entry.line)"
+            guard let value = ConfigText.value(entry.value) else {
                 return .failure(InputError("\(at): key '\(full)': cannot read the value"))
             }
             func bad(_ why: String) -> Result<DashboardSettings, InputError> { .failure(InputError("\(at): key '\(full)': \(why)")) }

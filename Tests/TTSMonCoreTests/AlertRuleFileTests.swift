@@ -12,6 +12,18 @@ import Testing
         return "no error"
     }
 
+    /// Rule files and the dashboard's config are read by the same TOML reader as format files:
+    /// commas, `#` and escaped quotes inside strings are text, comments after values are not.
+    @Test func stringsAreReadWhole() throws {
+        let r = try rules("""
+            [[rule]]
+            name = "Slow"
+            expr = "p99_latency_seconds > 8"
+            summary = "slow, really \\"slow\\" # not a comment"   # a comment
+            """, yaml: false)
+        #expect(r.first { $0.name == "Slow" }?.summary == #"slow, really "slow" # not a comment"#)
+    }
+
     @Test func tomlChangesAndAdds() throws {
         let r = try rules("""
             # tighter latency, a new p99 rule, no disk rule

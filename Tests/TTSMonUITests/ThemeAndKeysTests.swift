@@ -83,3 +83,16 @@ import Testing
         #expect(!state.helpVisible)
     }
 }
+
+/// The dashboard's config is read by the same TOML reader as format and rule files: a comma
+/// inside a quoted path is part of it, literal strings keep their backslashes.
+@Suite struct ConfigFileTOMLTests {
+    @Test func stringsAreReadWhole() throws {
+        let settings = try DashboardSettings.parse("""
+            logs = ["/var/log/tts/app, main.log", 'C:\\logs\\b.log']
+            [probe]
+            interval = 2
+            """, name: "config").get()
+        #expect(settings.logs == ["/var/log/tts/app, main.log", #"C:\logs\b.log"#] && settings.probeInterval == 2)
+    }
+}

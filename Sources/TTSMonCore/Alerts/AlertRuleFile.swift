@@ -140,30 +140,33 @@ public enum AlertRuleFile {
 
     /// `[[rule]]` (or `[[rules]]`) tables of `key = value`.
     static func readTOML(_ text: String, name: String) -> Result<[Entry], InputError> {
+        let doc: TOMLDocument
+        do { doc = try TOMLDocument(text) } catch { return .failure(InputError("\(name):\(error.line): \(error.message)")) }
+        if let first = ConfigText.pairs(doc.root).first {
+            return .failure(InputError("\(name):\(first.entry.line): a field before the first [[rule]]"))
+        }
+        if let (section, at) = doc.sections.min(by: { $0.value.line < $1.value.line }).map({ ($0.key, $0.value.line) }) {
+            return .failure(InputError("\(name):\(at): expected [[rule]], got [\(section)]"))
+        }
+        if let other = doc.tables.first(where: { $0.key != "rule" && $0.key != "rules" }) {
+            return .failure(InputError("\(name):\(other.value.first?.line ?? 1): expected [[rule]], got [[\(other.key)]]"))
+        }
+        let tables = ((doc.tables["rule"] ?? []) + (doc.tables["rules"] ?? [])).sorted { $0.line < $1.line }
         var entries: [Entry] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = ConfigText.stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
-            let at = "\(name):\(n + 1)"
-            if line.isEmpty { continue }
-            if line.hasPrefix("[") {
-                guard line == "[[rule]]" || line == "[[rules]]" else {
-                    return .failure(InputError("\(at): expected [[rule]], got \(line)"))
+        for (line, table) in tables {
+            var entry = Entry(line: line)
+            for (key, item) in ConfigText.pairs(table) {
+                let value: String
+                switch item.value {
+                case .string(let s): value = s
+                case .integer(let n): value = String(n)
+                case .float(let d): value = String(d)
+                case .bool(let b): value = b ? "true" : "false"
+                case .array: return .failure(InputError("\(name):\(item.line): field '\(key)': cannot read the value (a list)"))
                 }
-                entries.append(Entry(line: n + 1))
-                continue
+                entry.fields.append(Field(key: key, value: value, line: item.line))
             }
-            guard !entries.isEmpty else { return .failure(InputError("\(at): a field before the first [[rule]]")) }
-            guard let eq = line.firstIndex(of: "=") else { return .failure(InputError("\(at): expected key = value")) }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            let text = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            let value: String
-            switch ConfigText.parseValue(text) {
-            case .string(let s)?: value = s
-            case .number?: value = text
-            case .bool(let b)?: value = b ? "true" : "false"
-            default: return .failure(InputError("\(at): field '\(key)': cannot read the value \(text)"))
-            }
-            entries[entries.count - 1].fields.append(Field(key: key, value: value, line: n + 1))
+            entries.append(entry)
         }
         return .success(entries)
     }

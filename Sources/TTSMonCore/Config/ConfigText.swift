@@ -1,44 +1,28 @@
 import Foundation
 
-/// The small TOML subset ttsmon's files use: `key = value` lines, `[table]` and `[[array]]`
-/// headers, `#` comments, strings, numbers, booleans and arrays of strings.
+/// Values of ttsmon's TOML files (read by `TOMLDocument`) as settings use them.
 public enum ConfigText {
     public enum Value: Sendable, Equatable {
         case string(String), number(Double), bool(Bool), strings([String])
     }
 
-    /// The line without a `#` comment outside quotes.
-    public static func stripComment(_ line: String) -> String {
-        var inString = false
-        for (i, c) in line.enumerated() {
-            if c == "\"" { inString.toggle() }
-            if c == "#", !inString { return String(line.prefix(i)) }
+    /// A TOML value as a setting: strings, numbers, booleans and arrays of strings.
+    public static func value(_ v: TOMLDocument.Value) -> Value? {
+        switch v {
+        case .string(let s): return .string(s)
+        case .integer(let n): return .number(Double(n))
+        case .float(let d): return .number(d)
+        case .bool(let b): return .bool(b)
+        case .array(let items):
+            var strings: [String] = []
+            for item in items { guard case .string(let s) = item else { return nil }; strings.append(s) }
+            return .strings(strings)
         }
-        return line
     }
 
-    /// A TOML value, or nil when it is none of the supported kinds.
-    public static func parseValue(_ text: String) -> Value? {
-        if text.hasPrefix("\"") || text.hasPrefix("'") {
-            guard text.count >= 2, text.last == text.first else { return nil }
-            return .string(String(text.dropFirst().dropLast()))
-        }
-        if text == "true" { return .bool(true) }
-        if text == "false" { return .bool(false) }
-        if let d = Double(text) { return .number(d) }
-        if text.hasPrefix("["), text.hasSuffix("]") {
-            let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-            if inner.isEmpty { return .strings([]) }
-            var items: [String] = []
-            for part in inner.split(separator: ",") {
-                let p = part.trimmingCharacters(in: .whitespaces)
-                if p.isEmpty { continue }
-                guard p.hasPrefix("\""), p.hasSuffix("\""), p.count >= 2 else { return nil }
-                items.append(String(p.dropFirst().dropLast()))
-            }
-            return .strings(items)
-        }
-        return nil
+    /// A table's pairs in file order, each key prefixed with `prefix` (`dashboard.theme`).
+    public static func pairs(_ table: TOMLDocument.Table, prefix: String = "") -> [(key: String, entry: TOMLDocument.Entry)] {
+        table.map { (prefix + $0.key, $0.value) }.sorted { $0.entry.line < $1.entry.line }
     }
 
     /// `30s`, `2m`, `1h`, `1m30s`, `500ms` or a bare number of seconds, in seconds.

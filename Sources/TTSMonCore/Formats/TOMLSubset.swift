@@ -1,33 +1,42 @@
-/// The part of TOML that format files use: top-level `key = value` pairs and arrays of tables
-/// (`[[event]]`); strings (basic, literal, and both multi-line forms), integers, floats,
-/// booleans and arrays (across lines). Every value remembers its line, so errors name it.
-struct TOMLDocument {
-    indirect enum Value: Equatable {
+/// The part of TOML ttsmon's files use (format files, rule files, the dashboard's config):
+/// top-level `key = value` pairs, `[table]`s and arrays of tables (`[[event]]`); strings (basic,
+/// literal, and both multi-line forms), integers, floats, booleans and arrays (across lines).
+/// Every value remembers its line, so errors name it.
+public struct TOMLDocument {
+    public indirect enum Value: Equatable, Sendable {
         case string(String), integer(Int), float(Double), bool(Bool), array([Value])
     }
 
-    struct Entry { var value: Value; var line: Int }
-    typealias Table = [String: Entry]
+    public struct Entry: Sendable { public var value: Value; public var line: Int }
+    public typealias Table = [String: Entry]
 
     /// A parse error at a line (1-based).
-    struct Error: Swift.Error { var line: Int; var message: String }
+    public struct Error: Swift.Error { public var line: Int; public var message: String }
 
-    private(set) var root: Table = [:]
+    public private(set) var root: Table = [:]
     /// Arrays of tables by name, each table with the line of its header.
-    private(set) var tables: [String: [(line: Int, table: Table)]] = [:]
+    public private(set) var tables: [String: [(line: Int, table: Table)]] = [:]
+    /// `[name]` tables, with the line of their header.
+    public private(set) var sections: [String: (line: Int, table: Table)] = [:]
 
-    init(_ text: String) throws(Error) {
+    public init(_ text: String) throws(Error) {
         var parser = Parser(Array(text.unicodeScalars))
         var currentTable: String?
+        var currentSection: String?
         while let line = try parser.nextStatement() {
             switch line.statement {
             case .arrayTable(let name):
                 tables[name, default: []].append((line.number, [:]))
-                currentTable = name
+                currentTable = name; currentSection = nil
             case .table(let name):
-                throw Error(line: line.number, message: "table [\(name)] is not used in format files (use [[\(name)]] or top-level keys)")
+                guard sections[name] == nil else { throw Error(line: line.number, message: "table [\(name)] is defined twice") }
+                sections[name] = (line.number, [:])
+                currentSection = name; currentTable = nil
             case .pair(let key, let value):
-                if let name = currentTable {
+                if let name = currentSection {
+                    guard sections[name]!.table[key] == nil else { throw Error(line: line.number, message: "key \(key) is set twice") }
+                    sections[name]!.table[key] = Entry(value: value, line: line.number)
+                } else if let name = currentTable {
                     var list = tables[name]!
                     guard list[list.count - 1].table[key] == nil else { throw Error(line: line.number, message: "key \(key) is set twice") }
                     list[list.count - 1].table[key] = Entry(value: value, line: line.number)

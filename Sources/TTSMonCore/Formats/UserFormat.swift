@@ -108,6 +108,9 @@ public struct UserFormat: Sendable, Equatable {
         for (key, entry) in doc.root where !rootKeys.contains(key) {
             throw fail(entry, key, "unknown key (known: \(rootKeys.sorted().joined(separator: ", ")), and [[event]] tables)")
         }
+        if let (name, section) = doc.sections.first {
+            throw FormatFileError(file: file, line: section.line, key: name, message: "unknown table [\(name)] (only [[event]])")
+        }
         for name in doc.tables.keys where name != "event" {
             throw FormatFileError(file: file, line: doc.tables[name]?.first?.line, key: name, message: "unknown table (only [[event]])")
         }
