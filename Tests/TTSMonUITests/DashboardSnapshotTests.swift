@@ -68,6 +68,36 @@ import Testing
         }
     }
 
+    /// IndexTTS2's prints under CRI (their times from the wrapper): its own stages in the
+    /// Stages panel and an RTF line in the Latency panel.
+    @Test func overviewOfIndexTTS2Prints() throws {
+        let prints = [">> starting inference...", ">> gpt_gen_time: 3.21 seconds", ">> gpt_forward_time: 0.45 seconds",
+                      ">> s2mel_time: 0.87 seconds", ">> bigvgan_time: 0.33 seconds", ">> Total inference time: 5.87 seconds",
+                      ">> Generated audio length: 7.12 seconds", ">> RTF: 0.8244"]
+        let format = LogFormat.indexTTS2.wrapped(in: .cri)
+        let parser = LineParser(format: format, captureText: true)
+        var metrics = LiveMetrics()
+        metrics.setFormat(format, source: 0)
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        for request in 0..<30 {
+            for (i, line) in prints.enumerated() {
+                let second = request * 10 + i
+                let wrapped = String(format: "2025-09-14T03:%02d:%02d.000000000Z stdout F ", second / 60, second % 60) + line
+                let kind = Array(wrapped.utf8).withUnsafeBufferPointer { parser.parse($0, into: &record) }
+                metrics.add(kind, record, source: 0, file: "tts.log", offset: 0)
+            }
+        }
+        var state = DashboardState(snapshot: metrics.snapshot(window: .fiveMinutes))
+        state.clock = "12:00:00"
+        state.sources = [SourceLine(name: "/var/log/pods/tts/indextts2.log", ageSeconds: 2, error: nil)]
+        for (w, h) in [(80, 24), (150, 45)] {
+            let grid = DashboardView.render(state, width: w, height: h)
+            try check(grid, "overview-indextts2-\(w)x\(h)")
+            #expect(grid.text.contains("gpt_gen") && grid.text.contains("bigvgan"))
+        }
+        #expect(DashboardView.render(state, width: 150, height: 45).text.contains("RTF p50 0.824"))
+    }
+
     @Test func overviewWithAlerts() throws {
         var (state, _) = try Self.state(stopWhenFiring: 2)
         let alerts = state.snapshot.alerts
