@@ -12,7 +12,7 @@ public final class DemoFleet: @unchecked Sendable {
     public let main: DemoInstance
     public let standby: DemoInstance
     public let routerLog: String
-    let routerWriter: DemoLogWriter
+    let routerWriter: RotatingLogWriter
     let lock = NSLock()
     var failover: FailoverState
     var tasks: [Task<Void, Never>] = []
@@ -25,7 +25,7 @@ public final class DemoFleet: @unchecked Sendable {
         main = DemoInstance(name: "main", directory: directory, port: portBase ?? 0, rotateBytes: rotateBytes)
         standby = DemoInstance(name: "standby", directory: directory, port: portBase.map { $0 + 1 } ?? 0, rotateBytes: rotateBytes)
         routerLog = directory + "/router.log"
-        routerWriter = DemoLogWriter(path: routerLog)
+        routerWriter = RotatingLogWriter(path: routerLog)
         failover = FailoverState(targets: ["main", "standby"], failAfter: 2, failbackAfter: 2, mode: .auto)
         client = .bounded(connect: .seconds(1), read: .seconds(10))
         self.rate = rate
@@ -56,7 +56,7 @@ public final class DemoFleet: @unchecked Sendable {
         while !Task.isCancelled {
             let started = ContinuousClock.now
             let results = await prober.probeAll(targets)
-            let entry = lock.withLock { failover.record(results, at: LogTimestamp(DemoLogWriter.now())!) }
+            let entry = lock.withLock { failover.record(results, at: LogTimestamp(RotatingLogWriter.now())!) }
             if let entry {
                 let message: String
                 if entry.to == "standby" { message = "main instance failed, switching to standby" }

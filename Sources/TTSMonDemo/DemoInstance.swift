@@ -18,7 +18,7 @@ public struct DemoFaults: Sendable, Equatable {
 public final class DemoInstance: @unchecked Sendable {
     public let name: String
     public let logPath: String
-    let log: DemoLogWriter
+    let log: RotatingLogWriter
     let lock = NSLock()
     var faults = DemoFaults()
     var server: HTTPServer?
@@ -32,7 +32,7 @@ public final class DemoInstance: @unchecked Sendable {
         self.name = name
         self.port = port
         logPath = directory + "/\(name).log"
-        log = DemoLogWriter(path: logPath, maxBytes: rotateBytes)
+        log = RotatingLogWriter(path: logPath, maxBytes: rotateBytes)
     }
 
     public var currentFaults: DemoFaults { lock.lock(); defer { lock.unlock() }; return faults }

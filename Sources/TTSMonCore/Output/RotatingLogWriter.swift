@@ -1,9 +1,9 @@
 import Foundation
-import TTSMonCore
 
-/// Writes IndexTTS-format lines (seed 000) for one demo instance, in wall-clock local time, and
-/// rotates the file by size into `NAME.1.gz`, `NAME.2.gz`... like logrotate.
-final class DemoLogWriter: @unchecked Sendable {
+/// Writes IndexTTS-format lines (seed 000) — the demo's instances, the router — in wall-clock
+/// local time, and rotates the file by size into `NAME.1.gz`, `NAME.2.gz`... like logrotate,
+/// so `-R` finds its history.
+public final class RotatingLogWriter: @unchecked Sendable {
     let path: String
     let maxBytes: Int
     let keep: Int
@@ -13,7 +13,7 @@ final class DemoLogWriter: @unchecked Sendable {
     /// Set by `close()`: writes still scheduled by requests in flight are dropped.
     private var closed = false
 
-    init(path: String, maxBytes: Int = 512 << 10, keep: Int = 5) {
+    public init(path: String, maxBytes: Int = 512 << 10, keep: Int = 5) {
         self.path = path
         self.maxBytes = maxBytes
         self.keep = keep
@@ -22,11 +22,11 @@ final class DemoLogWriter: @unchecked Sendable {
     }
 
     /// The current wall-clock time as the log writes it (local time).
-    static func now() -> String { LogTimestamp(localTime: Date()).logText }
+    public static func now() -> String { LogTimestamp(localTime: Date()).logText }
 
     /// Appends lines (each `logger - LEVEL - message`, timestamped now).
-    func write(_ lines: [(logger: String, level: String, message: String)], extra: [String] = []) {
-        let stamp = DemoLogWriter.now()
+    public func write(_ lines: [(logger: String, level: String, message: String)], extra: [String] = []) {
+        let stamp = RotatingLogWriter.now()
         var text = ""
         for l in lines { text += "\(stamp) - \(l.logger) - \(l.level) - \(l.message)\n" }
         for e in extra { text += e + "\n" }
@@ -55,5 +55,5 @@ final class DemoLogWriter: @unchecked Sendable {
         try? fm.removeItem(atPath: "\(path).1")
     }
 
-    func close() { lock.lock(); closed = true; try? handle.close(); lock.unlock() }
+    public func close() { lock.lock(); closed = true; try? handle.close(); lock.unlock() }
 }

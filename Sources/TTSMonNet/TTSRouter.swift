@@ -1,0 +1,296 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import TTSMonCore
+
+/// Seed 003's main/standby router as a component that measures every request: each request
+/// except `/admin/*` goes to the active target (main while it passes the real synthesis probe,
+/// else standby), the answer streams back as the upstream sends it, and every request is logged
+/// in the seed's IndexTTS layout (`RouterRecords`), so ttsmon's other commands read the log.
+public final class TTSRouter: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// In order: the first is main.
+        public var targets: [ProbeTarget]
+        public var probeInterval: Double = 5
+        public var probeTimeout: Double = 3
+        public var failAfter = 1
+        public var failbackAfter = 2
+        public var failback: FailbackMode = .manual
+        /// Upstream connect timeout and time to the answer's head (the seed's 30 s).
+        public var connectTimeout: TimeAmount = .seconds(3)
+        public var firstByteTimeout: TimeAmount = .seconds(30)
+        /// Request bodies are read whole up to this size (so a refused one can go to the next
+        /// target); larger ones are refused with 413.
+        public var maxRequestBody = 1 << 20
+        /// Rotate the log at this size.
+        public var rotateBytes = 64 << 20
+        /// `/admin/*` needs `Authorization: Bearer <token>` when set; else loopback clients only.
+        public var adminToken: String?
+
+        public init(targets: [ProbeTarget]) { self.targets = targets }
+    }
+
+    public let options: Options
+    let log: RotatingLogWriter?
+    let client: HTTPClient
+    let prober: HTTPProber
+    let lock = NSLock()
+    var failover: FailoverState
+    var channel: (any Channel)?
+    var tasks: [Task<Void, Never>] = []
+    public private(set) var port = 0
+
+    public init(options: Options, logPath: String?) {
+        self.options = options
+        log = logPath.map { RotatingLogWriter(path: $0, maxBytes: options.rotateBytes) }
+        // A refused connection must fail at once (the next target takes the request), not be
+        // retried by the pool until the request's deadline.
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: options.connectTimeout, read: options.firstByteTimeout)
+        configuration.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(4))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1024
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        prober = HTTPProber(timeout: .milliseconds(Int64(options.probeTimeout * 1000)))
+        failover = FailoverState(targets: options.targets.map(\.name), failAfter: options.failAfter,
+                                 failbackAfter: options.failbackAfter, mode: options.failback)
+    }
+
+    /// The target traffic goes to now.
+    public var active: String? { lock.withLock { failover.active } }
+
+    /// Binds (port 0 picks one), starts the probe loop, and serves; returns the bound port.
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        channel = server.channel
+        self.port = server.channel.localAddress?.port ?? port
+        tasks.append(Task { [self] in
+            try? await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        })
+        tasks.append(Task { [self] in await probeLoop() })
+        return self.port
+    }
+
+    public func stop() async {
+        for task in tasks { task.cancel() }
+        try? await channel?.close()
+        try? await client.shutdown()
+        await prober.shutdown()
+        log?.close()
+    }
+
+    // MARK: - Probes and failover
+
+    func probeLoop() async {
+        while !Task.isCancelled {
+            let results = await prober.probeAll(options.targets)
+            let now = LogTimestamp(localTime: Date())
+            let change = lock.withLock { failover.record(results, at: now) }
+            if let change { logSwitch(change) }
+            try? await Task.sleep(for: .milliseconds(Int64(options.probeInterval * 1000)))
+        }
+    }
+
+    /// The seed's words for a switch: `main instance failed, switching to standby`.
+    func logSwitch(_ change: FailoverSwitch) {
+        guard let to = change.to else { return }
+        let from = change.from ?? "main"
+        let words = to == options.targets.first?.name ? "\(from) instance recovered, switching to \(to)" : "\(from) instance failed, switching to \(to)"
+        log?.write([(RouterRecords.logger, to == options.targets.first?.name ? "INFO" : "ERROR", words)])
+    }
+
+    /// Targets to try, in order: the active one, then the other healthy ones.
+    func candidates() -> [ProbeTarget] {
+        lock.withLock {
+            let up = Set(failover.targets.filter(\.up).map(\.name))
+            let active = failover.active
+            let ordered = options.targets.filter { $0.name == active } + options.targets.filter { $0.name != active && up.contains($0.name) }
+            return ordered.isEmpty ? Array(options.targets.prefix(1)) : ordered
+        }
+    }
+
+    // MARK: - Serving
+
+    func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+        let remote = connection.channel.remoteAddress
+        try? await connection.executeThenClose { inbound, outbound in
+            var parts = inbound.makeAsyncIterator()
+            while let part = try await parts.next() {
+                guard case .head(let head) = part else { continue }
+                var body = ByteBuffer()
+                var tooLarge = false
+                reading: while let next = try await parts.next() {
+                    switch next {
+                    case .body(var chunk):
+                        if body.readableBytes + chunk.readableBytes > options.maxRequestBody { tooLarge = true } else { body.writeBuffer(&chunk) }
+                    case .end: break reading
+                    case .head: return
+                    }
+                }
+                let keepAlive = head.isKeepAlive
+                if tooLarge {
+                    try await answer(outbound, status: .payloadTooLarge, json: #"{"error": "request body too large"}"#, keepAlive: keepAlive)
+                } else if head.uri.hasPrefix("/admin/") {
+                    try await admin(head, remote: remote, outbound: outbound, keepAlive: keepAlive)
+                } else {
+                    try await proxy(head, body: body, outbound: outbound, keepAlive: keepAlive)
+                }
+                if !keepAlive { return }
+            }
+        }
+    }
+
+    func answer(_ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, status: HTTPResponseStatus, json: String,
+                keepAlive: Bool, extra: [(String, String)] = []) async throws {
+        var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(json.utf8.count))] + extra)
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
+        try await outbound.write(.body(.byteBuffer(ByteBuffer(string: json))))
+        try await outbound.write(.end(nil))
+    }
+
+    /// `GET /admin/status`, `POST /admin/switch-to-main`.
+    func admin(_ head: HTTPRequestHead, remote: SocketAddress?, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+               keepAlive: Bool) async throws {
+        let allowed: Bool
+        if let token = options.adminToken {
+            allowed = head.headers.first(name: "Authorization") == "Bearer \(token)"
+        } else {
+            allowed = remote?.ipAddress.map { $0 == "127.0.0.1" || $0 == "::1" } ?? false
+        }
+        guard allowed else { return try await answer(outbound, status: .forbidden, json: #"{"error": "forbidden"}"#, keepAlive: keepAlive) }
+        switch (head.method, head.uri) {
+        case (.GET, "/admin/status"):
+            try await answer(outbound, status: .ok, json: statusJSON().serialized(), keepAlive: keepAlive)
+        case (.POST, "/admin/switch-to-main"):
+            let change = lock.withLock { failover.failBackToMain(at: LogTimestamp(localTime: Date())) }
+            if let change { logSwitch(change) }
+            try await answer(outbound, status: .ok, json: statusJSON().serialized(), keepAlive: keepAlive)
+        default:
+            try await answer(outbound, status: .notFound, json: #"{"error": "no such admin endpoint"}"#, keepAlive: keepAlive)
+        }
+    }
+
+    /// `{"active": "main", "targets": [{"name", "url", "up", "last_probe_ms", "reason"}]}`.
+    public func statusJSON() -> JSONValue {
+        lock.withLock {
+            .object([
+                ("active", .string(failover.active)),
+                ("targets", .array(failover.targets.map { t in
+                    let url = options.targets.first { $0.name == t.name }?.url
+                    let r = t.lastResult
+                    return .object([("name", .string(t.name)), ("url", .string(url)), ("up", .bool(t.up)),
+                                    ("last_probe_ms", .int(r?.synthesis.ms ?? r?.health.ms)),
+                                    ("reason", .string(t.up ? nil : r.map { $0.synthesis.error ?? $0.health.error ?? "down" }))])
+                })),
+            ])
+        }
+    }
+
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+                                        "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"]
+
+    /// Sends the request to the active target (once more to the next healthy one when the
+    /// connection is refused or reset before any answer), streams the answer back, logs it.
+    func proxy(_ head: HTTPRequestHead, body: ByteBuffer, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+               keepAlive: Bool) async throws {
+        let arrived = ContinuousClock.now
+        let id = RouterRecords.requestID(fromHeader: head.headers.first(name: "X-Request-ID"))
+        let path = head.uri
+        let logged = !RouterRecords.isProbe(method: head.method.rawValue, path: path)
+        let synthesis = head.method == .POST
+        let bodyBytes = Array(body.readableBytesView)
+        let (text, voice) = RouterRecords.bodyFields(Array(bodyBytes.prefix(64 << 10)))
+        func ms(since start: ContinuousClock.Instant) -> Int {
+            let d = ContinuousClock.now - start
+            return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+        }
+        var tried: [String] = []
+        var upstreamName = candidates().first?.name ?? "main"
+        if logged {
+            log?.write([(RouterRecords.logger, "INFO", RouterRecords.start(id: id, text: text, voice: voice, upstream: upstreamName, path: path))])
+        }
+        func complete(_ status: Int?, ttfb: Int?, bytes: Int, audioMs: Int?, code: String?) {
+            guard logged else { return }
+            let c = RouterRecords.Completion(id: id, upstream: upstreamName, httpStatus: status, durationMs: ms(since: arrived),
+                                             ttfbMs: ttfb, bytes: bytes, audioMs: audioMs, errorCode: code)
+            log?.write([(RouterRecords.logger, code == nil ? "INFO" : "ERROR", RouterRecords.complete(c))])
+        }
+        var response: HTTPClientResponse?
+        var failure = "UPSTREAM_UNREACHABLE"
+        for target in candidates() where tried.count < 2 {
+            tried.append(target.name)
+            upstreamName = target.name
+            var request = HTTPClientRequest(url: target.url.trimmingSuffix("/") + path)
+            request.method = head.method
+            for (name, value) in head.headers where !Self.hopByHop.contains(name.lowercased()) && name.lowercased() != "x-request-id" {
+                request.headers.add(name: name, value: value)
+            }
+            request.headers.add(name: "X-Request-ID", value: id)
+            if !bodyBytes.isEmpty { request.body = .bytes(ByteBuffer(bytes: bodyBytes)) }
+            do {
+                response = try await client.executeRetryingClosed(request, deadline: .now() + options.firstByteTimeout)
+                break
+            } catch {
+                if let e = error as? HTTPClientError, e == .deadlineExceeded || e == .readTimeout {
+                    failure = "UPSTREAM_TIMEOUT"
+                    break      // it may have begun work: never sent twice
+                }
+                failure = "UPSTREAM_UNREACHABLE"   // refused or reset before any answer: the next target
+            }
+        }
+        guard let response else {
+            let status: HTTPResponseStatus = failure == "UPSTREAM_TIMEOUT" ? .gatewayTimeout : .serviceUnavailable
+            complete(Int(status.code), ttfb: nil, bytes: 0, audioMs: nil, code: failure)
+            return try await answer(outbound, status: status, json: #"{"error": "\#(failure)", "id": "\#(id)", "tried": [\#(tried.map { "\"\($0)\"" }.joined(separator: ", "))]}"#,
+                                    keepAlive: keepAlive, extra: [("X-Request-ID", id)])
+        }
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) || name.lowercased() == "content-length" {
+            headers.add(name: name, value: value)
+        }
+        headers.replaceOrAdd(name: "X-Request-ID", value: id)
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let contentType = response.headers.first(name: "Content-Type")
+        var code = RouterRecords.answerCode(status: Int(response.status.code), contentType: contentType, synthesis: synthesis)
+        var bytes = 0
+        var ttfb: Int?
+        var header: [UInt8] = []
+        do {
+            try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
+            for try await chunk in response.body {
+                if ttfb == nil { ttfb = ms(since: arrived) }
+                bytes += chunk.readableBytes
+                if header.count < 64 { header += chunk.readableBytesView.prefix(64 - header.count) }
+                try await outbound.write(.body(.byteBuffer(chunk)))
+            }
+            try await outbound.write(.end(nil))
+        } catch {
+            code = code ?? (error is HTTPClientError ? "UPSTREAM_TIMEOUT" : "CLIENT_CLOSED")
+            complete(Int(response.status.code), ttfb: ttfb, bytes: bytes, audioMs: nil, code: code)
+            throw error
+        }
+        complete(Int(response.status.code), ttfb: ttfb, bytes: bytes, audioMs: RouterRecords.wavMilliseconds(header), code: code)
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}

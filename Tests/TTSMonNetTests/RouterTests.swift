@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+@testable import TTSMonCore
+import TTSMonNet
+
+/// Issue 17 (first part): `ttsmon router` routes to main while it passes the synthesis probe,
+/// else standby, streams answers back, round-trips ids, and logs every request in the seed's
+/// layout so `report` counts what the clients saw.
+@Suite(.serialized) struct RouterTests {
+    /// The router's lines are the seed's: the parser reads back what it wrote.
+    @Test func recordsReadBackAsTheSeedsEvents() {
+        let parser = LineParser(format: .indexTTS, captureText: true)
+        let start = "2024-06-12 14:22:37,892 - router - INFO - " + RouterRecords.start(
+            id: "ts_0000abcd", text: "你好, \"quoted\" \\ text", voice: "alloy", upstream: "main", path: "/tts?x=1")
+        guard case .record(let s) = parser.parse(start) else { Issue.record("start not read: \(start)"); return }
+        #expect(s.event == .synthesisStart && s.id == "ts_0000abcd" && s.text == "你好, \"quoted\" \\ text" && s.voice == "alloy")
+        let done = "2024-06-12 14:22:38,100 - router - ERROR - " + RouterRecords.complete(.init(
+            id: "ts_0000abcd", upstream: "standby", httpStatus: 502, durationMs: 208, ttfbMs: 40, bytes: 2048, audioMs: 1500, errorCode: "HTTP_502"))
+        guard case .record(let c) = parser.parse(done) else { Issue.record("complete not read: \(done)"); return }
+        #expect(c.event == .synthesisComplete && c.status == .failed && c.errorCode == "HTTP_502" && c.durationMs == 208 && c.audioMs == 1500)
+        #expect(RouterRecords.requestID(fromHeader: "client-42") == "client-42")
+        #expect(RouterRecords.requestID(fromHeader: "bad id!", random: { 0xAB }) == "ts_000000ab")
+        #expect(RouterRecords.bodyFields(Array(#"{"text": "今天", "voice": "female"}"#.utf8)) == ("今天", "female"))
+        #expect(RouterRecords.wavMilliseconds(ToneWAV.make(seconds: 0.25)) == 250)
+        #expect(RouterRecords.answerCode(status: 200, contentType: "application/json", synthesis: true) == "NOT_AUDIO")
+        #expect(RouterRecords.isProbe(method: "GET", path: "/health?full=1") && !RouterRecords.isProbe(method: "POST", path: "/health"))
+    }
+
+    final class Upstream: @unchecked Sendable {
+        let server: HTTPServer
+        let name: String
+        init(name: String) { self.name = name
+            server = HTTPServer { request in
+                if request.path == "/health" { return .respond(status: 200, contentType: "application/json", body: Array(#"{"status":"ok","model_loaded":true}"#.utf8)) }
+                if request.path == "/fail" { return .respond(status: 500, contentType: "application/json", body: Array(#"{"error":"boom"}"#.utf8)) }
+                return .respond(status: 200, contentType: "audio/wav", body: ToneWAV.make(seconds: 0.1))
+            }
+        }
+    }
+
+    @Test func routesFailsOverAndLogsWhatClientsSaw() async throws {
+        let dir = NSTemporaryDirectory() + "ttsmon-router-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let main = Upstream(name: "main"), standby = Upstream(name: "standby")
+        let mainPort = try await main.server.start(), standbyPort = try await standby.server.start()
+        var options = TTSRouter.Options(targets: [ProbeTarget(name: "main", url: "http://127.0.0.1:\(mainPort)"),
+                                                  ProbeTarget(name: "standby", url: "http://127.0.0.1:\(standbyPort)")])
+        options.probeInterval = 0.2
+        options.probeTimeout = 5
+        let log = dir + "/router.log"
+        let router = TTSRouter(options: options, logPath: log)
+        let port = try await router.start()
+        let client = HTTPClient.bounded(connect: .seconds(10), read: .seconds(30))
+        do {
+            try await drive(client: client, router: router, port: port, main: main, log: log)
+        } catch {
+            try? await client.shutdown(); await router.stop(); await main.server.stop(); await standby.server.stop()
+            throw error
+        }
+        try await client.shutdown()
+        await router.stop()
+        await standby.server.stop()
+        // The log: the seed's failover line, and report's totals equal what the client saw.
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("main instance failed, switching to standby"))
+        #expect(text.contains("id=client-1"))
+        let summary = ReportSummary(try ReportRunner.run(ReportOptions(inputs: [LogInput(path: log)])))
+        #expect(summary.total == 27 && summary.success == 25 && summary.failed == 2, "\(summary.total) \(summary.success) \(summary.failed)")
+        #expect(summary.errors.first?.code == "HTTP_500" && summary.serverErrors == 2)
+        #expect(summary.failovers.count == 1 && summary.failovers.first?.to == "standby")
+        #expect(summary.warnings.isEmpty, "\(summary.warnings)")
+    }
+
+    /// Clients' requests through the router: ids, main, then standby once main dies.
+    func drive(client: HTTPClient, router: TTSRouter, port: Int, main: Upstream, log: String) async throws {
+        func post(_ path: String, id: String? = nil) async throws -> (Int, String?, Int) {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            if let id { request.headers.add(name: "X-Request-ID", value: id) }
+            request.body = .bytes(ByteBuffer(string: #"{"text": "你好，世界", "voice": "female"}"#))
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), response.headers.first(name: "X-Request-ID"), body.readableBytes)
+        }
+        // Wait for the first probe round.
+        for _ in 0..<200 where router.active == nil { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(router.active == "main")
+        var sawOK = 0, sawFailed = 0
+        let (status, echoed, bytes) = try await post("/tts", id: "client-1")
+        #expect(status == 200 && echoed == "client-1" && bytes == ToneWAV.make(seconds: 0.1).count)
+        sawOK += 1
+        for _ in 0..<9 { let (s, _, _) = try await post("/tts"); if s == 200 { sawOK += 1 } else { sawFailed += 1 } }
+        for _ in 0..<2 { let (s, _, _) = try await post("/fail"); if s == 200 { sawOK += 1 } else { sawFailed += 1 } }
+        // Main dies: requests keep being answered (refused connections go to standby at once),
+        // and the next probe round moves traffic.
+        await main.server.stop()
+        for _ in 0..<10 { let (s, _, _) = try await post("/tts"); if s == 200 { sawOK += 1 } else { sawFailed += 1 } }
+        for _ in 0..<200 where router.active != "standby" { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(router.active == "standby")
+        for _ in 0..<5 { let (s, _, _) = try await post("/tts"); if s == 200 { sawOK += 1 } else { sawFailed += 1 } }
+        #expect(sawOK == 25 && sawFailed == 2, "only the upstream's own 500s failed: \(sawOK) ok, \(sawFailed) failed")
+        // Status and manual failback answer on loopback.
+        var statusRequest = HTTPClientRequest(url: "http://127.0.0.1:\(port)/admin/status")
+        statusRequest.method = .GET
+        let statusBody = try await client.execute(statusRequest, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
+        #expect(String(buffer: statusBody).contains(#""active": "standby""#))
+    }
+}
