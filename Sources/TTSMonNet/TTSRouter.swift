@@ -270,21 +270,35 @@ public final class TTSRouter: @unchecked Sendable {
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let contentType = response.headers.first(name: "Content-Type")
         var code = RouterRecords.answerCode(status: Int(response.status.code), contentType: contentType, synthesis: synthesis)
-        var bytes = 0
+        var bytes = 0, delivered = 0
         var ttfb: Int?
         var header: [UInt8] = []
+        let expected = response.headers.first(name: "Content-Length").flatMap(Int.init)
+        var writing = false
         do {
+            writing = true
             try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
+            writing = false
             for try await chunk in response.body {
                 if ttfb == nil { ttfb = ms(since: arrived) }
                 bytes += chunk.readableBytes
                 if header.count < 64 { header += chunk.readableBytesView.prefix(64 - header.count) }
+                writing = true
                 try await outbound.write(.body(.byteBuffer(chunk)))
+                delivered = bytes
+                writing = false
             }
+            writing = true
             try await outbound.write(.end(nil))
         } catch {
-            code = code ?? (error is HTTPClientError ? "UPSTREAM_TIMEOUT" : "CLIENT_CLOSED")
-            complete(Int(response.status.code), ttfb: ttfb, bytes: bytes, audioMs: nil, code: code)
+            // An upstream that closed after its whole declared body still answered in full, and
+            // a client that closed once it had every byte (before the end marker) got them all.
+            let whole = expected == delivered
+            if !whole {
+                code = code ?? (writing ? "CLIENT_CLOSED" : (error is HTTPClientError && (error as! HTTPClientError) == .readTimeout ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNREACHABLE"))
+            }
+            complete(Int(response.status.code), ttfb: ttfb, bytes: bytes, audioMs: whole ? RouterRecords.wavMilliseconds(header) : nil, code: code)
+            if whole { if !writing { try? await outbound.write(.end(nil)) }; return }
             throw error
         }
         complete(Int(response.status.code), ttfb: ttfb, bytes: bytes, audioMs: RouterRecords.wavMilliseconds(header), code: code)

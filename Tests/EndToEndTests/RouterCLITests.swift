@@ -55,3 +55,101 @@ import TTSMonNet
         #expect(json.contains(#""total": \#(answered)"#) && json.contains(#""failed": 0"#), "\(json)")
     }
 }
+
+/// Issue 17's "done when", against real servers: FastAPI on uvicorn as main and standby, the
+/// router in front, four clients sending syntheses; main is killed (SIGKILL) mid-way. At most
+/// the requests in flight then fail, and the router's log says what the clients saw.
+@Suite(.serialized) struct RouterRealServerTests {
+    static let app = """
+        import time
+        from fastapi import FastAPI, Response
+        app = FastAPI()
+        @app.get("/health")
+        def health(): return {"status": "ok", "model_loaded": True}
+        @app.post("/tts")
+        def tts():
+            time.sleep(0.02)
+            return Response(b"RIFF\\x24\\x00\\x00\\x00WAVEfmt \\x10\\x00\\x00\\x00\\x01\\x00\\x01\\x00\\x80\\x3e\\x00\\x00\\x00\\x7d\\x00\\x00\\x02\\x00\\x10\\x00data\\x00\\x7d\\x00\\x00" + b"\\x00" * 32000, media_type="audio/wav")
+        """
+
+    @Test(.enabled(if: RealServerAccessLogTests.fastapi, "fastapi/uvicorn are not installed (pip install fastapi uvicorn; .ci/run does)"))
+    func killingMainUnderLoadCostsOnlyTheRequestsInFlight() throws {
+        let dir = ScratchDir()
+        try Self.app.write(toFile: dir.path + "/app.py", atomically: true, encoding: .utf8)
+        let log = dir.path + "/router.log"
+        let result = dir.path + "/result.json"
+        try RealWriterTests.write("""
+            import json, signal, socket, subprocess, threading, time, urllib.error, urllib.request
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
+            for sig in (signal.SIGTERM, signal.SIGINT): signal.signal(sig, signal.SIG_DFL)
+            def free():
+                s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+            def up(url):
+                for _ in range(300):
+                    try:
+                        urllib.request.urlopen(url + "/health", timeout=1); return True
+                    except Exception:
+                        time.sleep(0.05)
+                return False
+            ports = [free(), free(), free()]
+            servers = [subprocess.Popen(["python3", "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(p), "--log-level", "warning"],
+                                        cwd="\(dir.path)") for p in ports[:2]]
+            router = subprocess.Popen(["\(TTSMonBinary.url.path)", "router", "--listen", "127.0.0.1:%d" % ports[2], "--log", "\(log)",
+                                       "--probe-interval", "0.5", "--timeout", "1", "main=http://127.0.0.1:%d" % ports[0], "standby=http://127.0.0.1:%d" % ports[1]],
+                                      stderr=subprocess.DEVNULL)
+            base = "http://127.0.0.1:%d" % ports[2]
+            counts = {"ok": 0, "failed": 0, "statuses": {}, "ok_ids": [], "failed_ids": []}
+            lock = threading.Lock()
+            stop = time.time() + 4
+            def client(k):
+                n = 0
+                while time.time() < stop:
+                    n += 1
+                    rid = "c%d-%d" % (k, n)
+                    req = urllib.request.Request(base + "/tts", data=json.dumps({"text": "你好"}).encode(), method="POST",
+                                                 headers={"Content-Type": "application/json", "X-Request-ID": rid})
+                    try:
+                        with urllib.request.urlopen(req, timeout=10) as r: r.read(); status = r.status
+                    except urllib.error.HTTPError as e: status = e.code
+                    except Exception as e: status = "error"
+                    with lock:
+                        counts["ok" if status == 200 else "failed"] += 1
+                        counts["ok_ids" if status == 200 else "failed_ids"].append(rid)
+                        counts["statuses"][str(status)] = counts["statuses"].get(str(status), 0) + 1
+            try:
+                assert up("http://127.0.0.1:%d" % ports[0]) and up("http://127.0.0.1:%d" % ports[1]) and up(base)
+                time.sleep(1.2)   # a probe round has seen both
+                threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+                for t in threads: t.start()
+                time.sleep(1.5)
+                servers[0].kill()
+                for t in threads: t.join()
+                # The probes see main gone (a probe in flight at the kill waits its timeout).
+                for _ in range(100):
+                    if "switching to standby" in open("\(log)").read(): break
+                    time.sleep(0.1)
+            finally:
+                router.terminate()
+                try: router.wait(10)
+                except subprocess.TimeoutExpired: router.kill()
+                for s in servers:
+                    s.kill(); s.wait()
+            counts["router_rc"] = router.returncode
+            json.dump(counts, open("\(result)", "w"))
+            """)
+        let counts = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result))) as? [String: Any]
+        let okIDs = Set(counts?["ok_ids"] as? [String] ?? [])
+        let ok = counts?["ok"] as? Int ?? -1, failed = counts?["failed"] as? Int ?? -1
+        #expect(ok > 20, "\(counts ?? [:])")
+        #expect(failed <= 4, "at most the four requests in flight fail: \(counts ?? [:])")
+        #expect(counts?["router_rc"] as? Int == 0, "SIGTERM ends the router cleanly")
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("main instance failed, switching to standby"))
+        // Every request a client saw succeed is logged as a success under its id.
+        let loggedOK = Set(text.split(separator: "\n").filter { $0.contains("synthesis_complete") && $0.contains("status=success") }
+            .compactMap { line in line.range(of: "id=").map { String(line[$0.upperBound...].prefix { $0 != "," }) } })
+        #expect(okIDs == loggedOK, "seen by clients, not logged: \(okIDs.subtracting(loggedOK).sorted()); logged, not seen: \(loggedOK.subtracting(okIDs).sorted())")
+        let (_, json, _) = try TTSMonBinary.run(["report", "--format", "json", log])
+        #expect(json.contains(#""total": \#(ok + failed), "success": \#(ok), "failed": \#(failed)"#), "the log's totals are what the clients saw: \(json)")
+    }
+}
