@@ -69,7 +69,8 @@ public final class TTSRouter: @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                    try channel.pipeline.syncOperations.addHandler(RouterProtocolErrors())
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -307,4 +308,21 @@ public final class TTSRouter: @unchecked Sendable {
 
 extension String {
     func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}
+
+/// Bad input never stops the router: a request the HTTP parser rejects gets 400 (431 for an
+/// oversized header block) and its connection is closed; garbage bytes are not a request.
+final class RouterProtocolErrors: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard let parser = error as? HTTPParserError else { return context.fireErrorCaught(error) }
+        let status: HTTPResponseStatus = parser == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        let headers = HTTPHeaders([("Connection", "close"), ("Content-Length", "0")])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+    }
 }

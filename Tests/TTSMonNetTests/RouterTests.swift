@@ -110,4 +110,44 @@ import TTSMonNet
         let statusBody = try await client.execute(statusRequest, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
         #expect(String(buffer: statusBody).contains(#""active": "standby""#))
     }
+
+    /// Sends raw bytes and reads the answer until the server closes (or 3 s pass).
+    static func raw(_ bytes: [UInt8], port: Int) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { return "no connection" }
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Malformed HTTP gets 400 and a closed connection, an oversized header block 431, and the
+    /// router serves the next client as before.
+    @Test func badInputNeverStopsTheRouter() async throws {
+        let router = TTSRouter(options: TTSRouter.Options(targets: [ProbeTarget(name: "main", url: "http://127.0.0.1:9")]), logPath: nil)
+        let port = try await router.start()
+        let garbage = Self.raw(Array("GARBAGE\u{0}\u{1}\r\n\r\n".utf8), port: port)
+        #expect(garbage.hasPrefix("HTTP/1.1 400 Bad Request") && garbage.contains("Connection: close"), "\(garbage)")
+        let big = Self.raw(Array(("GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + String(repeating: "a", count: 200_000) + "\r\n\r\n").utf8), port: port)
+        #expect(big.hasPrefix("HTTP/1.1 431"), "\(big.prefix(80))")
+        let status = Self.raw(Array("GET /admin/status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".utf8), port: port)
+        #expect(status.hasPrefix("HTTP/1.1 200 OK") && status.contains(#""targets""#), "\(status)")
+        let unreachable = Self.raw(Array("POST /tts HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8), port: port)
+        #expect(unreachable.hasPrefix("HTTP/1.1 503") && unreachable.contains("UPSTREAM_UNREACHABLE"), "\(unreachable)")
+        await router.stop()
+    }
 }
