@@ -111,15 +111,23 @@ import TTSMonNet
         #expect(String(buffer: statusBody).contains(#""active": "standby""#))
     }
 
-    /// Sends raw bytes and reads the answer until the server closes (or 3 s pass).
-    static func raw(_ bytes: [UInt8], port: Int) -> String {
+    /// `raw` on a thread of its own: a blocking socket must not hold one of the cooperative
+    /// pool's two threads, which the router's own tasks need (and other tests hold).
+    static func raw(_ bytes: [UInt8], port: Int) async -> String {
+        await withCheckedContinuation { done in
+            Thread.detachNewThread { done.resume(returning: blockingRaw(bytes, port: port)) }
+        }
+    }
+
+    /// Sends raw bytes and reads the answer until the server closes (or 30 s pass).
+    static func blockingRaw(_ bytes: [UInt8], port: Int) -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
             connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
@@ -140,13 +148,13 @@ import TTSMonNet
     @Test func badInputNeverStopsTheRouter() async throws {
         let router = TTSRouter(options: TTSRouter.Options(targets: [ProbeTarget(name: "main", url: "http://127.0.0.1:9")]), logPath: nil)
         let port = try await router.start()
-        let garbage = Self.raw(Array("GARBAGE\u{0}\u{1}\r\n\r\n".utf8), port: port)
+        let garbage = await Self.raw(Array("GARBAGE\u{0}\u{1}\r\n\r\n".utf8), port: port)
         #expect(garbage.hasPrefix("HTTP/1.1 400 Bad Request") && garbage.contains("Connection: close"), "\(garbage)")
-        let big = Self.raw(Array(("GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + String(repeating: "a", count: 200_000) + "\r\n\r\n").utf8), port: port)
+        let big = await Self.raw(Array(("GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + String(repeating: "a", count: 200_000) + "\r\n\r\n").utf8), port: port)
         #expect(big.hasPrefix("HTTP/1.1 431"), "\(big.prefix(80))")
-        let status = Self.raw(Array("GET /admin/status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".utf8), port: port)
+        let status = await Self.raw(Array("GET /admin/status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".utf8), port: port)
         #expect(status.hasPrefix("HTTP/1.1 200 OK") && status.contains(#""targets""#), "\(status)")
-        let unreachable = Self.raw(Array("POST /tts HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8), port: port)
+        let unreachable = await Self.raw(Array("POST /tts HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8), port: port)
         #expect(unreachable.hasPrefix("HTTP/1.1 503") && unreachable.contains("UPSTREAM_UNREACHABLE"), "\(unreachable)")
         await router.stop()
     }
