@@ -63,12 +63,7 @@ struct DashboardCommand: ParsableCommand {
         options.ackFor = screen.ackSeconds
         options.textMode = screen.textMode
         options.saveDirectory = screen.saveDirectory
-        for p in settings.probes {
-            switch ProbeTarget.parse(p) {
-            case .success(let target): options.probes.append(target)
-            case .failure(let error): fail("dashboard: \(error.description)", code: 2)
-            }
-        }
+        options.probes += parseTargets(settings.probes, command: "dashboard")
         switch Theme.load(settings.theme, directories: Theme.searchDirectories()) {
         case .success(let loaded): options.theme = loaded
         case .failure(let error): fail("dashboard: \(error.description)", code: 2)

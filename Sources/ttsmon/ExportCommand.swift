@@ -36,13 +36,7 @@ struct ExportCommand: ParsableCommand {
         guard let (host, port) = Self.parseListen(listen) else {
             fail("export: --listen '\(listen)': expected HOST:PORT, e.g. 127.0.0.1:9464", code: 2)
         }
-        var targets: [ProbeTarget] = []
-        for p in probes {
-            switch ProbeTarget.parse(p) {
-            case .success(let t): targets.append(t)
-            case .failure(let e): fail("export: \(e.description)", code: 2)
-            }
-        }
+        let targets = parseTargets(probes, command: "export")
         let exporter = PrometheusExporter()
         var configuration = LiveMetrics.Configuration()
         configuration.observer = exporter

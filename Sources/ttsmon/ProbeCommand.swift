@@ -29,14 +29,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard !targets.isEmpty else { fail("probe: give at least one target as NAME=URL", code: 2) }
-        var parsed: [ProbeTarget] = []
-        for t in targets {
-            switch ProbeTarget.parse(t) {
-            case .success(let target): parsed.append(target)
-            case .failure(let error): fail("probe: \(error.description)", code: 2)
-            }
-        }
-        guard Set(parsed.map(\.name)).count == parsed.count else { fail("probe: target names must be unique", code: 2) }
+        let parsed = parseTargets(targets, command: "probe")
         let prober = HTTPProber(timeout: .milliseconds(Int64(timeout * 1000)), text: text, voice: voice)
         var state = FailoverState(targets: parsed.map(\.name), failAfter: failAfter, failbackAfter: failbackAfter, mode: failback)
         var allUp = true
@@ -80,4 +73,17 @@ extension FailbackMode: ExpressibleByArgument {}
 /// The wall clock as a log timestamp (local time, like the logs), for probe schedules only.
 enum WallClock {
     static func logTime(_ date: Date = Date()) -> LogTimestamp { LogTimestamp(localTime: date) }
+}
+
+/// `NAME=URL` targets (main first); a bad or repeated one ends the program with exit status 2.
+func parseTargets(_ specs: [String], command: String) -> [ProbeTarget] {
+    var parsed: [ProbeTarget] = []
+    for spec in specs {
+        switch ProbeTarget.parse(spec) {
+        case .success(let target): parsed.append(target)
+        case .failure(let error): fail("\(command): \(error.description)", code: 2)
+        }
+    }
+    guard Set(parsed.map(\.name)).count == parsed.count else { fail("\(command): target names must be unique", code: 2) }
+    return parsed
 }

@@ -42,13 +42,7 @@ struct RouterCommand: ParsableCommand {
 
     func run() throws {
         guard !targets.isEmpty else { fail("router: give the targets as NAME=URL, main first", code: 2) }
-        var parsed: [ProbeTarget] = []
-        for t in targets {
-            switch ProbeTarget.parse(t) {
-            case .success(let target): parsed.append(target)
-            case .failure(let e): fail("router: \(e.description)", code: 2)
-            }
-        }
+        let parsed = parseTargets(targets, command: "router")
         guard let (host, port) = ExportCommand.parseListen(listen) else {
             fail("router: --listen '\(listen)': expected HOST:PORT, e.g. 127.0.0.1:8080", code: 2)
         }
