@@ -21,6 +21,8 @@ public final class TTSRouter: @unchecked Sendable {
         /// Upstream connect timeout and time to the answer's head (the seed's 30 s).
         public var connectTimeout: TimeAmount = .seconds(3)
         public var firstByteTimeout: TimeAmount = .seconds(30)
+        /// Longest wait for an answer's next chunk once it has begun.
+        public var idleTimeout: Duration = .seconds(30)
         /// Request bodies are read whole up to this size (so a refused one can go to the next
         /// target); larger ones are refused with 413.
         public var maxRequestBody = 1 << 20
@@ -271,38 +273,78 @@ public final class TTSRouter: @unchecked Sendable {
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let contentType = response.headers.first(name: "Content-Type")
         var code = RouterRecords.answerCode(status: Int(response.status.code), contentType: contentType, synthesis: synthesis)
-        var bytes = 0, delivered = 0
-        var ttfb: Int?
-        var header: [UInt8] = []
-        let expected = response.headers.first(name: "Content-Length").flatMap(Int.init)
-        var writing = false
+        let relay = Relay(expected: response.headers.first(name: "Content-Length").flatMap(Int.init), arrived: arrived)
         do {
-            writing = true
+            relay.writing = true
             try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
-            writing = false
-            for try await chunk in response.body {
-                if ttfb == nil { ttfb = ms(since: arrived) }
-                bytes += chunk.readableBytes
-                if header.count < 64 { header += chunk.readableBytesView.prefix(64 - header.count) }
-                writing = true
-                try await outbound.write(.body(.byteBuffer(chunk)))
-                delivered = bytes
-                writing = false
-            }
-            writing = true
-            try await outbound.write(.end(nil))
+            relay.writing = false
+            try await relay.stream(response.body, to: outbound, idleTimeout: options.idleTimeout)
         } catch {
             // An upstream that closed after its whole declared body still answered in full, and
             // a client that closed once it had every byte (before the end marker) got them all.
-            let whole = expected == delivered
+            let whole = relay.expected == relay.delivered
             if !whole {
-                code = code ?? (writing ? "CLIENT_CLOSED" : (error is HTTPClientError && (error as! HTTPClientError) == .readTimeout ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNREACHABLE"))
+                code = code ?? (relay.writing ? "CLIENT_CLOSED"
+                    : error is Relay.Idle || (error as? HTTPClientError) == .readTimeout ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNREACHABLE")
             }
-            complete(Int(response.status.code), ttfb: ttfb, bytes: bytes, audioMs: whole ? RouterRecords.wavMilliseconds(header) : nil, code: code)
-            if whole { if !writing { try? await outbound.write(.end(nil)) }; return }
+            complete(Int(response.status.code), ttfb: relay.ttfb, bytes: relay.bytes, audioMs: whole ? RouterRecords.wavMilliseconds(relay.header) : nil, code: code)
+            if whole { if !relay.writing { try? await outbound.write(.end(nil)) }; return }
             throw error
         }
-        complete(Int(response.status.code), ttfb: ttfb, bytes: bytes, audioMs: RouterRecords.wavMilliseconds(header), code: code)
+        complete(Int(response.status.code), ttfb: relay.ttfb, bytes: relay.bytes, audioMs: RouterRecords.wavMilliseconds(relay.header), code: code)
+    }
+}
+
+/// One answer being relayed: what has passed, and a watchdog that ends the relay when the
+/// upstream sends nothing for `idleTimeout`.
+final class Relay: @unchecked Sendable {
+    struct Idle: Error {}
+    let lock = NSLock()
+    let expected: Int?
+    let arrived: ContinuousClock.Instant
+    var bytes = 0, delivered = 0
+    var ttfb: Int?
+    var header: [UInt8] = []
+    var writing = false
+    var lastProgress: ContinuousClock.Instant
+
+    init(expected: Int?, arrived: ContinuousClock.Instant) {
+        self.expected = expected
+        self.arrived = arrived
+        lastProgress = .now
+    }
+
+    func stream(_ body: HTTPClientResponse.Body, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+                idleTimeout: Duration) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await chunk in body {
+                    self.lock.withLock {
+                        if self.ttfb == nil {
+                            let d = ContinuousClock.now - self.arrived
+                            self.ttfb = Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+                        }
+                        self.bytes += chunk.readableBytes
+                        if self.header.count < 64 { self.header += chunk.readableBytesView.prefix(64 - self.header.count) }
+                        self.writing = true
+                        self.lastProgress = .now
+                    }
+                    try await outbound.write(.body(.byteBuffer(chunk)))
+                    self.lock.withLock { self.delivered = self.bytes; self.writing = false; self.lastProgress = .now }
+                }
+                self.lock.withLock { self.writing = true }
+                try await outbound.write(.end(nil))
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .milliseconds(100))
+                    let idle = self.lock.withLock { !self.writing && ContinuousClock.now - self.lastProgress > idleTimeout }
+                    if idle { throw Idle() }
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 }
 

@@ -21,6 +21,7 @@ struct RouterCommand: ParsableCommand {
     @Option(name: .customLong("probe-interval"), help: "Seconds between probe rounds.") var probeInterval: Double = 5
     @Option(help: "Seconds each probe request may take.") var timeout: Double = 3
     @Option(name: .customLong("first-byte-timeout"), help: "Seconds an upstream may take to start its answer.") var firstByteTimeout: Double = 30
+    @Option(name: .customLong("idle-timeout"), help: "Seconds an answer may pause between chunks.") var idleTimeout: Double = 30
     @Option(name: .customLong("fail-after"), help: "Failed probe rounds before traffic leaves a target.") var failAfter = 1
     @Option(name: .customLong("failback-after"), help: "Good probe rounds before main counts as recovered.") var failbackAfter = 2
     @Option(help: "Failback to main: manual (POST /admin/switch-to-main) or auto.") var failback: FailbackMode = .manual
@@ -34,6 +35,7 @@ struct RouterCommand: ParsableCommand {
         try check(probeInterval, "--probe-interval", .probeInterval)
         try check(timeout, "--timeout", .timeout)
         try check(firstByteTimeout, "--first-byte-timeout", .timeout)
+        try check(idleTimeout, "--idle-timeout", .timeout)
         try check(duration, "--duration", .runDuration)
         try check(failAfter, "--fail-after", 1...100)
         try check(failbackAfter, "--failback-after", 1...100)
@@ -50,6 +52,7 @@ struct RouterCommand: ParsableCommand {
         options.probeInterval = probeInterval
         options.probeTimeout = timeout
         options.firstByteTimeout = .milliseconds(Int64(firstByteTimeout * 1000))
+        options.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         options.failAfter = failAfter
         options.failbackAfter = failbackAfter
         options.failback = failback

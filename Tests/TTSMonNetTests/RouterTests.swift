@@ -158,4 +158,75 @@ import TTSMonNet
         #expect(unreachable.hasPrefix("HTTP/1.1 503") && unreachable.contains("UPSTREAM_UNREACHABLE"), "\(unreachable)")
         await router.stop()
     }
+
+    /// An upstream that answers the probes, then starts a synthesis answer and stalls.
+    final class StallingUpstream: @unchecked Sendable {
+        let listener: Int32
+        let port: Int
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw InputError("cannot listen") }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            listener = fd
+            port = Int(UInt16(bigEndian: address.sin_port))
+            Thread { [self] in
+                while true {
+                    let c = accept(listener, nil, nil)
+                    guard c >= 0 else { return }
+                    Thread { Self.serve(c) }.start()
+                }
+            }.start()
+        }
+        func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+
+        static func serve(_ fd: Int32) {
+            defer { close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { return }
+            let head = String(decoding: buffer[0..<n], as: UTF8.self)
+            func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+            if head.hasPrefix("GET /health") {
+                let body = Array(#"{"status":"ok","model_loaded":true}"#.utf8)
+                send(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8) + body)
+                return
+            }
+            let wav = ToneWAV.make(seconds: 0.1)
+            if head.contains("X-Probe") || !head.contains("X-Request-ID: stall") {
+                send(Array("HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: \(wav.count)\r\nConnection: close\r\n\r\n".utf8) + wav)
+                return
+            }
+            send(Array("HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: \(wav.count)\r\nConnection: close\r\n\r\n".utf8) + Array(wav.prefix(100)))
+            Thread.sleep(forTimeInterval: 5)
+        }
+    }
+
+    /// An answer that stops between chunks is cut after the idle timeout and logged as
+    /// UPSTREAM_TIMEOUT; the client sees a short body, not a hang.
+    @Test func anAnswerThatStallsIsCutAfterTheIdleTimeout() async throws {
+        let upstream = try StallingUpstream()
+        defer { upstream.stop() }
+        let dir = NSTemporaryDirectory() + "ttsmon-router-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = TTSRouter.Options(targets: [ProbeTarget(name: "main", url: "http://127.0.0.1:\(upstream.port)")])
+        options.idleTimeout = .milliseconds(500)
+        let log = dir + "/router.log"
+        let router = TTSRouter(options: options, logPath: log)
+        let port = try await router.start()
+        let started = Date()
+        let answer = await Self.raw(Array("POST /tts HTTP/1.1\r\nHost: a\r\nX-Request-ID: stall\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8), port: port)
+        let waited = Date().timeIntervalSince(started)
+        await router.stop()
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK"), "\(answer.prefix(80))")
+        #expect(waited < 4, "cut after the idle timeout, not when the upstream gave up (\(waited) s)")
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("id=stall, status=failed") && text.contains("error_code=UPSTREAM_TIMEOUT"), "\(text)")
+    }
 }
