@@ -42,6 +42,8 @@ public final class TTSRouter: @unchecked Sendable {
     var failover: FailoverState
     var channel: (any Channel)?
     var tasks: [Task<Void, Never>] = []
+    /// Connections being served, so one watchdog can cut an answer that stalls.
+    let connections = ConnectionSlots()
     public private(set) var port = 0
 
     public init(options: Options, logPath: String?) {
@@ -79,20 +81,26 @@ public final class TTSRouter: @unchecked Sendable {
         channel = server.channel
         self.port = server.channel.localAddress?.port ?? port
         tasks.append(Task { [self] in
-            try? await withThrowingDiscardingTaskGroup { group in
-                try await server.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
+            try? await server.executeThenClose { inbound in
+                for try await connection in inbound {
+                    let slot = ConnectionSlot()
+                    connections.add(slot)
+                    // A task of its own, so the watchdog can cancel a stalled relay.
+                    slot.task = Task {
+                        await self.serve(connection, slot: slot)
+                        self.connections.remove(slot)
                     }
                 }
             }
         })
         tasks.append(Task { [self] in await probeLoop() })
+        tasks.append(Task { [self] in await connections.watch(idleTimeout: options.idleTimeout) })
         return self.port
     }
 
     public func stop() async {
         for task in tasks { task.cancel() }
+        connections.cancelAll()
         try? await channel?.close()
         try? await client.shutdown()
         await prober.shutdown()
@@ -131,7 +139,7 @@ public final class TTSRouter: @unchecked Sendable {
 
     // MARK: - Serving
 
-    func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+    func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, slot: ConnectionSlot) async {
         let remote = connection.channel.remoteAddress
         try? await connection.executeThenClose { inbound, outbound in
             var parts = inbound.makeAsyncIterator()
@@ -153,7 +161,7 @@ public final class TTSRouter: @unchecked Sendable {
                 } else if head.uri.hasPrefix("/admin/") {
                     try await admin(head, remote: remote, outbound: outbound, keepAlive: keepAlive)
                 } else {
-                    try await proxy(head, body: body, outbound: outbound, keepAlive: keepAlive)
+                    try await proxy(head, body: body, outbound: outbound, keepAlive: keepAlive, slot: slot)
                 }
                 if !keepAlive { return }
             }
@@ -213,7 +221,7 @@ public final class TTSRouter: @unchecked Sendable {
     /// Sends the request to the active target (once more to the next healthy one when the
     /// connection is refused or reset before any answer), streams the answer back, logs it.
     func proxy(_ head: HTTPRequestHead, body: ByteBuffer, outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
-               keepAlive: Bool) async throws {
+               keepAlive: Bool, slot: ConnectionSlot) async throws {
         let arrived = ContinuousClock.now
         let id = RouterRecords.requestID(fromHeader: head.headers.first(name: "X-Request-ID"))
         let path = head.uri
@@ -274,18 +282,20 @@ public final class TTSRouter: @unchecked Sendable {
         let contentType = response.headers.first(name: "Content-Type")
         var code = RouterRecords.answerCode(status: Int(response.status.code), contentType: contentType, synthesis: synthesis)
         let relay = Relay(expected: response.headers.first(name: "Content-Length").flatMap(Int.init), arrived: arrived)
+        slot.relay = relay
+        defer { slot.relay = nil }
         do {
             relay.writing = true
             try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
             relay.writing = false
-            try await relay.stream(response.body, to: outbound, idleTimeout: options.idleTimeout)
+            try await relay.stream(response.body, to: outbound)
         } catch {
             // An upstream that closed after its whole declared body still answered in full, and
             // a client that closed once it had every byte (before the end marker) got them all.
             let whole = relay.expected == relay.delivered
             if !whole {
                 code = code ?? (relay.writing ? "CLIENT_CLOSED"
-                    : error is Relay.Idle || (error as? HTTPClientError) == .readTimeout ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNREACHABLE")
+                    : relay.timedOut || (error as? HTTPClientError) == .readTimeout ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNREACHABLE")
             }
             complete(Int(response.status.code), ttfb: relay.ttfb, bytes: relay.bytes, audioMs: whole ? RouterRecords.wavMilliseconds(relay.header) : nil, code: code)
             if whole { if !relay.writing { try? await outbound.write(.end(nil)) }; return }
@@ -295,10 +305,8 @@ public final class TTSRouter: @unchecked Sendable {
     }
 }
 
-/// One answer being relayed: what has passed, and a watchdog that ends the relay when the
-/// upstream sends nothing for `idleTimeout`.
+/// One answer being relayed: what has passed, and when the upstream last sent something.
 final class Relay: @unchecked Sendable {
-    struct Idle: Error {}
     let lock = NSLock()
     let expected: Int?
     let arrived: ContinuousClock.Instant
@@ -307,6 +315,8 @@ final class Relay: @unchecked Sendable {
     var header: [UInt8] = []
     var writing = false
     var lastProgress: ContinuousClock.Instant
+    /// Set by the watchdog when it cut the relay.
+    var timedOut = false
 
     init(expected: Int?, arrived: ContinuousClock.Instant) {
         self.expected = expected
@@ -314,36 +324,58 @@ final class Relay: @unchecked Sendable {
         lastProgress = .now
     }
 
-    func stream(_ body: HTTPClientResponse.Body, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
-                idleTimeout: Duration) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for try await chunk in body {
-                    self.lock.withLock {
-                        if self.ttfb == nil {
-                            let d = ContinuousClock.now - self.arrived
-                            self.ttfb = Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-                        }
-                        self.bytes += chunk.readableBytes
-                        if self.header.count < 64 { self.header += chunk.readableBytesView.prefix(64 - self.header.count) }
-                        self.writing = true
-                        self.lastProgress = .now
-                    }
-                    try await outbound.write(.body(.byteBuffer(chunk)))
-                    self.lock.withLock { self.delivered = self.bytes; self.writing = false; self.lastProgress = .now }
+    func stream(_ body: HTTPClientResponse.Body, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        for try await chunk in body {
+            lock.withLock {
+                if ttfb == nil {
+                    let d = ContinuousClock.now - arrived
+                    ttfb = Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
                 }
-                self.lock.withLock { self.writing = true }
-                try await outbound.write(.end(nil))
+                bytes += chunk.readableBytes
+                if header.count < 64 { header += chunk.readableBytesView.prefix(64 - header.count) }
+                writing = true
             }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: .milliseconds(100))
-                    let idle = self.lock.withLock { !self.writing && ContinuousClock.now - self.lastProgress > idleTimeout }
-                    if idle { throw Idle() }
-                }
+            try await outbound.write(.body(.byteBuffer(chunk)))
+            lock.withLock { delivered = bytes; writing = false; lastProgress = .now }
+        }
+        lock.withLock { writing = true }
+        try await outbound.write(.end(nil))
+    }
+
+    /// Whether the upstream has sent nothing for `limit` (a slow client is not the upstream's fault).
+    func idle(for limit: Duration) -> Bool { lock.withLock { !writing && ContinuousClock.now - lastProgress > limit } }
+}
+
+/// A served connection: its task and the answer it relays now.
+final class ConnectionSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _task: Task<Void, Never>?
+    private var _relay: Relay?
+    var task: Task<Void, Never>? { get { lock.withLock { _task } } set { lock.withLock { _task = newValue } } }
+    var relay: Relay? { get { lock.withLock { _relay } } set { lock.withLock { _relay = newValue } } }
+}
+
+/// The connections being served, and one watchdog for all of them (a timer per answer cost a
+/// third of the router's throughput).
+final class ConnectionSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [ObjectIdentifier: ConnectionSlot] = [:]
+
+    func add(_ slot: ConnectionSlot) { lock.withLock { slots[ObjectIdentifier(slot)] = slot } }
+    func remove(_ slot: ConnectionSlot) { _ = lock.withLock { slots.removeValue(forKey: ObjectIdentifier(slot)) } }
+    func cancelAll() { for slot in lock.withLock({ Array(slots.values) }) { slot.task?.cancel() } }
+
+    /// Every 100 ms: cancels the connection whose answer has stalled for `idleTimeout` (the
+    /// answer is cut; the connection closes, as a truncated answer must).
+    func watch(idleTimeout: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            let all = lock.withLock { Array(slots.values) }
+            for slot in all {
+                guard let relay = slot.relay, relay.idle(for: idleTimeout) else { continue }
+                relay.lock.withLock { relay.timedOut = true }
+                slot.task?.cancel()
             }
-            try await group.next()
-            group.cancelAll()
         }
     }
 }
