@@ -15,14 +15,18 @@ extension HTTPClient {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// `execute`, sent once more when a pooled connection was closed by the server before any
-    /// answer (the keep-alive race: the server never saw the request). Never retried once a
-    /// response has begun.
+    /// `execute`, sent again when a pooled connection was closed by the server before any
+    /// answer (the keep-alive race: the server never saw the request). Each such failure drops
+    /// that connection from the pool, and the pool may hold another stale one (probes send two
+    /// requests at once), so up to three attempts. Never retried once a response has begun.
     public func executeRetryingClosed(_ request: HTTPClientRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
-        do {
-            return try await execute(request, deadline: deadline)
-        } catch where ProbeFailure.closedBeforeResponse(error) {
-            return try await execute(request, deadline: deadline)
+        var attempt = 1
+        while true {
+            do {
+                return try await execute(request, deadline: deadline)
+            } catch where ProbeFailure.closedBeforeResponse(error) && attempt < 3 && NIODeadline.now() < deadline {
+                attempt += 1
+            }
         }
     }
 }
