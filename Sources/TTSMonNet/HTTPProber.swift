@@ -15,7 +15,7 @@ public final class HTTPProber: Sendable {
     public let voice: String
 
     public init(timeout: Duration = .seconds(3), text: String = "好", voice: String = "female") {
-        let ms = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let ms = Int64(timeout.wholeMilliseconds)
         // Pooled connections idle for more than a second are closed: a server's keep-alive
         // timeout (uvicorn's is 5 s, the probe interval's default) never races a probe, and each
         // round at the usual interval tests a fresh connect, as a client would meet it.
@@ -123,7 +123,7 @@ public final class HTTPProber: Sendable {
             result = Fetched(error: HTTPProber.describe(error, timeout: timeout))
         }
         let elapsed = clock.now - start
-        result.ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        result.ms = elapsed.wholeMilliseconds
         return result
     }
 

@@ -229,10 +229,7 @@ public final class TTSRouter: @unchecked Sendable {
         let synthesis = head.method == .POST
         let bodyBytes = Array(body.readableBytesView)
         let (text, voice) = RouterRecords.bodyFields(Array(bodyBytes.prefix(64 << 10)))
-        func ms(since start: ContinuousClock.Instant) -> Int {
-            let d = ContinuousClock.now - start
-            return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-        }
+        func ms(since start: ContinuousClock.Instant) -> Int { (ContinuousClock.now - start).wholeMilliseconds }
         var tried: [String] = []
         var upstreamName = candidates().first?.name ?? "main"
         if logged {
@@ -327,10 +324,7 @@ final class Relay: @unchecked Sendable {
     func stream(_ body: HTTPClientResponse.Body, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
         for try await chunk in body {
             lock.withLock {
-                if ttfb == nil {
-                    let d = ContinuousClock.now - arrived
-                    ttfb = Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-                }
+                if ttfb == nil { ttfb = (ContinuousClock.now - arrived).wholeMilliseconds }
                 bytes += chunk.readableBytes
                 if header.count < 64 { header += chunk.readableBytesView.prefix(64 - header.count) }
                 writing = true

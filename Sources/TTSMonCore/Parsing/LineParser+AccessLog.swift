@@ -1,3 +1,5 @@
+import Foundation
+
 /// Access logs, one request per line:
 /// - uvicorn: `INFO:     127.0.0.1:53422 - "POST /tts HTTP/1.1" 200 OK` (no time of its own);
 /// - Apache/nginx/gunicorn combined or common, with an optional trailing request time (an
@@ -57,7 +59,7 @@ extension LineParser {
               colon + 1 < line.count, line[colon + 1] == 32 else { return .noTimestamp }
         resetUntimed(&record)
         record.level = LineParser.level(line.slice(0, colon))
-        if captureText { record.message = line.slice(colon + 1, line.count).string.trimmingSpaces }
+        if captureText { record.message = line.slice(colon + 1, line.count).string.trimmingCharacters(in: .whitespaces) }
         return .record
     }
 
@@ -80,13 +82,5 @@ extension LineParser {
         // Common format without referrer/agent: `200 1644 18805`; the size alone is no time.
         if last.contains(".") { return Double(last).map { Int(($0 * 1000).rounded()) } }
         return Int(last).map { ($0 + 500) / 1000 }
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces.
-    var trimmingSpaces: String {
-        let s = drop { $0 == " " }
-        return String(s.reversed().drop { $0 == " " }.reversed())
     }
 }
