@@ -35,8 +35,8 @@ import TTSMonNet
             ("rules", "\(bin) rules"),
             ("formats", "\(bin) formats"),
             ("formats-test", "\(bin) formats test \(tts)/app.log"),
-            ("formats-test-user", "cd \(Self.packageRoot) && \(bin) formats test --format-file examples/formats/cosyvoice.toml examples/logs/cosyvoice.log"),
-            ("report-user", "cd \(Self.packageRoot) && \(bin) report --format-file examples/formats/cosyvoice.toml examples/logs/cosyvoice.log"),
+            ("formats-test-user", "cd \(Self.packageRoot) && \(bin) formats test --format-file examples/formats/cosyvoice.toml examples/cosyvoice-sample.txt"),
+            ("report-user", "cd \(Self.packageRoot) && \(bin) report --format-file examples/formats/cosyvoice.toml examples/cosyvoice-sample.txt"),
         ]
         let script = commands.map { name, command in
             "\(command) > \(out).\(name) 2>&1; echo \"RC \(name) $?\" >> \(out).codes"

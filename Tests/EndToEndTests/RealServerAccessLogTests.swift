@@ -141,7 +141,7 @@ import Testing
         try FileManager.default.copyItem(atPath: ReadmeCommandsTests.packageRoot + "/examples/formats/cosyvoice.toml", toPath: formats + "/cosyvoice.toml")
         let (rc, out, _) = try TTSMonBinary.run(["formats"], environment: ["XDG_CONFIG_HOME": dir.path])
         #expect(rc == 0 && out.hasPrefix("cosyvoice (user)"), "\(out)")
-        let (_, json, _) = try TTSMonBinary.run(["report", "--format", "json", ReadmeCommandsTests.packageRoot + "/examples/logs/cosyvoice.log"],
+        let (_, json, _) = try TTSMonBinary.run(["report", "--format", "json", ReadmeCommandsTests.packageRoot + "/examples/cosyvoice-sample.txt"],
                                                 environment: ["XDG_CONFIG_HOME": dir.path])
         #expect(json.contains("\"format\": \"cosyvoice\"") && json.contains("\"total\": 3"), "\(json)")
     }
