@@ -65,6 +65,17 @@ import Testing
         #expect(r.cacheHit == true)
     }
 
+    @Test func scalarCountMatchesTheStringAtEveryLengthAndAlignment() {
+        let pieces = ["a", "好", "🎉", "é", " ", "Ω", "z9"]
+        var text = ""
+        for step in 0..<60 {
+            text += pieces[step % pieces.count]
+            var copy = text
+            let counted = copy.withUTF8 { LineParser.scalarCount($0) }
+            #expect(counted == text.unicodeScalars.count, "\(text)")
+        }
+    }
+
     @Test func explicitTextLenWins() throws {
         let r = try record(#"2024-06-12 14:22:37,892 - app.tts_engine - INFO - synthesis_start: id=ts_1, text_len=86, text="短""#)
         #expect(r.textLen == 86)

@@ -197,9 +197,22 @@ extension LineParser {
     /// Unicode scalars in valid UTF-8 bytes.
     @inline(__always)
     static func scalarCount(_ span: ByteSpan) -> Int {
-        var count = 0
-        for b in span where b & 0xC0 != 0x80 { count += 1 }
-        return count
+        guard let base = span.baseAddress else { return 0 }
+        let n = span.count
+        // Every byte but UTF-8 continuations (10xxxxxx) starts a scalar; eight bytes at a time,
+        // a continuation has its top bit set and the next one clear.
+        var continuations = 0
+        var i = 0
+        while i &+ 8 <= n {
+            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            continuations &+= (x & ~(x << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+            i &+= 8
+        }
+        while i < n {
+            if base[i] & 0xC0 == 0x80 { continuations &+= 1 }
+            i &+= 1
+        }
+        return n &- continuations
     }
 
     /// Resolves `\"` and `\\` inside a quoted value.

@@ -10,7 +10,7 @@ public struct ReportOptions: Sendable {
     /// Plain files larger than this are split into ranges read in parallel.
     public var splitThreshold: Int64 = 32 << 20
     /// The smallest range a split file is cut into.
-    public var rangeSize: Int64 = 8 << 20
+    public var rangeSize: Int64 = 4 << 20
     public var progress: ProgressCounter?
     /// Alert rules whose firing intervals the report lists.
     public var rules = AlertRule.builtIn
@@ -106,9 +106,10 @@ public enum ReportRunner {
                 segments.append(Segment(fileIndex: i, byteRange: nil, startsFile: true))
                 continue
             }
-            // Several ranges per thread, so a thread slowed by a busy neighbour hands the rest
-            // to the others (folding a range costs well under a millisecond).
-            let parts = Int64(min(options.threads * 8, Int(size / options.rangeSize) + 1))
+            // Many ranges of a few MB per thread: a thread slowed by a busy neighbour hands the
+            // rest to the others, and the last range, which one thread reads while the others
+            // are done, stays short (folding a range costs well under a millisecond).
+            let parts = Int64(min(options.threads * 32, Int(size / options.rangeSize) + 1))
             var bounds: [Int64] = [0]
             for k in 1..<parts {
                 if let b = lineStart(after: size * k / parts, fd: fd, size: size), b > bounds.last! { bounds.append(b) }
