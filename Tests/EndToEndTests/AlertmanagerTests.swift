@@ -9,7 +9,7 @@ import TTSMonNet
     static let binary = Tmux.which("prometheus-alertmanager") ?? Tmux.which("alertmanager")
 
     @Test(.enabled(if: binary != nil, "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager; .ci/run does)"))
-    func alertArrivesAndResolves() throws {
+    func alertArrivesAndResolves() async throws { try await offThePool {
         let dir = ScratchDir()
         let config = dir.path + "/am.yml"
         try "route:\n  receiver: \"null\"\n  group_wait: 0s\nreceivers:\n  - name: \"null\"\n".write(toFile: config, atomically: true, encoding: .utf8)
@@ -77,9 +77,9 @@ import TTSMonNet
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, !snapshots.all.contains(where: { $0.contains("\"state\": \"resolved\"") }) { Thread.sleep(forTimeInterval: 0.1) }
         #expect(snapshots.all.last { $0.contains("Failover") }?.contains("\"state\": \"resolved\"") == true)
-    }
+    } }
 
-    @Test func unreachableAlertmanagerNeverBlocksWatch() throws {
+    @Test func unreachableAlertmanagerNeverBlocksWatch() async throws { try await offThePool {
         // A port nobody listens on: watch keeps printing snapshots on time and stops when asked.
         let dir = ScratchDir()
         let log = dir.path + "/app.log"
@@ -92,7 +92,7 @@ import TTSMonNet
         #expect(Date().timeIntervalSince(started) < 12)
         #expect(out.split(separator: "\n").count >= 4)
         #expect(out.contains("\"state\": \"firing\""))
-    }
+    } }
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.

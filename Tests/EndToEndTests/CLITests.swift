@@ -11,7 +11,7 @@ import TTSMonCore
         return try LogGenerator.generate(options)
     }
 
-    @Test func reportAndTraceExitCodes() throws {
+    @Test func reportAndTraceExitCodes() async throws { try await offThePool {
         let dir = ScratchDir()
         let truth = try generate(dir, requests: 400, rotate: 2)
         let (rc, out, _) = try TTSMonBinary.run(["report", "--format", "json", "-R", dir.path + "/app.log"])
@@ -32,23 +32,23 @@ import TTSMonCore
         #expect(notFoundErr.contains("3 files"))
         let (versionRC, version, _) = try TTSMonBinary.run(["--version"])
         #expect(versionRC == 0 && !version.isEmpty)
-    }
+    } }
 
-    @Test func reportReadsStandardInput() throws {
+    @Test func reportReadsStandardInput() async throws { try await offThePool {
         let dir = ScratchDir()
         let truth = try generate(dir, requests: 200)
         let data = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/app.log"))
         let (rc, out, _) = try TTSMonBinary.run(["report", "--format", "json", "-"], stdin: data)
         #expect(rc == 0)
         #expect(out.contains("\"total\": \(truth.requestCount)"))
-    }
+    } }
 }
 
 /// Issue 8: `ttsmon rules` in its three forms; the Prometheus form passes `promtool check rules`.
 @Suite struct RulesCommandTests {
     static let promtool = Tmux.which("promtool")
 
-    @Test func textJSONAndBadFiles() throws {
+    @Test func textJSONAndBadFiles() async throws { try await offThePool {
         let (code, out, _) = try TTSMonBinary.run(["rules"])
         #expect(code == 0)
         for name in ["ServiceDown", "HighP95Latency", "HighP90Latency", "HighErrorRate", "HighServerErrorRate",
@@ -65,9 +65,9 @@ import TTSMonCore
             #expect(c == 2, "\(command)")
             #expect(err == "ttsmon: \(bad):3: field 'for': 'soon' is not a duration (30s, 2m, 1h)\n", "\(command)")
         }
-    }
+    } }
 
-    @Test func diskRuleReadsTheWatchedFileSystem() throws {
+    @Test func diskRuleReadsTheWatchedFileSystem() async throws { try await offThePool {
         // Free space is always below 101 %: DiskLow fires on the probe clock at the first tick.
         let dir = ScratchDir()
         let rules = dir.path + "/rules.toml"
@@ -81,10 +81,10 @@ import TTSMonCore
         let (bad, _, err) = try TTSMonBinary.run(["watch", "--log", log, "--disk", dir.path + "/missing/x", "--duration", "1"])
         #expect(bad == 2)
         #expect(err.contains("--disk"))
-    }
+    } }
 
     @Test(.enabled(if: promtool != nil, "promtool (Debian package prometheus) is not installed; .ci/run installs it"))
-    func prometheusRulesPassPromtool() throws {
+    func prometheusRulesPassPromtool() async throws { try await offThePool {
         let dir = ScratchDir()
         let custom = dir.path + "/rules.toml"
         try "[[rule]]\nname = \"SlowP99\"\nexpr = \"p99_latency_seconds >= 8\"\nfor = \"90s\"\nwindow = \"2m\"\n"
@@ -106,5 +106,5 @@ import TTSMonCore
         check.waitUntilExit()
         #expect(check.terminationStatus == 0, "\(text)")
         #expect(text.contains("SUCCESS: \(AlertRule.builtIn.count + 1) rules found"), "\(text)")   // the built-ins and SlowP99
-    }
+    } }
 }

@@ -106,7 +106,7 @@ import TTSMonNet
 
     /// Issue 9: a Prometheus that never answers: the fleet dashboard stays responsive, says so,
     /// and still finds requests in the local log given with `--log`.
-    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func hangingPrometheusNeverFreezesTheScreen() throws {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func hangingPrometheusNeverFreezesTheScreen() async throws { try await offThePool {
         let dir = ScratchDir()
         var options = GeneratorOptions(outputDirectory: dir.path, requests: 500)
         options.hostile = false
@@ -140,13 +140,13 @@ import TTSMonNet
         tmux.keys("q")
         screen = tmux.waitFor(10) { $0.contains("EXIT=") }
         #expect(screen.contains("EXIT=0"))
-    }
+    } }
 
-    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func overviewFailoverHistoryTitleResizeQuit() throws {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func overviewFailoverHistoryTitleResizeQuit() async throws { try await offThePool {
         try run(term: "xterm-256color", lang: "C.UTF-8")
-    }
+    } }
 
-    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func worksUnderVT100AndTheCLocale() throws {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func worksUnderVT100AndTheCLocale() async throws { try await offThePool {
         try run(term: "vt100", lang: "C")
-    }
+    } }
 }

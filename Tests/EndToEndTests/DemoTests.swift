@@ -8,7 +8,7 @@ import TTSMonCore
         (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
 
-    @Test func headlessFleetFailsOverHealsRotatesAndTraces() throws {
+    @Test func headlessFleetFailsOverHealsRotatesAndTraces() async throws { try await offThePool {
         let dir = ScratchDir()
         let logs = dir.path + "/fleet"
         let (rc, out, err) = try TTSMonBinary.run(["demo", "--headless", "--duration", "26", "--faults", "6:4,14:0",
@@ -47,7 +47,7 @@ import TTSMonCore
         let (traceRC, traceOut, _) = try TTSMonBinary.run(["trace", "--format", "json", id, "-R", live])
         #expect(traceRC == 0)
         #expect(traceOut.contains("\"file\": \"\(logs)/\(gz)\"") || traceOut.contains(".gz"))
-    }
+    } }
 
     func gzipIDs(_ path: String) throws -> [String] {
         let summary = try TTSMonBinary.run(["report", "--format", "json", path]).1
@@ -66,7 +66,7 @@ import TTSMonCore
         return ids
     }
 
-    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func interactiveDemoInTmux() throws {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func interactiveDemoInTmux() async throws { try await offThePool {
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.start("\(TTSMonBinary.url.path) demo; echo EXIT=$?; sleep 60")
@@ -101,10 +101,10 @@ import TTSMonCore
         #expect(screen.contains("EXIT=0"))
         // No process left behind.
         #expect(Self.stillRunning(mine).isEmpty, "this test's ttsmon demo is still running")
-    }
+    } }
 
     /// `--bell`: an alert that starts firing rings the terminal bell (tmux flags the window).
-    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func bellRingsWhenAnAlertStartsFiring() throws {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func bellRingsWhenAnAlertStartsFiring() async throws { try await offThePool {
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.start("\(TTSMonBinary.url.path) demo --bell; echo EXIT=$?; sleep 60")
@@ -125,7 +125,7 @@ import TTSMonCore
         tmux.tmux(["send-keys", "-t", "\(tmux.session):0", "q"])
         Thread.sleep(forTimeInterval: 1.5)
         #expect(Self.stillRunning(mine).isEmpty)
-    }
+    } }
 
     /// Which of `pids` are still running (other tests may run demos of their own meanwhile).
     static func stillRunning(_ pids: [pid_t]) -> [pid_t] {

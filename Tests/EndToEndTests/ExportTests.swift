@@ -6,7 +6,7 @@ import TTSMonNet
 /// Issue 9: `ttsmon export` on its own (no Prometheus needed): `/metrics` counts exactly what
 /// `report` counts, through a log rotation, and binds loopback by default.
 @Suite(.serialized) struct ExportTests {
-    @Test func countersMatchReportThroughRotation() throws {
+    @Test func countersMatchReportThroughRotation() async throws { try await offThePool {
         let dir = ScratchDir()
         var options = GeneratorOptions(outputDirectory: dir.path + "/gen", requests: 2000)
         options.incident = true
@@ -63,11 +63,11 @@ import TTSMonNet
         export.waitUntilExit()
         let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(said.contains("serving metrics on http://127.0.0.1:\(port)/metrics"))
-    }
+    } }
 
     /// Issue 14, item 4: 50,000 pipelined scrapes on one connection that reads nothing do not
     /// take the exporter's memory (it grew to 842 MB and kept it), and it still serves others.
-    @Test func pipelinedScrapesDoNotTakeTheMemory() throws {
+    @Test func pipelinedScrapesDoNotTakeTheMemory() async throws { try await offThePool {
         let dir = ScratchDir()
         _ = try LogGenerator.generate(GeneratorOptions(outputDirectory: dir.path, requests: 2000))
         let port = freeLoopbackPort()
@@ -103,7 +103,7 @@ import TTSMonNet
         #expect(scrape(), "a normal scrape is still answered")
         flood.waitUntilExit()
         #expect(rss != nil && rss! < 150, "export RSS \(rss ?? -1) MB while flooded")
-    }
+    } }
 
     /// Resident memory of a process in MB, from /proc.
     static func residentMB(pid: Int32) -> Int? {
@@ -113,9 +113,9 @@ import TTSMonNet
         return kb / 1024
     }
 
-    @Test func badListenAddressIsAUsageError() throws {
+    @Test func badListenAddressIsAUsageError() async throws { try await offThePool {
         let (code, _, err) = try TTSMonBinary.run(["export", "--log", "/dev/null", "--listen", "nowhere"])
         #expect(code == 2)
         #expect(err.contains("--listen 'nowhere'"))
-    }
+    } }
 }

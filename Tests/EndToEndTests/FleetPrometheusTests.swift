@@ -32,7 +32,7 @@ import TTSMonUI
     }
 
     @Test(.enabled(if: prometheus != nil, "prometheus is not installed (apt-get install prometheus; .ci/run does)"))
-    func promQLAgreesWithReport() throws {
+    func promQLAgreesWithReport() async throws { try await offThePool {
         let dir = ScratchDir()
         // Two instances: an IndexTTS log with an incident and a ChatTTS log (5xx codes).
         var paths: [String] = []
@@ -167,5 +167,5 @@ import TTSMonUI
         #expect(screen.contains("total \(both.total)"))
         #expect(screen.contains(reading.snapshot.errors.first?.code ?? "no error code"))
         #expect(!screen.contains("p95 -"))
-    }
+    } }
 }

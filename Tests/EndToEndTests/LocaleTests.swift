@@ -33,7 +33,7 @@ import TTSMonCore
     }
 
     @Test(.enabled(if: Tmux.available && utf8LocaleExists, "needs tmux and a UTF-8 locale"))
-    func chineseTextSurvivesLANGC() throws {
+    func chineseTextSurvivesLANGC() async throws { try await offThePool {
         let dir = ScratchDir()
         let (log, request) = try Self.chineseLog(dir)
         let chinese = Self.chinesePrefix(request.text!)
@@ -68,12 +68,12 @@ import TTSMonCore
         #expect(screen.contains("UTF-8") || screen.contains("utf8"), "help names the UTF-8 locale")
         tmux.keys("Escape")
         #expect(tmux.quit().contains("EXIT=0"))
-    }
+    } }
 
     /// The issue's own check: the demo under `LANG=C` shows its Chinese texts intact in the
     /// request list, the request view and the log view.
     @Test(.enabled(if: Tmux.available && utf8LocaleExists, "needs tmux and a UTF-8 locale"))
-    func theDemoUnderLANGCShowsChinese() throws {
+    func theDemoUnderLANGCShowsChinese() async throws { try await offThePool {
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.start("env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES LANG=C TERM=xterm-256color \(TTSMonBinary.url.path) demo; echo EXIT=$?; sleep 30")
@@ -97,10 +97,10 @@ import TTSMonCore
         #expect(screen.contains("今天天气真好") || screen.contains("欢迎使用"), "the log view shows Chinese")
         tmux.keys("Escape")
         #expect(tmux.quit().contains("EXIT=0"))
-    }
+    } }
 
     @Test(.enabled(if: Tmux.available, "needs tmux"))
-    func vt100AndASCIIKeepTheASCIIScreen() throws {
+    func vt100AndASCIIKeepTheASCIIScreen() async throws { try await offThePool {
         let dir = ScratchDir()
         let (log, _) = try Self.chineseLog(dir)
         for (env, flag) in [("LANG=C TERM=vt100", ""), ("LANG=C.UTF-8 TERM=xterm-256color", "--ascii")] {
@@ -112,9 +112,9 @@ import TTSMonCore
             #expect(!screen.unicodeScalars.contains { $0.value > 0x7E }, "\(env) \(flag): ASCII only")
             #expect(tmux.quit().contains("EXIT=0"))
         }
-    }
+    } }
 
-    @Test func headlessOutputIsUTF8WhateverTheLocale() throws {
+    @Test func headlessOutputIsUTF8WhateverTheLocale() async throws { try await offThePool {
         let dir = ScratchDir()
         let (log, request) = try Self.chineseLog(dir)
         let process = Process()
@@ -127,5 +127,5 @@ import TTSMonCore
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(String(decoding: data, as: UTF8.self).contains(Self.chinesePrefix(request.text!)))
-    }
+    } }
 }

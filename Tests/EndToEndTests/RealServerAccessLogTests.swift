@@ -82,16 +82,16 @@ import Testing
     }
 
     @Test(.enabled(if: fastapi, "fastapi/uvicorn are not installed (pip install fastapi uvicorn; .ci/run does)"))
-    func uvicornDefaultAccessLog() throws {
+    func uvicornDefaultAccessLog() async throws { try await offThePool {
         let dir = ScratchDir()
         let log = dir.path + "/uvicorn.log"
         try Self.serve(dir.path, app: Self.fastapiApp, argv: ["python3", "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", "{port}"],
                        log: log, logIsOutput: true)
         try check(log)
-    }
+    } }
 
     @Test(.enabled(if: gunicorn, "gunicorn/flask are not installed (pip install gunicorn flask; .ci/run does)"))
-    func gunicornCombinedWithMicroseconds() throws {
+    func gunicornCombinedWithMicroseconds() async throws { try await offThePool {
         let dir = ScratchDir()
         let log = dir.path + "/gunicorn-access.log"
         let format = #"%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s"#
@@ -103,21 +103,21 @@ import Testing
         try check(log)
         let (_, out, _) = try TTSMonBinary.run(["report", "--format", "json", log])
         #expect(out.contains("\"p50\": ") && !out.contains("\"p50\": null"), "gunicorn's %(D)s gives latency")
-    }
+    } }
 
     @Test(.enabled(if: flask, "flask is not installed (pip install flask; .ci/run does)"))
-    func werkzeugDevelopmentServer() throws {
+    func werkzeugDevelopmentServer() async throws { try await offThePool {
         let dir = ScratchDir()
         let log = dir.path + "/flask.log"
         try Self.serve(dir.path, app: Self.flaskApp, argv: ["python3", "-m", "flask", "--app", "app", "run", "--port", "{port}"],
                        log: log, logIsOutput: true)
         try check(log)
-    }
+    } }
 }
 
 /// `--format-file` as a user gives it: a good file reads, a bad one is named (exit 2).
 @Suite struct FormatFileCLITests {
-    @Test func aBadFormatFileIsNamedAndExits2() throws {
+    @Test func aBadFormatFileIsNamedAndExits2() async throws { try await offThePool {
         let dir = ScratchDir()
         let bad = dir.path + "/bad.toml"
         try "name = \"x\"\nline = '^(?<message>.*)$'\n[[event]]\nkind = \"request\"\nmatch = '(?<latency>\\d+)'\n"
@@ -132,9 +132,9 @@ import Testing
             #expect(rc == 2, "\(command)")
             #expect(err.contains("\(bad):5: event.match: unknown capture latency"), "\(command): \(err)")
         }
-    }
+    } }
 
-    @Test func theFormatsDirectoryIsReadAndListed() throws {
+    @Test func theFormatsDirectoryIsReadAndListed() async throws { try await offThePool {
         let dir = ScratchDir()
         let formats = dir.path + "/ttsmon/formats"
         try FileManager.default.createDirectory(atPath: formats, withIntermediateDirectories: true)
@@ -144,5 +144,5 @@ import Testing
         let (_, json, _) = try TTSMonBinary.run(["report", "--format", "json", ReadmeCommandsTests.packageRoot + "/examples/cosyvoice-sample.txt"],
                                                 environment: ["XDG_CONFIG_HOME": dir.path])
         #expect(json.contains("\"format\": \"cosyvoice\"") && json.contains("\"total\": 3"), "\(json)")
-    }
+    } }
 }

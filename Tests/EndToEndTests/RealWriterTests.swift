@@ -61,7 +61,7 @@ import TTSMonCore
     }
 
     @Test(.enabled(if: loguru, "loguru is not installed (pip install loguru; .ci/run does)"))
-    func loguruDefaultFormat() throws {
+    func loguruDefaultFormat() async throws { try await offThePool {
         let dir = ScratchDir()
         let path = dir.path + "/loguru.log"
         try Self.write("""
@@ -72,7 +72,7 @@ import TTSMonCore
             \(Self.events)
             """)
         try checkRead(path)
-    }
+    } }
 
     /// CosyVoice's basicConfig, the named variant, logging's own default (no time), bracketed.
     @Test(arguments: ["%(asctime)s %(levelname)s %(message)s", "%(asctime)s - %(levelname)s - %(name)s: %(message)s",
@@ -91,7 +91,7 @@ import TTSMonCore
 
     /// loguru's `serialize=True` (the record nested under `record`, its time with an offset).
     @Test(.enabled(if: loguru, "loguru is not installed (pip install loguru; .ci/run does)"))
-    func loguruSerialized() throws {
+    func loguruSerialized() async throws { try await offThePool {
         let dir = ScratchDir()
         let path = dir.path + "/loguru.json"
         try Self.write("""
@@ -102,10 +102,10 @@ import TTSMonCore
             \(Self.events)
             """)
         try checkRead(path)
-    }
+    } }
 
     @Test(.enabled(if: structlog, "structlog is not installed (pip install structlog; .ci/run does)"))
-    func structlogJSONRenderer() throws {
+    func structlogJSONRenderer() async throws { try await offThePool {
         let dir = ScratchDir()
         let path = dir.path + "/structlog.log"
         try Self.write("""
@@ -119,13 +119,13 @@ import TTSMonCore
             out.close()
             """)
         try checkRead(path)
-    }
+    } }
 
-    @Test func aLayoutNotReadIsNamed() throws {
+    @Test func aLayoutNotReadIsNamed() async throws { try await offThePool {
         let dir = ScratchDir()
         let path = dir.path + "/klog.log"
         try (0..<50).map { "I0612 14:22:\(10 + $0 % 40).123456   12345 server.go:123] handled POST /tts in 523ms" }
             .joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
         try checkNamed(path)
-    }
+    } }
 }

@@ -38,7 +38,7 @@ import TTSMonCore
         return requests["total"] as? Int
     }
 
-    @Test func countsEveryRequestOnceThroughRotation() throws {
+    @Test func countsEveryRequestOnceThroughRotation() async throws { try await offThePool {
         let dir = ScratchDir()
         let source = ScratchDir()
         var options = GeneratorOptions(outputDirectory: source.path, requests: 3000)
@@ -91,5 +91,5 @@ import TTSMonCore
         let final = collector.all.compactMap(Self.total).last
         #expect(final == truth.requestCount, "lost or double-counted requests")
         #expect(collector.last?.contains("\"rotations\": 2") == true)
-    }
+    } }
 }
