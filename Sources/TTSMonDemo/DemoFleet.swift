@@ -4,17 +4,20 @@ import NIOCore
 import TTSMonCore
 import TTSMonNet
 
-/// The embedded fleet: main and standby TTS servers on loopback, a router per seed 003 that
-/// probes them, sends traffic to the first healthy one and logs its switches, and a traffic
-/// generator (a few requests a second, CJK and English, some long texts).
+/// The embedded fleet: main and standby TTS servers on loopback, `ttsmon router` in front of
+/// them (seed 003: it probes them, sends traffic to the first healthy one and logs its
+/// switches), and a traffic generator through the router (a few requests a second, CJK and
+/// English, some long texts).
 public final class DemoFleet: @unchecked Sendable {
     public let directory: String
     public let main: DemoInstance
     public let standby: DemoInstance
     public let routerLog: String
-    let routerWriter: RotatingLogWriter
+    let routerPortWanted: Int
+    let rotateBytes: Int
     let lock = NSLock()
-    var failover: FailoverState
+    var router: TTSRouter?
+    public private(set) var routerPort = 0
     var tasks: [Task<Void, Never>] = []
     let client: HTTPClient
     public let rate: Double
@@ -25,8 +28,8 @@ public final class DemoFleet: @unchecked Sendable {
         main = DemoInstance(name: "main", directory: directory, port: portBase ?? 0, rotateBytes: rotateBytes)
         standby = DemoInstance(name: "standby", directory: directory, port: portBase.map { $0 + 1 } ?? 0, rotateBytes: rotateBytes)
         routerLog = directory + "/router.log"
-        routerWriter = RotatingLogWriter(path: routerLog)
-        failover = FailoverState(targets: ["main", "standby"], failAfter: 2, failbackAfter: 2, mode: .auto)
+        routerPortWanted = portBase.map { $0 + 2 } ?? 0
+        self.rotateBytes = rotateBytes
         client = .bounded(connect: .seconds(1), read: .seconds(10))
         self.rate = rate
     }
@@ -38,35 +41,30 @@ public final class DemoFleet: @unchecked Sendable {
     /// The logs the dashboard follows.
     public var logs: [String] { [main.logPath, standby.logPath, routerLog] }
 
+    /// The router's URL (its `/admin/status` feeds the dashboard's Failover panel).
+    public var routerURL: String { "http://127.0.0.1:\(lock.withLock { routerPort })" }
+
     /// The target traffic goes to now.
-    public var active: String? { lock.lock(); defer { lock.unlock() }; return failover.active }
+    public var active: String? { lock.withLock { router }?.active }
 
     public func start() async throws {
         try await main.start()
         try await standby.start()
-        routerWriter.write([("tts.router", "INFO", "router started: main=\(targets[0].url), standby=\(targets[1].url), active=main")])
-        tasks.append(Task.detached { [self] in await self.routeLoop() })
+        var options = TTSRouter.Options(targets: targets)
+        options.probeInterval = 2
+        options.probeTimeout = 2
+        options.failAfter = 2          // one slow probe on a busy laptop is not an outage
+        options.failbackAfter = 2
+        options.failback = .auto
+        options.firstByteTimeout = .seconds(15)
+        options.rotateBytes = rotateBytes
+        // The instances log every request with its stages; the router's lines would count each twice.
+        options.logsRequests = false
+        let router = TTSRouter(options: options, logPath: routerLog)
+        let port = try await router.start(port: routerPortWanted)
+        lock.withLock { self.router = router; routerPort = port }
         tasks.append(Task.detached { [self] in await self.trafficLoop() })
         tasks.append(Task.detached { [self] in await self.cacheLoop() })
-    }
-
-    /// Seed 003's router loop: probe every 2 s with a real synthesis, switch on failure, log it.
-    func routeLoop() async {
-        let prober = HTTPProber(timeout: .seconds(2), text: "a", voice: "female")
-        while !Task.isCancelled {
-            let started = ContinuousClock.now
-            let results = await prober.probeAll(targets)
-            let entry = lock.withLock { failover.record(results, at: LogTimestamp(RotatingLogWriter.now())!) }
-            if let entry {
-                let message: String
-                if entry.to == "standby" { message = "main instance failed, switching to standby" }
-                else if entry.to == "main" { message = "main instance recovered, switching to main" }
-                else { message = "no instance is healthy, switching to none" }
-                routerWriter.write([("tts.router", entry.to == "main" ? "INFO" : "WARNING", message)])
-            }
-            try? await Task.sleep(until: started + .seconds(2))
-        }
-        await prober.shutdown()
     }
 
     static let texts = ["今天天气真好", "欢迎使用语音合成服务,请稍候。", "Hello, welcome to the speech service.", "您的验证码是四八二九一",
@@ -79,13 +77,13 @@ public final class DemoFleet: @unchecked Sendable {
             n += 1
             var text = DemoFleet.texts[n % DemoFleet.texts.count]
             if n % 23 == 0 { text = String(repeating: text, count: 40) }   // a long text now and then
-            let target = active.flatMap { name in targets.first { $0.name == name } }
-            if let target {
+            do {
                 let client = self.client
                 let voice = ["female", "male", "alloy"][n % 3]
                 let body = text
+                let url = routerURL + "/tts"
                 Task.detached { @Sendable in
-                    var request = HTTPClientRequest(url: target.url + "/tts")
+                    var request = HTTPClientRequest(url: url)
                     request.method = .POST
                     request.headers.add(name: "Content-Type", value: "application/json")
                     let payload = (try? JSONSerialization.data(withJSONObject: ["text": body, "voice": voice])) ?? Data()
@@ -130,9 +128,9 @@ public final class DemoFleet: @unchecked Sendable {
     public func stop() async {
         for t in tasks { t.cancel() }
         tasks.removeAll()
+        await lock.withLock { router }?.stop()
         await main.stop()
         await standby.stop()
-        routerWriter.close()
         try? await client.shutdown()
     }
 }

@@ -81,7 +81,10 @@ public final class DemoInstance: @unchecked Sendable {
         let voice = (object?["voice"] as? String) ?? "female"
         lock.lock()
         sequence += 1
-        let id = String(format: "ts_%08x", UInt32(truncatingIfNeeded: sequence &* 2_654_435_761 ^ (name == "main" ? 0 : 0x5A5A)))
+        // The router's X-Request-ID, as a well-behaved service keeps it; else one of its own.
+        let given = request.headers.first { $0.0.lowercased() == "x-request-id" }?.1
+        let id = given.flatMap { isValidRequestID($0) ? $0 : nil }
+            ?? String(format: "ts_%08x", UInt32(truncatingIfNeeded: sequence &* 2_654_435_761 ^ (name == "main" ? 0 : 0x5A5A)))
         var g = rng
         lock.unlock()
         let length = text.unicodeScalars.count

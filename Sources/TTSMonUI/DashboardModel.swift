@@ -52,6 +52,9 @@ public struct DashboardModel: Sendable {
         public var failback: FailbackMode = .manual
         /// Seconds an acknowledgement lasts (`--ack-for`).
         public var ackFor: Double = 3600
+        /// The failover state comes from this router's `/admin/status` (`--router`) instead of
+        /// probes of our own; failback asks the router.
+        public var router: String?
         public init() {}
     }
 
@@ -61,6 +64,8 @@ public struct DashboardModel: Sendable {
         case key(String, at: Date)
         /// A probe round's results.
         case probeRound([ProbeResult], at: Date)
+        /// What the router answered on `/admin/status`, or why it could not be asked.
+        case routerStatus(Result<RouterStatus, RouterProblem>, at: Date)
         case lookup(LookupOutcome)
         /// New figures from the source.
         case refreshed(DashboardFigures)
@@ -73,6 +78,9 @@ public struct DashboardModel: Sendable {
     public let configuration: Configuration
     /// Acknowledged firings and when each acknowledgement ends.
     var acknowledgedUntil: [AlertKey: Date] = [:]
+    /// The router's last answer, when it was asked, and why the last ask failed (if it did).
+    var router: (status: RouterStatus, at: Date)?
+    var routerProblem: String?
 
     public init(state: DashboardState, configuration: Configuration) {
         self.state = state
@@ -92,6 +100,9 @@ public struct DashboardModel: Sendable {
             var out: [DashboardEffect] = []
             for effect in DashboardController.handle(name, state: &state) {
                 switch effect {
+                case .failback where configuration.router != nil:
+                    state.status = "asking the router to switch to main…"
+                    out.append(.failback)
                 case .failback:
                     if let entry = failover.failBackToMain(at: LogTimestamp(localTime: now)) {
                         state.status = "traffic back on \(entry.to ?? "main")"
@@ -109,6 +120,21 @@ public struct DashboardModel: Sendable {
             failover.record(results, at: LogTimestamp(localTime: now))
             updateTargets(instances: nil, now: now)
             return []
+        case .routerStatus(let answer, let now):
+            switch answer {
+            case .success(let status):
+                if routerProblem != nil { state.status = "router answers again" }
+                routerProblem = nil
+                router = (status, now)
+                if let entry = failover.adopt(status, at: LogTimestamp(localTime: now)) {
+                    state.status = "router: traffic on \(entry.to ?? "none") (\(entry.reason))"
+                }
+            case .failure(let problem):
+                if routerProblem == nil { state.status = "router unreachable: \(problem.reason)" }
+                routerProblem = problem.reason
+            }
+            updateTargets(instances: nil, now: now)
+            return []
         case .lookup(let outcome):
             applyLookup(outcome)
             return []
@@ -123,6 +149,12 @@ public struct DashboardModel: Sendable {
     /// Whether the active target's last probe succeeded (nil without probes or before the first
     /// round; false when no target is active).
     public var activeTargetUp: Bool? {
+        if configuration.router != nil {
+            guard let router else { return routerProblem == nil ? nil : false }
+            if routerProblem != nil { return false }     // no way through it
+            guard let active = router.status.active else { return false }
+            return router.status.targets.first { $0.name == active }?.up
+        }
         guard !configuration.probes.isEmpty, failover.targets.contains(where: { $0.lastResult != nil }) else { return nil }
         guard let active = failover.active else { return false }
         return failover.targets.first { $0.name == active }?.lastResult?.up
@@ -191,6 +223,14 @@ public struct DashboardModel: Sendable {
         if let instances {
             state.targets = instances
             state.fleet = true
+        } else if configuration.router != nil {
+            if let router {
+                let age = now.timeIntervalSince(router.at)
+                state.targets = router.status.targets.map { t in
+                    TargetLine(name: t.name, active: t.name == router.status.active, up: t.up, latencyMs: t.lastProbeMs,
+                               lastError: routerProblem.map { "router unreachable: \($0)" } ?? t.reason, ageSeconds: age)
+                }
+            }
         } else if configuration.probes.isEmpty {
             let active = failover.timeline.last?.to ?? "main"
             let names = Array(Set(failover.timeline.flatMap { [$0.from, $0.to].compactMap { $0 } } + [active])).sorted()

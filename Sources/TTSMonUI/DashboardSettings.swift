@@ -7,6 +7,8 @@ import TTSMonCore
 public struct DashboardSettings: Equatable, Sendable {
     public var logs: [String] = []
     public var probes: [String] = []
+    /// A `ttsmon router`'s URL whose status feeds the Failover panel (instead of `probes`).
+    public var router: String?
     public var window: LiveWindow = .fiveMinutes
     public var theme = "default"
     public var probeInterval = 5.0
@@ -64,6 +66,11 @@ public struct DashboardSettings: Equatable, Sendable {
             case ("probes", .strings(let v)), ("probe.targets", .strings(let v)), ("dashboard.probes", .strings(let v)):
                 for p in v { if case .failure(let e) = ProbeTarget.parse(p) { return bad(e.description) } }
                 settings.probes = v
+            case ("router", .string(let v)), ("dashboard.router", .string(let v)):
+                guard let url = URL(string: v), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                    return bad("expected the router's URL, e.g. http://127.0.0.1:8080")
+                }
+                settings.router = v
             case ("theme", .string(let v)), ("dashboard.theme", .string(let v)): settings.theme = v
             case ("window", .string(let v)), ("dashboard.window", .string(let v)):
                 guard let w = LiveWindow(rawValue: v) else { return bad("expected 1m, 5m or 15m") }
@@ -84,8 +91,11 @@ public struct DashboardSettings: Equatable, Sendable {
                 guard let f = FailbackMode(rawValue: v) else { return bad("expected auto or manual") }
                 settings.failback = f
             default:
-                return .failure(InputError("\(at): unknown key '\(full)' or wrong type (keys: logs, probes, theme, window, probe_interval, timeout, failback, stale_after)"))
+                return .failure(InputError("\(at): unknown key '\(full)' or wrong type (keys: logs, probes, router, theme, window, probe_interval, timeout, failback, stale_after)"))
             }
+        }
+        if settings.router != nil, !settings.probes.isEmpty {
+            return .failure(InputError("\(name): 'router' and 'probes' both decide the failover state: give one"))
         }
         return .success(settings)
     }

@@ -11,6 +11,9 @@ final class DashboardApp {
     struct Options {
         var logs: [String] = []
         var probes: [ProbeTarget] = []
+        /// A `ttsmon router` whose `/admin/status` feeds the Failover panel (instead of probes).
+        var router: String?
+        var routerToken: String?
         var window: LiveWindow = .fiveMinutes
         var theme: Theme = .builtin
         var probeInterval: Double = 5
@@ -43,6 +46,8 @@ final class DashboardApp {
     var model: DashboardModel
     var state: DashboardState { model.state }
     let probeMailbox = Mailbox<[ProbeResult]>()
+    let routerMailbox = Mailbox<Result<RouterStatus, RouterProblem>>()
+    var routerClient: RouterStatusClient?
     let lookupMailbox = Mailbox<LookupOutcome>()
     var lookupCancel: CancelFlag?
     var probeTask: Task<Void, Never>?
@@ -66,6 +71,7 @@ final class DashboardApp {
         state.staleAfter = options.staleAfter
         var configuration = DashboardModel.Configuration()
         configuration.probes = options.probes
+        configuration.router = options.router
         configuration.failAfter = options.failAfter
         configuration.failbackAfter = options.failbackAfter
         configuration.failback = options.failback
@@ -99,6 +105,7 @@ final class DashboardApp {
             if source.poll(wallSeconds: tick.timeIntervalSince(lastTick), paused: state.paused) { dirty = true }
             lastTick = tick
             for results in probeMailbox.take() { _ = model.handle(.probeRound(results, at: Date())); dirty = true }
+            for answer in routerMailbox.take() { _ = model.handle(.routerStatus(answer, at: Date())); dirty = true }
             for outcome in lookupMailbox.take() { _ = model.handle(.lookup(outcome)); dirty = true }
             let now = Date()
             let transitions = relay.tick(now: now, activeTargetUp: model.activeTargetUp, evaluate: source.evaluateProbeAlerts,
@@ -150,7 +157,13 @@ final class DashboardApp {
                 case .custom(let name):
                     let answer = onCustomKey?(name)
                     model.update { $0.status = answer }
-                case .failback, .acknowledge: break   // the model's own
+                case .failback:
+                    // Only with a router: without one the model fails back itself.
+                    if let client = routerClient {
+                        let mailbox = routerMailbox
+                        Task.detached { mailbox.post(await client.switchToMain()) }
+                    }
+                case .acknowledge: break   // the model's own
                 }
             }
             effects = next
@@ -184,6 +197,12 @@ final class DashboardApp {
     }
 
     func startProbes() {
+        if let router = options.router {
+            let client = RouterStatusClient(url: router, token: options.routerToken, timeout: options.timeout)
+            routerClient = client
+            probeTask = startRouterPolls(client, every: options.probeInterval, into: routerMailbox)
+            return
+        }
         guard !options.probes.isEmpty else { return }
         probeTask = startProbeRounds(options.probes, every: options.probeInterval, timeout: options.timeout, into: probeMailbox)
     }
@@ -249,6 +268,20 @@ func startProbeRounds(_ targets: [ProbeTarget], every interval: Double, timeout:
             try? await Task.sleep(until: started + .milliseconds(Int64(interval * 1000)))
         }
         await prober.shutdown()
+    }
+}
+
+/// Asks the router for its state every `interval` seconds in the background and posts each
+/// answer; cancel the task to stop.
+func startRouterPolls(_ client: RouterStatusClient, every interval: Double,
+                      into mailbox: Mailbox<Result<RouterStatus, RouterProblem>>) -> Task<Void, Never> {
+    Task.detached {
+        while !Task.isCancelled {
+            let started = ContinuousClock.now
+            mailbox.post(await client.status())
+            try? await Task.sleep(until: started + .milliseconds(Int64(interval * 1000)))
+        }
+        await client.shutdown()
     }
 }
 

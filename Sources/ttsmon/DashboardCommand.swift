@@ -14,7 +14,10 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .customLong("probe"), help: "A target to probe as NAME=URL (repeatable; the first is main).") var probes: [String] = []
     @Option(help: "Window: 1m, 5m or 15m.") var window: LiveWindow?
     @Option(help: "Theme name (default, light, ansi16) or a .theme file.") var theme: String?
-    @Option(name: .customLong("probe-interval"), help: "Seconds between probe rounds.") var probeInterval: Double?
+    @Option(help: "Show the failover state of this `ttsmon router` (its /admin/status) instead of probing targets.")
+    var router: String?
+    @Option(name: .customLong("router-token"), help: "The router's --admin-token, when it has one.") var routerToken: String?
+    @Option(name: .customLong("probe-interval"), help: "Seconds between probe rounds (or router status reads).") var probeInterval: Double?
     @Option(help: "Seconds each probe request may take.") var timeout: Double?
     @Option(help: "Failback to main: auto or manual.") var failback: FailbackMode?
     @Option(help: "Config file (default $XDG_CONFIG_HOME/ttsmon/config.toml).") var config: String?
@@ -63,7 +66,17 @@ struct DashboardCommand: ParsableCommand {
         options.ackFor = screen.ackSeconds
         options.textMode = screen.textMode
         options.saveDirectory = screen.saveDirectory
-        options.probes += parseTargets(settings.probes, command: "dashboard")
+        // Flags override the config file: --probe drops its router, --router its probes.
+        if router != nil, !probes.isEmpty { fail("dashboard: --router and --probe both decide the failover state: give one", code: 2) }
+        if let router = router ?? (probes.isEmpty ? settings.router : nil) {
+            guard let url = URL(string: router), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                fail("dashboard: --router '\(router)': expected the router's URL, e.g. http://127.0.0.1:8080", code: 2)
+            }
+            options.router = router
+            options.routerToken = routerToken
+        } else {
+            options.probes += parseTargets(settings.probes, command: "dashboard")
+        }
         switch Theme.load(settings.theme, directories: Theme.searchDirectories()) {
         case .success(let loaded): options.theme = loaded
         case .failure(let error): fail("dashboard: \(error.description)", code: 2)

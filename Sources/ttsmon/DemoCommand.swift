@@ -8,7 +8,7 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "The on-call view on an embedded TTS fleet: real HTTP on loopback, real logs with rotation, fault keys.",
-        discussion: "Starts a main and a standby TTS server, a router that probes them and fails over, and traffic through it, then opens the dashboard on their logs and probes. Fault keys: 1 main slows ×5, 2 error burst, 3 cache fills past 90 %, 4 kill main, 5 main answers HTML, 0 heal and fail back."
+        discussion: "Starts a main and a standby TTS server, `ttsmon router` in front of them (it probes them and fails over), and traffic through it, then opens the dashboard on their logs and the router's status. Fault keys: 1 main slows ×5, 2 error burst, 3 cache fills past 90 %, 4 kill main, 5 main answers HTML, 0 heal and fail back."
     )
 
     @Option(name: .customLong("port-base"), help: "Main listens here, standby on the next port (default: free ports).") var portBase: Int?
@@ -52,11 +52,10 @@ struct DemoCommand: ParsableCommand {
             guard isatty(0) == 1, isatty(1) == 1 else { fail("demo: needs a terminal (or --headless)", code: 2) }
             var options = DashboardApp.Options()
             options.logs = fleet.logs
-            options.probes = fleet.targets
+            // The Failover panel is the fleet's router's own state (`dashboard --router`).
+            options.router = fleet.routerURL
             options.window = .oneMinute
             options.failback = .auto
-            options.failbackAfter = 2
-            options.failAfter = 2      // one slow probe on a busy laptop is not an outage
             options.rules = rules.load()
             options.staleAfter = rules.staleAfterSeconds ?? AlertRule.defaultStaleSeconds
             options.delivery = delivery.settings

@@ -28,6 +28,9 @@ struct RouterCommand: ParsableCommand {
     @Option(name: .customLong("rotate-bytes"), help: "Rotate the log at this many bytes.") var rotateBytes = 64 << 20
     @Option(name: .customLong("admin-token"), help: "Require Authorization: Bearer TOKEN on /admin/* (else loopback clients only).")
     var adminToken: String?
+    @Flag(name: .customLong("log-requests"), inversion: .prefixedNo,
+          help: "Log every request (off when the servers log their own and both logs are followed: each would count twice).")
+    var logRequests = true
     @Option(help: "Stop after this many seconds (for scripts).") var duration: Double?
     @Argument(help: "Targets as NAME=URL, main first.") var targets: [String] = []
 
@@ -58,6 +61,7 @@ struct RouterCommand: ParsableCommand {
         options.failback = failback
         options.rotateBytes = rotateBytes
         options.adminToken = adminToken
+        options.logsRequests = logRequests
         let router = TTSRouter(options: options, logPath: log)
         let bound: Int
         do { bound = try blockingAsync { try await router.start(host: host, port: port) } } catch {

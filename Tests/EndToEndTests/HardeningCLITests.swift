@@ -31,7 +31,7 @@ import TTSMonCore
     }
 
     /// Item 5: a full disk is an error message and exit 1, not a crash.
-    @Test func aFullDiskIsAnErrorNotACrash() throws {
+    @Test func aFullDiskIsAnErrorNotACrash() async throws { try await offThePool {
         let dir = ScratchDir()
         let log = try generatedLog(dir)
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
@@ -39,10 +39,10 @@ import TTSMonCore
         #expect(result.reason == .exit)
         #expect(result.status == 1)
         #expect(result.stderr.contains("No space left on device"))
-    }
+    } }
 
     /// Item 5: a reader that went away ends the program quietly, as Unix tools end.
-    @Test func aClosedPipeEndsQuietly() throws {
+    @Test func aClosedPipeEndsQuietly() async throws { try await offThePool {
         let dir = ScratchDir()
         let log = try generatedLog(dir)
         for arguments in [["report", log], ["probe", "main=http://127.0.0.1:1"], ["rules"]] {
@@ -50,11 +50,11 @@ import TTSMonCore
             #expect(result.reason == .uncaughtSignal && result.status == SIGPIPE, "\(arguments): \(result)")
             #expect(result.stderr.isEmpty, "\(arguments): \(result.stderr)")
         }
-    }
+    } }
 
     /// Item 6 (and issue 15's exit code): absurd values, unknown options and missing values
     /// are usage errors with exit 2, before anything is probed or drawn.
-    @Test func usageErrorsExitTwo() throws {
+    @Test func usageErrorsExitTwo() async throws { try await offThePool {
         let cases: [[String]] = [
             ["probe", "--timeout", "inf", "main=http://127.0.0.1:1"],
             ["probe", "--timeout", "1e10", "main=http://127.0.0.1:1"],
@@ -65,6 +65,8 @@ import TTSMonCore
             ["export", "--timeout", "inf", "--probe", "main=http://127.0.0.1:1"],
             ["dashboard", "--timeout", "inf"],
             ["dashboard", "--probe-interval", "0"],
+            ["dashboard", "--router", "http://127.0.0.1:1", "--probe", "main=http://127.0.0.1:1"],
+            ["dashboard", "--router", "127.0.0.1:8080"],
             ["watch", "--interval", "0", "--log", "x.log"],
             ["report", "--top", "-1", "x.log"],
             ["gen", "--out", "/tmp/never", "--requests", "5", "--rate", "1e-300"],
@@ -78,29 +80,29 @@ import TTSMonCore
             #expect(!err.isEmpty, "\(arguments)")
         }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never"))
-    }
+    } }
 
     /// Item 13: a message that echoes the command line never passes an escape sequence on.
-    @Test func messagesNeverEchoEscapeSequences() throws {
+    @Test func messagesNeverEchoEscapeSequences() async throws { try await offThePool {
         for arguments in [["report", "/tmp/\u{1B}]0;pwned\u{07}.log"], ["report", "--x\u{1B}[31m"], ["trace", "ts_1", "/tmp/\u{1B}[2Jx"]] {
             let (rc, _, err) = try TTSMonBinary.run(arguments)
             #expect(rc == 2)
             #expect(!err.isEmpty && !err.contains("\u{1B}") && !err.contains("\u{07}"), "\(arguments): \(err.debugDescription)")
         }
-    }
+    } }
 
     /// Issue 15: option values that begin with `-` are taken where the help suggests them.
-    @Test func relativeTimesStartingWithADashAreValues() throws {
+    @Test func relativeTimesStartingWithADashAreValues() async throws { try await offThePool {
         let dir = ScratchDir()
         let log = try generatedLog(dir)
         let (rc, out, err) = try TTSMonBinary.run(["report", "--format", "json", "--from", "-15m", log])
         #expect(rc == 0, "\(err)")
         #expect(out.contains("\"total\""))
-    }
+    } }
 
     /// Item 9: `watch` on a FIFO with no writer ends on SIGTERM with its last snapshot (it
     /// blocked in open and ignored SIGINT and SIGTERM), and reads a writer's data as report does.
-    @Test func watchOnAFIFOEndsOnSIGTERMAndReadsItsWriter() throws {
+    @Test func watchOnAFIFOEndsOnSIGTERMAndReadsItsWriter() async throws { try await offThePool {
         let dir = ScratchDir()
         let log = try generatedLog(dir)
         let fifo = dir.path + "/pipe"
@@ -143,10 +145,10 @@ import TTSMonCore
         }
         #expect(total(last) == 300)
         #expect(total(Substring(expected)) == 300)
-    }
+    } }
 
     /// Item 9: `--duration` is honoured while a large history is still being read.
-    @Test func watchDurationIsHonouredWhileCatchingUp() throws {
+    @Test func watchDurationIsHonouredWhileCatchingUp() async throws { try await offThePool {
         let dir = ScratchDir()
         var options = GeneratorOptions(outputDirectory: dir.path, requests: 60_000)
         options.collectTruth = false
@@ -162,5 +164,5 @@ import TTSMonCore
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let requests = (object?["requests"] as? [String: Any])?["total"] as? Int ?? -1
         #expect(requests >= 0 && requests < 60_000, "read \(requests) requests although --duration 0 asked to stop")
-    }
+    } }
 }

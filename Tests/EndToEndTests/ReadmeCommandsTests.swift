@@ -5,8 +5,9 @@ import TTSMonNet
 
 /// Issue 15: every command the README shows, run in a real terminal (tmux) as a user types it,
 /// with its paths and URLs pointed at generated logs and servers on loopback. (`demo`,
-/// `dashboard --log … --probe …`, `export` and `dashboard --prometheus` have their own tests:
-/// DemoTests, DashboardTmuxTests, ExportTests, FleetPrometheusTests.)
+/// `dashboard --log … --probe …`, `export`, `dashboard --prometheus`, `router` and
+/// `dashboard --router` have their own tests: DemoTests, DashboardTmuxTests, ExportTests,
+/// FleetPrometheusTests, RouterCLITests.)
 @Suite(.serialized) struct ReadmeCommandsTests {
     /// The package's directory (the README's example files are relative to it).
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -15,7 +16,7 @@ import TTSMonNet
     /// The README's headless commands in one shell, each followed by a marker with its exit
     /// code, in a tmux pane (a terminal, so progress displays and tty checks run as for a user).
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
-    func headlessCommandsRunInATerminal() throws {
+    func headlessCommandsRunInATerminal() async throws { try await offThePool {
         let dir = ScratchDir()
         let main = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
         let standby = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
@@ -78,7 +79,7 @@ import TTSMonNet
         let (jsonRC, json, _) = try TTSMonBinary.run(["trace", "--format", "json", id] + files)
         #expect(jsonRC == 0 && json.contains("\"id\": \"\(id)\""))
         for s in [main, standby] { try DashboardTmuxTests.blocking { await s.stop() } }
-    }
+    } }
 
     /// A completed request's id from a log (plain or gzip).
     static func anyID(in path: String) -> String? {
@@ -103,7 +104,7 @@ import TTSMonNet
     /// header shows the replayed log time, which stands still while paused, `+` and `-` change
     /// the speed, `q` quits with 0. Both README forms.
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
-    func replayInATerminal() throws {
+    func replayInATerminal() async throws { try await offThePool {
         let dir = ScratchDir()
         var options = GeneratorOptions(outputDirectory: dir.path, requests: 6000)
         options.rotate = 3
@@ -141,12 +142,12 @@ import TTSMonNet
         screen = second.waitFor(20) { Self.clock($0) != nil && $0.contains("QPS") }
         #expect(Self.clock(screen)?.hasPrefix("2024-06-12 08:0") == true, "starts at --from: \(screen.prefix(200))")
         #expect(second.quit().contains("EXIT=0"))
-    }
+    } }
 
     /// `End` in the demo (tmux sends `ESC [ 4 ~`, which xterm's terminfo does not list) is a
     /// key, not Esc then `4`, the demo's "kill main" key.
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
-    func endKeyInTheDemoKillsNothing() throws {
+    func endKeyInTheDemoKillsNothing() async throws { try await offThePool {
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.start("\(TTSMonBinary.url.path) demo; echo EXIT=$?; sleep 30", env: ["TERM": "xterm-256color"])
@@ -158,13 +159,13 @@ import TTSMonNet
         #expect(screen.split(separator: "\n").contains { $0.contains("● main") && $0.contains("active") }, "main still active")
         #expect(!screen.contains("main instance failed"), "no failover")
         #expect(tmux.quit().contains("EXIT=0"))
-    }
+    } }
 }
 
 /// Issue 15: the log view driven as a user would, with two followed files.
 @Suite(.serialized) struct LogViewTmuxTests {
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
-    func searchFilterWrapAndFiles() throws {
+    func searchFilterWrapAndFiles() async throws { try await offThePool {
         let dir = ScratchDir()
         var options = GeneratorOptions(outputDirectory: dir.path, requests: 800)
         options.incident = true
@@ -196,7 +197,7 @@ import TTSMonNet
         tmux.keys("Escape")
         screen = tmux.waitFor(15) { $0.contains("Traffic") }
         #expect(tmux.quit().contains("EXIT=0"))
-    }
+    } }
 }
 
 /// Issue 15 at 80×24, as a user meets it: a log that stopped hours ago is stale (header and
@@ -204,7 +205,7 @@ import TTSMonNet
 /// `$XDG_STATE_HOME` and says the whole path, Enter on a probe target shows its last probe.
 @Suite(.serialized) struct SmallScreenTmuxTests {
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
-    func staleLogSaveHelpAndProbeAt80x24() throws {
+    func staleLogSaveHelpAndProbeAt80x24() async throws { try await offThePool {
         let dir = ScratchDir()
         _ = try LogGenerator.generate(GeneratorOptions(outputDirectory: dir.path, requests: 300))
         let log = dir.path + "/app.log"
@@ -265,12 +266,12 @@ import TTSMonNet
         #expect(screen.contains("Request ts_"), "the event's request opens")
         tmux.keys("Escape")
         #expect(tmux.quit().contains("EXIT=0"))
-    }
+    } }
 
     /// Under `TERM=screen` (8 colours) the 16-colour theme is used: borders are not drawn
     /// black on black.
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
-    func eightColourTerminalsGetVisibleBorders() throws {
+    func eightColourTerminalsGetVisibleBorders() async throws { try await offThePool {
         let dir = ScratchDir()
         _ = try LogGenerator.generate(GeneratorOptions(outputDirectory: dir.path, requests: 200))
         let tmux = Tmux()
@@ -285,5 +286,5 @@ import TTSMonNet
         let lastColour = before.components(separatedBy: "\u{1B}[").last ?? ""
         #expect(!lastColour.hasPrefix("30m") && !lastColour.contains(";30m"), "border not black: \(row.debugDescription.prefix(200))")
         #expect(tmux.quit().contains("EXIT=0"))
-    }
+    } }
 }

@@ -19,7 +19,7 @@ import TTSMonNet
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    @Test func routesToStandbyWhenMainDiesAndLogsEveryRequest() throws {
+    @Test func routesToStandbyWhenMainDiesAndLogsEveryRequest() async throws { try await offThePool {
         let dir = ScratchDir()
         let main = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
         let standby = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
@@ -53,7 +53,64 @@ import TTSMonNet
         #expect(rc == 0)
         // The probes' GET /health are probe traffic; each POST /tts is a request.
         #expect(json.contains(#""total": \#(answered)"#) && json.contains(#""failed": 0"#), "\(json)")
-    }
+    } }
+
+    /// `ttsmon dashboard --router URL` in a terminal: the Failover panel is the router's state
+    /// (no probes of its own reach the servers), a switch shows when the router makes it, and a
+    /// router that stops answering is said to be unreachable.
+    @Test(.enabled(if: Tmux.available, "tmux is not installed")) func dashboardShowsTheRoutersState() async throws { try await offThePool {
+        final class Counter: @unchecked Sendable {
+            let lock = NSLock()
+            var health = 0
+        }
+        let counter = Counter()
+        let main = try DashboardTmuxTests.blocking { () -> HTTPServer in
+            let server = HTTPServer { request in
+                if request.path == "/health" {
+                    counter.lock.withLock { counter.health += 1 }
+                    return .respond(status: 200, contentType: "application/json", body: Array(#"{"status":"ok","model_loaded":true}"#.utf8))
+                }
+                return .respond(status: 200, contentType: "audio/wav", body: ToneWAV.make(seconds: 0.05))
+            }
+            try await server.start()
+            return server
+        }
+        let standby = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
+        defer { try? DashboardTmuxTests.blocking { await standby.stop() } }
+        let dir = ScratchDir()
+        let port = Self.freePort()
+        let log = dir.path + "/router.log"
+        let router = Process()
+        router.executableURL = TTSMonBinary.url
+        router.arguments = ["router", "--listen", "127.0.0.1:\(port)", "--log", log, "--probe-interval", "1", "--timeout", "1",
+                            "main=http://127.0.0.1:\(main.port)", "standby=http://127.0.0.1:\(standby.port)"]
+        router.standardError = FileHandle.nullDevice
+        try router.run()
+        defer { if router.isRunning { router.terminate() } }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) dashboard --router http://127.0.0.1:\(port) --log \(log) --probe-interval 0.3; echo EXIT=$?; sleep 30")
+        func activeLine(_ name: String) -> (String) -> Bool {
+            { s in s.split(separator: "\n").contains { $0.contains("● \(name)") && $0.contains("active") } }
+        }
+        var screen = tmux.waitFor(20, activeLine("main"))
+        #expect(activeLine("main")(screen), "main active, from the router's status\n\(screen)")
+        let before = counter.lock.withLock { counter.health }
+        Thread.sleep(forTimeInterval: 4)
+        let during = counter.lock.withLock { counter.health } - before
+        #expect(during <= 6, "only the router probes main (once a second), not the dashboard every 0.3 s: \(during) health checks in 4 s")
+        try DashboardTmuxTests.blocking { await main.stop() }
+        screen = tmux.waitFor(20, activeLine("standby"))
+        #expect(activeLine("standby")(screen), "standby active once the router switched\n\(screen)")
+        #expect(screen.contains("main instance failed") || screen.contains("main failed"), "the switch is in the timeline\n\(screen)")
+        router.terminate()
+        router.waitUntilExit()
+        screen = tmux.waitFor(20) { $0.contains("router unreachable") }
+        #expect(screen.contains("router unreachable"), "\(screen)")
+        tmux.keys("q")
+        screen = tmux.waitFor(15) { $0.contains("EXIT=") }
+        #expect(screen.contains("EXIT=0"))
+    } }
 }
 
 /// Issue 17's "done when", against real servers: FastAPI on uvicorn as main and standby, the
@@ -73,7 +130,7 @@ import TTSMonNet
         """
 
     @Test(.enabled(if: RealServerAccessLogTests.fastapi, "fastapi/uvicorn are not installed (pip install fastapi uvicorn; .ci/run does)"))
-    func killingMainUnderLoadCostsOnlyTheRequestsInFlight() throws {
+    func killingMainUnderLoadCostsOnlyTheRequestsInFlight() async throws { try await offThePool {
         let dir = ScratchDir()
         try Self.app.write(toFile: dir.path + "/app.py", atomically: true, encoding: .utf8)
         let log = dir.path + "/router.log"
@@ -151,5 +208,5 @@ import TTSMonNet
         #expect(okIDs == loggedOK, "seen by clients, not logged: \(okIDs.subtracting(loggedOK).sorted()); logged, not seen: \(loggedOK.subtracting(okIDs).sorted())")
         let (_, json, _) = try TTSMonBinary.run(["report", "--format", "json", log])
         #expect(json.contains(#""total": \#(ok + failed), "success": \#(ok), "failed": \#(failed)"#), "the log's totals are what the clients saw: \(json)")
-    }
+    } }
 }

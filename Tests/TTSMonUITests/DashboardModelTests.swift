@@ -43,6 +43,40 @@ import Testing
         #expect(model.state.status == "traffic back on main")
     }
 
+    /// `--router`: the router's status is the Failover panel; its switches are the timeline;
+    /// failback asks the router instead of switching here; an unreachable router is down.
+    @Test func aRoutersStatusDrivesTheFailoverPanel() {
+        var configuration = DashboardModel.Configuration()
+        configuration.router = "http://127.0.0.1:8080"
+        var model = DashboardModel(state: DashboardState(snapshot: LiveSnapshot(window: .fiveMinutes)), configuration: configuration)
+        #expect(model.activeTargetUp == nil, "nothing known before the first answer")
+        func status(_ active: String, mainUp: Bool) -> Result<RouterStatus, RouterProblem> {
+            .success(RouterStatus(active: active, targets: [
+                .init(name: "main", url: "http://127.0.0.1:8000", up: mainUp, lastProbeMs: mainUp ? 40 : nil, reason: mainUp ? nil : "connection refused"),
+                .init(name: "standby", url: "http://127.0.0.1:8001", up: true, lastProbeMs: 55, reason: nil)]))
+        }
+        let t0 = Date()
+        _ = model.handle(.routerStatus(status("main", mainUp: true), at: t0))
+        #expect(model.state.targets.map(\.name) == ["main", "standby"] && model.state.targets.map(\.active) == [true, false])
+        #expect(model.state.targets[0].latencyMs == 40 && model.activeTargetUp == true)
+        _ = model.handle(.routerStatus(status("standby", mainUp: false), at: t0 + 5))
+        #expect(model.state.targets.first { $0.active }?.name == "standby")
+        #expect(model.state.targets[0].lastError == "connection refused" && !model.state.targets[0].up)
+        #expect(model.state.failoverTimeline.map(\.to) == ["standby"])
+        #expect(model.state.status == "router: traffic on standby (main failed: connection refused)")
+        for i in 2..<4 { _ = model.handle(.routerStatus(status("standby", mainUp: true), at: t0 + Double(5 * i))) }
+        #expect(model.state.failbackOffered)
+        let effects = model.handle(.key("F", at: t0 + 20))
+        #expect(effects == [.failback], "the router is asked; nothing switches here")
+        #expect(model.state.targets.first { $0.active }?.name == "standby")
+        _ = model.handle(.routerStatus(.failure(RouterProblem("connection refused")), at: t0 + 25))
+        #expect(model.activeTargetUp == false && model.state.status == "router unreachable: connection refused")
+        #expect(model.state.targets.allSatisfy { $0.lastError == "router unreachable: connection refused" })
+        _ = model.handle(.routerStatus(status("main", mainUp: true), at: t0 + 30))
+        #expect(model.state.targets.first { $0.active }?.name == "main" && model.activeTargetUp == true)
+        #expect(model.state.failoverTimeline.map(\.to) == ["standby", "main"])
+    }
+
     @Test func acknowledgementsExpire() {
         var model = Self.model(probes: [], ackFor: 60)
         let rule = AlertRule.builtIn.first { $0.name == "HighErrorRate" }!

@@ -48,6 +48,13 @@ import Testing
             guard case .failure(let e) = DashboardSettings.parse(bad, name: "c.toml") else { Issue.record("accepted \(bad)"); continue }
             #expect(e.description.contains("expected"), "\(e)")
         }
+        // Issue 17: a router's status instead of probes; not both, and a URL.
+        guard case .success(let r) = DashboardSettings.parse("[dashboard]\nrouter = \"http://127.0.0.1:8080\"\n", name: "c.toml") else { Issue.record("router"); return }
+        #expect(r.router == "http://127.0.0.1:8080" && r.probes.isEmpty)
+        guard case .failure(let both) = DashboardSettings.parse("router = \"http://127.0.0.1:8080\"\nprobes = [\"main=http://127.0.0.1:8000\"]\n", name: "c.toml") else { Issue.record("router and probes"); return }
+        #expect(both.description.contains("give one"))
+        guard case .failure(let url) = DashboardSettings.parse("router = \"8080\"\n", name: "c.toml") else { Issue.record("router not a URL"); return }
+        #expect(url.description.contains("key 'router'"))
     }
 
     /// Issue 14, item 1: records held out of the figures for being far in the future are said

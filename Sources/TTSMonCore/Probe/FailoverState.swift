@@ -15,7 +15,7 @@ public struct FailoverSwitch: Sendable, Equatable {
     /// Where it came from: a probe round, a user's key, or the router's own log.
     public var origin: Origin
 
-    public enum Origin: String, Sendable { case probe, manual, log }
+    public enum Origin: String, Sendable { case probe, manual, log, router }
 }
 
 /// Seed 003's router as a value: targets are marked down after `failAfter` consecutive failed
@@ -113,15 +113,50 @@ public struct FailoverState: Sendable, Equatable {
         return switchTo(main, at: time, reason: "manual failback to \(main)", origin: .manual)
     }
 
+    /// Follows a router that probes and switches by itself (`dashboard --router`): its targets
+    /// and their health become these, and a change of its active target is a switch (none for
+    /// the first status seen).
+    @discardableResult
+    public mutating func adopt(_ status: RouterStatus, at time: LogTimestamp) -> FailoverSwitch? {
+        let first = !targets.contains { $0.probed }
+        if targets.map(\.name) != status.targets.map(\.name) { targets = status.targets.map { TargetState(name: $0.name) } }
+        for (i, t) in status.targets.enumerated() {
+            if targets[i].up != t.up { targets[i].consecutiveFailures = 0; targets[i].consecutiveSuccesses = 0 }
+            targets[i].up = t.up
+            targets[i].probed = true
+            targets[i].lastProbe = time
+            if t.up { targets[i].consecutiveSuccesses += 1 } else { targets[i].consecutiveFailures += 1 }
+        }
+        if first { active = status.active; return nil }
+        guard status.active != active else { return nil }
+        if timeline.contains(where: { $0.origin == .log && $0.to == status.active && Self.sameSwitch($0.time, time) }) {
+            active = status.active      // its log line told it first
+            return nil
+        }
+        let reason: String
+        if let from = active, let down = status.targets.first(where: { $0.name == from }), !down.up {
+            reason = "\(from) failed: \(down.reason ?? "down")"
+        } else {
+            reason = "the router switched to \(status.active ?? "none")"
+        }
+        return switchTo(status.active, at: time, reason: reason, origin: .router)
+    }
+
     /// Merges a switch the router logged itself (`main instance failed, switching to standby`).
     public mutating func noteLogged(_ event: FailoverEvent) {
         let entry = FailoverSwitch(time: event.time, from: event.from, to: event.to, reason: event.message, origin: .log)
         guard !timeline.contains(entry) else { return }
+        // The same switch seen first in the router's status: the log's time is the exact one.
+        timeline.removeAll { $0.origin == .router && $0.to == event.to && Self.sameSwitch($0.time, event.time) }
         timeline.append(entry)
         timeline.sort { $0.time < $1.time }
         if timeline.count > timelineCapacity { timeline.removeFirst(timeline.count - timelineCapacity) }
         if targets.count < 1 || targets.allSatisfy({ !$0.probed }) { active = event.to }
     }
+
+    /// Whether a router's status and its log line, this far apart, tell of one switch (the
+    /// status is read every few seconds).
+    static func sameSwitch(_ a: LogTimestamp, _ b: LogTimestamp) -> Bool { abs(a.milliseconds - b.milliseconds) <= 30_000 }
 
     mutating func switchTo(_ target: String?, at time: LogTimestamp, reason: String, origin: FailoverSwitch.Origin) -> FailoverSwitch {
         let entry = FailoverSwitch(time: time, from: active, to: target, reason: reason, origin: origin)
