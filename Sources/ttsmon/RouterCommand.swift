@@ -25,6 +25,8 @@ struct RouterCommand: ParsableCommand {
     @Option(name: .customLong("fail-after"), help: "Failed probe rounds before traffic leaves a target.") var failAfter = 1
     @Option(name: .customLong("failback-after"), help: "Good probe rounds before main counts as recovered.") var failbackAfter = 2
     @Option(help: "Failback to main: manual (POST /admin/switch-to-main) or auto.") var failback: FailbackMode = .manual
+    @Option(name: .customLong("max-upstream-connections"), help: "Connections kept to each target (more requests at once wait for one).")
+    var maxUpstreamConnections = 128
     @Option(name: .customLong("rotate-bytes"), help: "Rotate the log at this many bytes.") var rotateBytes = 64 << 20
     @Option(name: .customLong("admin-token"), help: "Require Authorization: Bearer TOKEN on /admin/* (else loopback clients only).")
     var adminToken: String?
@@ -43,6 +45,7 @@ struct RouterCommand: ParsableCommand {
         try check(failAfter, "--fail-after", 1...100)
         try check(failbackAfter, "--failback-after", 1...100)
         try check(rotateBytes, "--rotate-bytes", 4096...(1 << 40))
+        try check(maxUpstreamConnections, "--max-upstream-connections", 1...65_536)
     }
 
     func run() throws {
@@ -62,6 +65,7 @@ struct RouterCommand: ParsableCommand {
         options.rotateBytes = rotateBytes
         options.adminToken = adminToken
         options.logsRequests = logRequests
+        options.maxUpstreamConnections = maxUpstreamConnections
         let router = TTSRouter(options: options, logPath: log)
         let bound: Int
         do { bound = try blockingAsync { try await router.start(host: host, port: port) } } catch {

@@ -28,8 +28,12 @@ public enum RouterRecords {
 
     /// A quoted value: sanitised, cut to `limit` characters, `"` and `\` escaped.
     static func quoted(_ s: String, limit: Int) -> String {
-        let clean = Sanitizer.clean(String(s.prefix(limit)))
-        return "\"" + clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var out = "\""
+        for c in Sanitizer.clean(String(s.prefix(limit))).unicodeScalars {
+            if c == "\\" || c == "\"" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(c)
+        }
+        return out + "\""
     }
 
     /// A bare value: sanitised, without separators.
