@@ -64,9 +64,13 @@ public struct SourceLine: Equatable, Sendable {
     public var outOfOrder: Int
     /// The file's first lines were not understood (`ttsmon formats test` says why).
     public var notUnderstood: Bool
-    public init(name: String, ageSeconds: Double?, error: String?, outOfOrder: Int = 0, notUnderstood: Bool = false) {
+    /// How much of the history already there has been read, while it is still being caught up
+    /// with (percent; nil once current): the figures are not yet the present's.
+    public var catchingUpPercent: Int?
+    public init(name: String, ageSeconds: Double?, error: String?, outOfOrder: Int = 0, notUnderstood: Bool = false,
+                catchingUpPercent: Int? = nil) {
         self.name = name; self.ageSeconds = ageSeconds; self.error = error; self.outOfOrder = outOfOrder
-        self.notUnderstood = notUnderstood
+        self.notUnderstood = notUnderstood; self.catchingUpPercent = catchingUpPercent
     }
 }
 

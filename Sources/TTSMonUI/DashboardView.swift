@@ -52,9 +52,10 @@ public enum DashboardView {
         // Sources with the age of their last line: amber after 30 s, red after 2 min.
         var sx = x + 1
         for source in state.sources {
-            let role: Role = source.error != nil ? .crit : (source.ageSeconds ?? 0) > 120 ? .crit : (source.ageSeconds ?? 0) > 30 ? .warn : .header
+            let role: Role = source.error != nil ? .crit : source.catchingUpPercent != nil ? .warn : (source.ageSeconds ?? 0) > 120 ? .crit : (source.ageSeconds ?? 0) > 30 ? .warn : .header
             let name = source.name.split(separator: "/").last.map(String.init) ?? source.name
-            let text = "\(name) \(source.error != nil ? "!" : UIFormat.age(source.ageSeconds))\(state.isStale(source) ? " stale" : "") "
+            let age = source.catchingUpPercent.map { "reading \($0)%" } ?? UIFormat.age(source.ageSeconds)
+            let text = "\(name) \(source.error != nil ? "!" : age)\(state.isStale(source) ? " stale" : "") "
             // Records dated far in the future, left out of the figures: said, never hidden.
             let ahead = (source.notUnderstood ? "not understood " : "") + (source.outOfOrder > 0 ? "\(source.outOfOrder) ahead " : "")
             guard sx + DisplayWidth.of(text + ahead) < grid.width - rightWidth else { break }

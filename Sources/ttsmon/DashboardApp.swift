@@ -102,7 +102,10 @@ final class DashboardApp {
             }
             onTick?()
             let tick = Date()
+            let wasCatchingUp = source.catchingUp
             if source.poll(wallSeconds: tick.timeIntervalSince(lastTick), paused: state.paused) { dirty = true }
+            // Caught up: the present's figures at once, not at the next second.
+            if wasCatchingUp, !source.catchingUp { lastRefresh = .distantPast }
             lastTick = tick
             for results in probeMailbox.take() { _ = model.handle(.probeRound(results, at: Date())); dirty = true }
             for answer in routerMailbox.take() { _ = model.handle(.routerStatus(answer, at: Date())); dirty = true }
@@ -114,7 +117,7 @@ final class DashboardApp {
                 if options.bell, transitions.contains(where: { $0.kind == .firing }) { terminal.bell() }
                 lastRefresh = .distantPast   // show the change now
             }
-            if now.timeIntervalSince(lastRefresh) >= 1 {
+            if now.timeIntervalSince(lastRefresh) >= (source.catchingUp ? 0.25 : 1) {
                 refresh(now: now); lastRefresh = now; dirty = true
                 if let statsPath { try? "\(frames) \(now.timeIntervalSince(began))\n".write(toFile: statsPath, atomically: true, encoding: .utf8) }
             }

@@ -24,10 +24,13 @@ protocol DashboardSource: AnyObject {
     var instances: [TargetLine]? { get }
     /// Each source's figures for the split view (empty when the source cannot split).
     func splitColumns(window: LiveWindow) -> [SplitColumn]
+    /// History already there is still being read: the figures are not yet the present's.
+    var catchingUp: Bool { get }
 }
 
 extension DashboardSource {
     var instances: [TargetLine]? { nil }
+    var catchingUp: Bool { false }
     func splitColumns(window: LiveWindow) -> [SplitColumn] { [] }
 }
 
@@ -41,19 +44,33 @@ final class LiveSource: DashboardSource {
     static func following(_ options: DashboardApp.Options) -> LiveSource {
         var configuration = LiveMetrics.Configuration()
         configuration.rules = options.rules
-        let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd,
+        // Only the history the longest window needs (and a margin for requests still open when
+        // it begins), found from the end of each file: never days of it replayed as if current.
+        let history = Double(LiveWindow.allCases.map(\.seconds).max() ?? 900) + LiveSource.openRequestMargin
+        let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd, history: history,
                                       configuration: configuration, formats: options.formats)
         collector.keepRecentLines = 10_000
         collector.trackPerSource = collector.sources.count > 1
         return LiveSource(collector: collector)
     }
-    /// At most 4 MB a UI tick, so a large history never freezes the screen.
-    func poll(wallSeconds: Double, paused: Bool) -> Bool { collector.poll(budgetBytes: 4 << 20) }
+    /// Seconds of log time read before the longest window: a request's lines span less.
+    static let openRequestMargin = 120.0
+
+    /// 4 MB steps, for at most 150 ms a UI tick while history is being caught up with: the
+    /// screen answers keys meanwhile, and the first correct frame comes soon.
+    func poll(wallSeconds: Double, paused: Bool) -> Bool {
+        let started = ContinuousClock.now
+        var any = collector.poll(budgetBytes: 4 << 20)
+        while collector.catchingUp, ContinuousClock.now - started < .milliseconds(150) {
+            any = collector.poll(budgetBytes: 4 << 20) || any
+        }
+        return any
+    }
     func snapshot(window: LiveWindow) -> LiveSnapshot { collector.metrics.snapshot(window: window) }
     func sourceLines(wallNow: Date) -> [SourceLine] {
         collector.sourceStatus(wallNow: wallNow).map {
             SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error, outOfOrder: $0.outOfOrder,
-                       notUnderstood: $0.formatWarning != nil)
+                       notUnderstood: $0.formatWarning != nil, catchingUpPercent: $0.catchingUpPercent)
         }
     }
     func drainNotes() -> [String] { collector.drainNotes() }
@@ -68,6 +85,7 @@ final class LiveSource: DashboardSource {
     }
     var lookupPaths: [String] { collector.sources.map(\.displayName).filter { $0 != "<stdin>" } }
     var clockOverride: String? { nil }
+    var catchingUp: Bool { collector.catchingUp }
     func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
         collector.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
     }

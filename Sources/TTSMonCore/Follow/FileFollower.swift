@@ -23,13 +23,14 @@ public final class FileFollower: FollowedSource {
 
     /// `partialLineGrace`: how long a last line without its newline waits for it before it
     /// counts as a line (the file is then taken as no longer written).
-    public init(path: String, startAtEnd: Bool = false, maxLineLength: Int = 1 << 20,
+    /// `startOffset`: where the first file opened is read from (a line start), unless `startAtEnd`.
+    public init(path: String, startAtEnd: Bool = false, startOffset: Int64 = 0, maxLineLength: Int = 1 << 20,
                 partialLineGrace: Duration = .seconds(3)) {
         self.path = path
         self.partialLineGrace = partialLineGrace
         self.maxLineLength = maxLineLength
         splitter = LineSplitter(maxLineLength: maxLineLength)
-        state = FollowState(path: path, startAtEnd: startAtEnd)
+        state = FollowState(path: path, startAtEnd: startAtEnd, startOffset: startOffset)
         readBuffer = .allocate(byteCount: 1 << 18, alignment: 64)
     }
 
@@ -65,6 +66,12 @@ public final class FileFollower: FollowedSource {
         return Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
     }
     public var hasBacklog: Bool { !backlog.isEmpty }
+    public var unreadBytes: Int64 {
+        backlog.reduce(0) { total, action in
+            if case .read(let from, let to) = action { return total + max(0, to - from) }
+            return total
+        }
+    }
     public var rotations: Int { state.rotations }
     public var problem: String? { state.problem }
 

@@ -49,11 +49,14 @@ public struct FollowState: Sendable, Equatable {
     public private(set) var problem: String?
     /// Where the first file opened starts: 0 to read history, or its size (`--from-end`).
     var startAtEnd: Bool
+    /// Else where its reading starts: the start of its recent history (`TimeSeek`), 0 for all.
+    var startOffset: Int64
     var opened = false
 
-    public init(path: String, startAtEnd: Bool = false) {
+    public init(path: String, startAtEnd: Bool = false, startOffset: Int64 = 0) {
         self.path = path
         self.startAtEnd = startAtEnd
+        self.startOffset = startOffset
     }
 
     /// Decides what to do given the path's state and the open file's current size.
@@ -63,7 +66,7 @@ public struct FollowState: Sendable, Equatable {
         case .waiting:
             switch observation {
             case .present(let identity, let size):
-                let from = !opened && startAtEnd ? size : 0
+                let from = opened ? 0 : startAtEnd ? size : min(max(0, startOffset), size)
                 if opened { rotations += 1 }
                 opened = true
                 current = identity

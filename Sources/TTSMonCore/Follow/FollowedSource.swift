@@ -20,11 +20,14 @@ public protocol FollowedSource: AnyObject {
     var lastWritten: Date? { get }
     /// History read once (a rotated file), never stale: it is not expected to grow.
     var isHistory: Bool { get }
+    /// Bytes already there and not read yet (a history still being caught up with).
+    var unreadBytes: Int64 { get }
 }
 
 extension FollowedSource {
     public var lastWritten: Date? { nil }
     public var isHistory: Bool { false }
+    public var unreadBytes: Int64 { 0 }
 }
 
 /// Follows standard input (`kubectl logs -f | ttsmon watch --log -`): a thread blocks on

@@ -15,8 +15,18 @@ public final class LiveCollector {
         public var error: String?
         /// Records dated far ahead of the source's clock, left out of the figures.
         public var outOfOrder: Int
+        /// Bytes of history already there and not read yet (the figures are not current while
+        /// there are many).
+        public var unreadBytes: Int64
         /// Why the source's first lines were not understood, once judged (nil: they were).
         public var formatWarning: String?
+
+        /// How much of the history there was has been read (percent), while over 1 MB of it is
+        /// still unread; nil once caught up.
+        public var catchingUpPercent: Int? {
+            guard unreadBytes > 1 << 20 else { return nil }
+            return Int(Double(bytes) * 100 / Double(bytes + unreadBytes))
+        }
     }
 
     public let sources: [FollowedSource]
@@ -45,12 +55,20 @@ public final class LiveCollector {
     let userFormats: [LogFormat]
 
     /// Follows `paths` (`-` is standard input). `since` (seconds) limits the history read at
-    /// start to that much before each file's last record; `startAtEnd` skips history entirely.
-    /// `formats`: the user's formats, tried before the built-in ones.
-    public init(paths: [String], startAtEnd: Bool = false, since: Int? = nil,
+    /// start to that much before the newest record of the files (records older are skipped);
+    /// `history` (seconds) starts reading each plain file where that much log time before the
+    /// newest record begins, found by `TimeSeek` (the dashboard: its longest window, not days of
+    /// history). `startAtEnd` skips history entirely. `formats`: the user's formats, tried
+    /// before the built-in ones.
+    public init(paths: [String], startAtEnd: Bool = false, since: Int? = nil, history: Double? = nil,
                 configuration: LiveMetrics.Configuration = .init(), formats: [LogFormat] = []) {
         userFormats = formats
-        sources = paths.map { LiveCollector.follower(for: $0, startAtEnd: startAtEnd) }
+        let seekSeconds = startAtEnd ? nil : [history, since.map(Double.init)].compactMap { $0 }.max()
+        let starts = seekSeconds.map { LiveCollector.recentStarts(of: paths, seconds: $0, formats: formats) } ?? [:]
+        sources = paths.map { path in
+            if let start = starts[path] { return FileFollower(path: path, startOffset: start) }
+            return LiveCollector.follower(for: path, startAtEnd: startAtEnd)
+        }
         metrics = LiveMetrics(configuration: configuration)
         parsers = Array(repeating: nil, count: paths.count)
         sniffed = Array(repeating: [], count: paths.count)
@@ -64,6 +82,34 @@ public final class LiveCollector {
         } else {
             cutoff = nil
         }
+    }
+
+    /// Where each plain file's last `seconds` of log time (before the newest record of them all)
+    /// begins; files without dated records, or whose history is all that recent, are absent
+    /// (read whole).
+    static func recentStarts(of paths: [String], seconds: Double, formats: [LogFormat]) -> [String: Int64] {
+        struct Candidate { var path: String; var fd: Int32; var size: Int64; var parser: LineParser; var last: LogTimestamp }
+        var candidates: [Candidate] = []
+        for path in paths where path != "-" {
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 1 << 20,
+                  Compression.ofFile(path) == nil,
+                  let format = try? LogOpener.open(LogInput(path: path, formats: formats)).format else { continue }
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            let parser = LineParser(format: format)
+            guard let last = TimeSeek.lastTime(in: fd, size: Int64(st.st_size), parser: parser) else { close(fd); continue }
+            candidates.append(Candidate(path: path, fd: fd, size: Int64(st.st_size), parser: parser, last: last))
+        }
+        defer { for c in candidates { close(c.fd) } }
+        guard let newest = candidates.map(\.last).max() else { return [:] }
+        let target = newest.adding(milliseconds: -Int64(seconds * 1000))
+        var starts: [String: Int64] = [:]
+        for c in candidates {
+            let offset = TimeSeek.offset(of: target, in: c.fd, size: c.size, parser: c.parser)
+            if offset > 0 { starts[c.path] = offset }
+        }
+        return starts
     }
 
     /// What follows `path`: standard input for `-`, a pipe follower for a FIFO, one reading of a
@@ -150,6 +196,10 @@ public final class LiveCollector {
         return any
     }
 
+    /// Whether a source still has history already there to read (the figures are not yet the
+    /// present's).
+    public var catchingUp: Bool { sources.contains { $0.unreadBytes > 0 } }
+
     /// Evaluates the probe-clock alert rules (see `LiveMetrics.evaluateProbeAlerts`).
     /// The followed logs' staleness (`LogStale`) comes from the sources themselves.
     public func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
@@ -200,7 +250,7 @@ public final class LiveCollector {
             SourceStatus(path: sources[i].displayName, format: parsers[i]?.format.name, bytes: sources[i].bytesRead,
                          lagSeconds: sources[i].isHistory ? nil : lastNewLine(i).map { max(0, wallNow.timeIntervalSince($0)) },
                          rotations: sources[i].rotations, error: sources[i].problem,
-                         outOfOrder: metrics.lines(source: i).outOfOrder,
+                         outOfOrder: metrics.lines(source: i).outOfOrder, unreadBytes: sources[i].unreadBytes,
                          formatWarning: formatWarnings[i])
         }
     }

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TTSMonCore
+
+/// Issue 18, first part, driven in tmux: on a large log whose last minutes hold an incident,
+/// the dashboard's first frames are those minutes' figures (what `report --from -5m` says), not
+/// the calm hours at the top of the file replayed as if they were now.
+@Suite(.serialized) struct DashboardHistoryTests {
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func theFirstFiguresAreTheLastMinutesOfALargeLog() async throws { try await offThePool {
+        let dir = ScratchDir()
+        // Two calm hours, then ten minutes with an incident in their middle.
+        var calm = GeneratorOptions(outputDirectory: dir.path + "/calm", requests: 72_000)
+        calm.rate = 10
+        calm.hostile = false
+        calm.seed = 3
+        _ = try LogGenerator.generate(calm)
+        var storm = GeneratorOptions(outputDirectory: dir.path + "/storm", requests: 6_000)
+        storm.rate = 10
+        storm.incident = true
+        storm.hostile = false
+        storm.seed = 4
+        storm.start = "2024-06-12 10:00:05,000"
+        _ = try LogGenerator.generate(storm)
+        let log = dir.path + "/app.log"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/calm/app.log"))
+        bytes.append(try Data(contentsOf: URL(fileURLWithPath: dir.path + "/storm/app.log")))
+        try bytes.write(to: URL(fileURLWithPath: log))
+        let (rc, json, _) = try TTSMonBinary.run(["report", "--format", "json", "--from", "-5m", log])
+        #expect(rc == 0)
+        let report = try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["requests"] as? [String: Any])
+        let total = try #require(report["total"] as? Int), failed = try #require(report["failed"] as? Int)
+        let failedPercent = Double(failed) * 100 / Double(total)
+        #expect(failedPercent > 3, "the last five minutes hold the incident: \(failed) of \(total)")
+
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) dashboard --window 5m --log \(log); echo EXIT=$?; sleep 30")
+        // The first frame with figures that does not say it is still reading.
+        let screen = tmux.waitFor(60) { s in
+            guard let header = s.split(separator: "\n").first, !header.contains("reading") else { return false }
+            return s.contains("req in 5m")
+        }
+        let traffic = try #require(screen.split(separator: "\n").first { $0.contains("req in 5m") }.map(String.init), "\(screen)")
+        let shown = try #require(Int(traffic.components(separatedBy: " req in 5m")[0].split(separator: " ").last!.replacingOccurrences(of: ",", with: "")))
+        #expect(abs(shown - total) <= max(2, total / 100), "the dashboard's 5m (\(shown)) is report's last 5 minutes (\(total))\n\(screen)")
+        // Only the longest window's stretch (15 minutes and a margin) was read, not two hours.
+        let sinceStart = try #require(Int(traffic.components(separatedBy: "total ")[1].prefix { $0.isNumber || $0 == "," }.replacingOccurrences(of: ",", with: "")))
+        #expect(sinceStart < 20_000, "requests read: \(sinceStart) of the file's 78,000")
+        let failedLine = try #require(screen.split(separator: "\n").first { $0.contains("failed ") && $0.contains("%") }.map(String.init))
+        let shownPercent = try #require(Double(failedLine.components(separatedBy: "failed ")[1].prefix { $0 != "%" }))
+        #expect(abs(shownPercent - failedPercent) < 1, "failed \(shownPercent)% on screen, \(failedPercent)% in report\n\(screen)")
+        tmux.keys("q")
+        #expect(tmux.waitFor(15) { $0.contains("EXIT=") }.contains("EXIT=0"))
+    } }
+}
