@@ -102,6 +102,10 @@ public enum LookupState: Equatable, Sendable {
 
 /// Everything the dashboard draws: views are pure functions of this value.
 public struct DashboardState: Sendable {
+    /// The p95 latency alert's threshold (ms) and the error-rate alert's (a ratio), drawn on the
+    /// charts (the rules in use; the built-in ones by default).
+    public var latencyThresholdMs: Int? = AlertRule.builtIn.first { $0.name == "HighP95Latency" }.map { Int($0.threshold * 1000) }
+    public var errorRateThreshold: Double? = AlertRule.builtIn.first { $0.name == "HighErrorRate" }?.threshold
     public var routes: [Route] = [.overview]
     public var window: LiveWindow = .fiveMinutes
     public var paused = false

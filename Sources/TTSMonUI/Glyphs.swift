@@ -2,6 +2,8 @@
 /// cannot show them (`TERM=vt100`, `LANG=C`).
 public enum Glyphs {
     public static let sparks: [String] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    /// Eighths of a cell's height, 0 to 8.
+    public static let eighths: [String] = [" "] + sparks
 
     /// Box drawing and bar glyphs: structure, several to one character where they draw alike.
     static let asciiStructure: [String: String] = [
@@ -26,6 +28,11 @@ public enum Glyphs {
         if text.isEmpty { return "" }
         if text.unicodeScalars.allSatisfy({ $0.value < 0x7F }) { return text }
         if let mapped = ascii[text] { return mapped }
+        // Braille dots (charts): by how many dots are set.
+        if let scalar = text.unicodeScalars.first, text.unicodeScalars.count == 1, (0x2800...0x28FF).contains(scalar.value) {
+            let dots = (scalar.value - 0x2800).nonzeroBitCount
+            return [" ", ".", ".", ":", ":", "+", "+", "#", "#"][dots]
+        }
         return String(repeating: "?", count: max(1, DisplayWidthOfText.of(text)))
     }
 }

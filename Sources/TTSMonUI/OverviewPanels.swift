@@ -7,10 +7,19 @@ enum OverviewPanels {
         if body.width >= 120 {
             let (c1, rest) = body.left(body.width * 36 / 100)
             let (c2, c3) = rest.left(rest.width / 2)
-            var (a, r) = c1.top(5); traffic(&grid, a, s)
-            (a, r) = r.top(6); latency(&grid, a, s)
+            // The charts take what the lists leave: stages and text lengths as tall as their
+            // rows, traffic and latency share the rest of the first column, the heatmap the rest
+            // of the second.
+            let stageRows = min(max(3, s.snapshot.stages.count + 2), c1.height / 3)
+            let chartRows = c1.height - stageRows
+            var (a, r) = c1.top(max(5, chartRows * 45 / 100)); traffic(&grid, a, s)
+            (a, r) = r.top(max(6, r.height - stageRows)); latency(&grid, a, s)
             stages(&grid, r, s)
-            (a, r) = c2.top(max(9, c2.height * 60 / 100)); errors(&grid, a, s)
+            let lengthRows = min(max(3, s.snapshot.byTextLength.filter { $0.requests > 0 }.count + 2), c2.height / 4)
+            // The heatmap: a row per latency band, an axis and borders when there is room.
+            let heatRows = min(LatencyBands.upperMs.count + 3, max(0, c2.height - lengthRows - 9))
+            (a, r) = c2.top(c2.height - lengthRows - (heatRows >= 6 ? heatRows : 0)); errors(&grid, a, s)
+            if heatRows >= 6 { (a, r) = r.top(heatRows); heatmap(&grid, a, s) }
             textLength(&grid, r, s)
             (a, r) = c3.top(min(c3.height / 2, 4 + max(2, s.targets.count) + min(4, s.failoverTimeline.count))); failover(&grid, a, s)
             (a, r) = r.top(4); cache(&grid, a, s)
@@ -45,20 +54,29 @@ enum OverviewPanels {
         x += grid.put("  \(q.window) req in \(s.window.rawValue)", x: x, y: inner.y, role: .label)
         let total = "  total \(q.total)"
         if x + total.count < inner.x + inner.width { grid.put(total, x: x, y: inner.y, role: .muted) }
-        if inner.height > 1 {
+        // Tall enough: requests per second as a chart (ok and failed stacked) under the
+        // figures; else a sparkline between them.
+        let charted = inner.height >= 6
+        let figuresRow = charted ? 1 : 2
+        if inner.height > 1, !charted {
             Widgets.sparkline(&grid, x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, values: s.snapshot.qpsSeries)
         }
-        if inner.height > 2 {
+        if inner.height > figuresRow {
+            let y = inner.y + figuresRow
             let failed = q.window > 0 ? Double(q.failed) / Double(q.window) : nil
             var fx = inner.x + 1
-            fx += grid.put("failed ", x: fx, y: inner.y + 2, role: .label)
-            fx += grid.put(UIFormat.percent(failed), x: fx, y: inner.y + 2, role: (failed ?? 0) > 0.05 ? .crit : (failed ?? 0) > 0.01 ? .warn : .ok)
-            fx += grid.put("  cache hit ", x: fx, y: inner.y + 2, role: .label)
-            fx += grid.put(UIFormat.percent(s.snapshot.cacheHitRatio), x: fx, y: inner.y + 2, role: .value)
+            fx += grid.put("failed ", x: fx, y: y, role: .label)
+            fx += grid.put(UIFormat.percent(failed), x: fx, y: y, role: (failed ?? 0) > 0.05 ? .crit : (failed ?? 0) > 0.01 ? .warn : .ok)
+            fx += grid.put("  cache hit ", x: fx, y: y, role: .label)
+            fx += grid.put(UIFormat.percent(s.snapshot.cacheHitRatio), x: fx, y: y, role: .value)
             if let fivexx = s.snapshot.serverErrorRatio, q.serverErrors > 0 {
-                fx += grid.put("  5xx ", x: fx, y: inner.y + 2, role: .label)
-                grid.put(UIFormat.percent(fivexx), x: fx, y: inner.y + 2, role: fivexx > 0.01 ? .crit : .warn)
+                fx += grid.put("  5xx ", x: fx, y: y, role: .label)
+                grid.put(UIFormat.percent(fivexx), x: fx, y: y, role: fivexx > 0.01 ? .crit : .warn)
             }
+        }
+        if charted {
+            Charts.stackedRate(&grid, Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2),
+                               ok: s.snapshot.okSeries, failed: s.snapshot.failedSeries, window: s.window)
         }
     }
 
@@ -83,30 +101,54 @@ enum OverviewPanels {
             x += grid.put(UIFormat.ms(value), x: x, y: inner.y, role: role, bold: true)
             x += grid.put("  ", x: x, y: inner.y)
         }
-        if inner.height > 1 {
+        let charted = inner.height >= 7
+        if inner.height > 1, !charted {
             grid.put("p95", x: inner.x + 1, y: inner.y + 1, role: .label)
             let series = s.snapshot.p95Series.map { Double($0 ?? 0) }
             Widgets.sparkline(&grid, x: inner.x + 5, y: inner.y + 1, width: inner.width - 6, values: series)
         }
-        var noteRow = 2
+        var noteRow = charted ? 1 : 2
         if let rtf = s.snapshot.rtf, inner.height > 2 {
             // The real-time factor: at 1 synthesis no longer keeps up with speech.
             var x = inner.x + 1
-            x += grid.put("RTF ", x: x, y: inner.y + 2, role: .label)
+            x += grid.put("RTF ", x: x, y: inner.y + noteRow, role: .label)
             for (name, value) in [("p50", rtf.p50), ("p95", rtf.p95)] {
                 let text = String(format: "%.3f", value)
                 guard x + name.count + 1 + text.count <= inner.x + inner.width - 1 else { break }
-                x += grid.put(name + " ", x: x, y: inner.y + 2, role: .label)
-                x += grid.put(text, x: x, y: inner.y + 2, role: value >= 1 ? .crit : value >= 0.8 ? .warn : .ok, bold: true)
-                x += grid.put("  ", x: x, y: inner.y + 2)
+                x += grid.put(name + " ", x: x, y: inner.y + noteRow, role: .label)
+                x += grid.put(text, x: x, y: inner.y + noteRow, role: value >= 1 ? .crit : value >= 0.8 ? .warn : .ok, bold: true)
+                x += grid.put("  ", x: x, y: inner.y + noteRow)
             }
-            noteRow = 3
+            noteRow += 1
         }
         if inner.height > noteRow {
             let note = l.errorBound.isNaN ? String(format: "%d requests, from histogram buckets", l.count)
                 : String(format: "%d samples, ±%.1f%%", l.count, l.errorBound * 100)
-            grid.put(note, x: inner.x + 1, y: inner.y + noteRow, role: .muted, maxWidth: inner.width - 2)
+            var x = inner.x + 1 + grid.put(note, x: inner.x + 1, y: inner.y + noteRow, role: .muted, maxWidth: inner.width - 2)
+            if charted {
+                // The chart's legend.
+                for (name, role) in [("p50", Role.sparkline), ("p95", .value), ("p99", .warn), ("alert", .threshold)]
+                where x + 6 < inner.x + inner.width {
+                    x += grid.put("  ⣀ ", x: x, y: inner.y + noteRow, role: role)
+                    x += grid.put(name, x: x, y: inner.y + noteRow, role: .muted)
+                }
+            }
         }
+        if charted {
+            let top = noteRow + 1
+            let toDouble = { (v: [Int?]) in v.map { $0.map(Double.init) } }
+            Charts.lines(&grid, Rect(x: inner.x, y: inner.y + top, width: inner.width, height: inner.height - top),
+                         [Charts.Line(toDouble(s.snapshot.p99Series), role: .warn), Charts.Line(toDouble(s.snapshot.p95Series), role: .value),
+                          Charts.Line(toDouble(s.snapshot.p50Series), role: .sparkline)],
+                         threshold: s.latencyThresholdMs.map(Double.init), logScale: true, window: s.window) { UIFormat.ms(Int($0)) }
+        }
+    }
+
+    /// Time × latency: where the requests' latencies fell, second by second (lnav's spectrogram).
+    static func heatmap(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        let inner = Widgets.panel(&grid, r, title: "Latency heatmap")
+        guard !inner.isEmpty, !s.noLog else { return }
+        Charts.heatmap(&grid, inner, s.snapshot.latencyHeat, window: s.window)
     }
 
     static func stages(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
@@ -146,6 +188,20 @@ enum OverviewPanels {
             grid.put(row.code, x: inner.x + 1, y: y, role: selected ? .selection : .crit, maxWidth: inner.width - 20)
             let figures = String(format: "%5d %5.1f%% ", row.count, row.share * 100)
             Widgets.putRight(&grid, figures + arrow, right: inner.x + inner.width - 1, y: y, role: selected ? .selection : .value)
+        }
+        // Room under the list (wide layout): the error rate over the window, with its alert line.
+        let listRows = max(1, rows.count) + 1
+        if grid.width >= 120, inner.height - listRows >= 5 {
+            let chart = Rect(x: inner.x, y: inner.y + listRows, width: inner.width, height: inner.height - listRows)
+            let buckets = max(1, s.snapshot.okSeries.count / 10)
+            let rate = (0..<buckets).map { i -> Double? in
+                let lo = i * 10, hi = min(s.snapshot.okSeries.count, lo + 10)
+                let ok = s.snapshot.okSeries[lo..<hi].reduce(0, +), failed = s.snapshot.failedSeries[lo..<hi].reduce(0, +)
+                return ok + failed > 0 ? Double(failed) / Double(ok + failed) * 100 : nil
+            }
+            grid.put("error rate", x: chart.x + 1, y: chart.y - 1, role: .muted)
+            Charts.lines(&grid, chart, [Charts.Line(rate, role: .crit)], threshold: s.errorRateThreshold.map { $0 * 100 },
+                         logScale: false, window: s.window) { String(format: $0 >= 10 ? "%.0f%%" : "%.1f%%", $0) }
         }
         // Narrow layout: the text-length breakdown shares this panel.
         if grid.width < 120, inner.height > rows.count + 1 {

@@ -14,6 +14,11 @@ extension LiveMetrics {
         let length = window.seconds
         snap.qpsSeries = Array(repeating: 0, count: length)
         snap.p95Series = Array(repeating: nil, count: length / 10)
+        snap.p50Series = snap.p95Series
+        snap.p99Series = snap.p95Series
+        snap.okSeries = Array(repeating: 0, count: length)
+        snap.failedSeries = snap.okSeries
+        snap.latencyHeat = Array(repeating: Array(repeating: 0, count: LatencyBands.upperMs.count), count: length / 10)
         guard let end = now ?? latest else {
             snap.byTextLength = LiveMetrics.bucketRows([Int](repeating: 0, count: 2 * TextLengthBucket.allCases.count))
             return snap
@@ -53,6 +58,8 @@ extension LiveMetrics {
             for (i, n) in slot.lengths.enumerated() { lengths[i] += Int(n) }
             for tally in slot.errors { errorsNow[tally.code, default: 0] += Int(tally.count) }
             snap.qpsSeries[Int(s - start)] = Double(slot.requests)
+            snap.okSeries[Int(s - start)] = Int(slot.success)
+            snap.failedSeries[Int(s - start)] = Int(slot.failed)
         }
         let length = end - start + 1
         for s in (start - length)..<start {
@@ -110,7 +117,10 @@ extension LiveMetrics {
             }
             if offset % 10 == 9 {
                 if offset / 10 < snap.p95Series.count {
+                    snap.p50Series[offset / 10] = WindowLatency.percentile(entries: block, maximum: blockMax, perMille: 500)
                     snap.p95Series[offset / 10] = WindowLatency.percentile(entries: block, maximum: blockMax, perMille: 950)
+                    snap.p99Series[offset / 10] = WindowLatency.percentile(entries: block, maximum: blockMax, perMille: 990)
+                    snap.latencyHeat[offset / 10] = LatencyBands.counts(entries: block)
                 }
                 block.removeAll(keepingCapacity: true)
                 blockMax = -1

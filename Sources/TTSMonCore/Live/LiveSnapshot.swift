@@ -113,6 +113,13 @@ public struct LiveSnapshot: Sendable {
     /// p95 latency of each 10 s of the window (aligned to its end), oldest first; nil for 10 s
     /// without requests (`window.seconds / 10` values).
     public var p95Series: [Int?] = []
+    /// p50 and p99 of each 10 s, as `p95Series`.
+    public var p50Series: [Int?] = [], p99Series: [Int?] = []
+    /// Successful and failed requests completed in each second of the window, oldest first.
+    public var okSeries: [Int] = [], failedSeries: [Int] = []
+    /// Requests of each 10 s of the window by latency band (`LatencyBands.upperMs`), oldest
+    /// first: the heatmap.
+    public var latencyHeat: [[Int]] = []
     /// Requests and failures by text length (the unknown bucket only when it has requests).
     public var byTextLength: [BucketRow] = []
     /// Cache hits among requests whose start said, nil when none said.
