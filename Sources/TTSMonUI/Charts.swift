@@ -32,7 +32,8 @@ public enum Charts {
         Widgets.putRight(&grid, "now", right: plot.x + plot.width, y: y, role: .muted)
         if plot.width >= 30 {
             let half = window.seconds / 2
-            let text = half >= 60 ? "-\(half / 60)m\(half % 60 == 0 ? "" : "\(half % 60)s")" : "-\(half)s"
+            let text = "-" + (half >= 3600 ? "\(half / 3600)h" + (half % 3600 == 0 ? "" : "\(half % 3600 / 60)m")
+                : half >= 60 ? "\(half / 60)m" + (half % 60 == 0 ? "" : "\(half % 60)s") : "\(half)s")
             grid.put(text, x: plot.x + plot.width / 2 - DisplayWidth.of(text) / 2, y: y, role: .muted)
         }
     }
@@ -57,11 +58,12 @@ public enum Charts {
     }
 
     /// Requests per second as stacked columns: `ok` below in the sparkline colour, `failed`
-    /// above in red; the scale is the tallest column.
+    /// above in red (counts per slot of `window.unitSeconds`); the scale is the tallest column.
     public static func stackedRate(_ grid: inout Grid, _ rect: Rect, ok: [Int], failed: [Int], window: LiveWindow) {
         guard let plot = plotArea(rect) else { return }
-        let okCols = resample(ok.map(Double.init), into: plot.width)
-        let failedCols = resample(failed.map(Double.init), into: plot.width)
+        let unit = Double(window.unitSeconds)
+        let okCols = resample(ok.map { Double($0) / unit }, into: plot.width)
+        let failedCols = resample(failed.map { Double($0) / unit }, into: plot.width)
         let top = niceCeiling(max(zip(okCols, failedCols).map(+).max() ?? 0, 1))
         let eighths = plot.height * 8
         for (i, (o, f)) in zip(okCols, failedCols).enumerated() {

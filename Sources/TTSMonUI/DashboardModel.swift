@@ -26,6 +26,8 @@ public struct DashboardFigures: Sendable {
     public var list: [RecentRequest]?
     /// Why alerts are not delivered (Alertmanager unreachable), if so.
     public var deliveryProblem: String?
+    /// While older history for a long window is read in the background: how much is in.
+    public var historyPercent: Int?
 
     public init(now: Date, clock: String, sources: [SourceLine], snapshot: LiveSnapshot) {
         self.now = now; self.clock = clock; self.sources = sources; self.snapshot = snapshot
@@ -192,6 +194,7 @@ public struct DashboardModel: Sendable {
     mutating func refresh(_ f: DashboardFigures) {
         state.clock = f.clock
         state.sources = f.sources
+        state.historyPercent = f.historyPercent
         for note in f.notes { state.status = Sanitizer.clean(note) }
         guard !state.paused else { return }
         DashboardController.apply(snapshot: f.snapshot, to: &state)

@@ -73,7 +73,7 @@ public struct DashboardSettings: Equatable, Sendable {
                 settings.router = v
             case ("theme", .string(let v)), ("dashboard.theme", .string(let v)): settings.theme = v
             case ("window", .string(let v)), ("dashboard.window", .string(let v)):
-                guard let w = LiveWindow(rawValue: v) else { return bad("expected 1m, 5m or 15m") }
+                guard let w = LiveWindow(rawValue: v) else { return bad("expected " + LiveWindow.names) }
                 settings.window = w
             case ("probe_interval", .number(let v)), ("probe.interval", .number(let v)):
                 if let problem = OptionLimit.probeInterval.problem(v, name: "value") { return bad(problem) }

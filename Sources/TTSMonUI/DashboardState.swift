@@ -106,6 +106,9 @@ public struct DashboardState: Sendable {
     /// charts (the rules in use; the built-in ones by default).
     public var latencyThresholdMs: Int? = AlertRule.builtIn.first { $0.name == "HighP95Latency" }.map { Int($0.threshold * 1000) }
     public var errorRateThreshold: Double? = AlertRule.builtIn.first { $0.name == "HighErrorRate" }?.threshold
+    /// While older history for a long window is read: how much is in (the window's figures are
+    /// not whole yet, and the header says so).
+    public var historyPercent: Int?
     public var routes: [Route] = [.overview]
     public var window: LiveWindow = .fiveMinutes
     public var paused = false

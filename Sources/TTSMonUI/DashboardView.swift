@@ -42,7 +42,8 @@ public enum DashboardView {
             let crumbs = state.routes.map(\.title).joined(separator: " › ")
             x += grid.put(" " + crumbs + " ", x: x, y: 0, role: .header, maxWidth: grid.width / 2)
         }
-        let right = " \(state.window.rawValue) │ \(state.clock) │ " + (state.paused ? "❚❚ PAUSED" : "▶ live") + " │ "
+        let history = state.historyPercent.map { " history \($0)%" } ?? ""
+        let right = " \(state.window.rawValue)\(history) │ \(state.clock) │ " + (state.paused ? "❚❚ PAUSED" : "▶ live") + " │ "
         let firing = state.firingAlerts
         let acked = state.snapshot.alerts.filter { $0.state == .firing }.count - firing
         var alertText = firing > 0 ? "⚠ \(firing) firing" : "0 alerts"

@@ -40,7 +40,7 @@ public enum Keymap {
         KeyBinding(["g", "home"], "g", "first line", .top, footer: false),
         KeyBinding(["G", "end"], "G", "last line (in the log: the newest)", .bottom, footer: false),
         KeyBinding(["p"], "p", "pause or resume the display", .pause, short: "pause"),
-        KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m", .cycleWindow, short: "window"),
+        KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m, 1h, 6h, 24h", .cycleWindow, short: "window"),
         KeyBinding(["v"], "v", "split the overview per source (main beside standby); again to merge", .split, short: "split"),
         KeyBinding(["l"], "l", "live raw log (Enter on an error code there shows its lines)", .log, short: "log"),
         KeyBinding(["e"], "e", "log: only WARNING and ERROR records (tracebacks kept); again for all", .problemsOnly, footer: false),

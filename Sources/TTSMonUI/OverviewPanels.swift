@@ -128,7 +128,7 @@ enum OverviewPanels {
             if charted {
                 // The chart's legend.
                 for (name, role) in [("p50", Role.sparkline), ("p95", .value), ("p99", .warn), ("alert", .threshold)]
-                where x + 6 < inner.x + inner.width {
+                where x + 4 + name.count <= inner.x + inner.width - 1 {
                     x += grid.put("  ⣀ ", x: x, y: inner.y + noteRow, role: role)
                     x += grid.put(name, x: x, y: inner.y + noteRow, role: .muted)
                 }

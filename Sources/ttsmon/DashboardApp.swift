@@ -182,6 +182,7 @@ final class DashboardApp {
                                        sources: source.sourceLines(wallNow: now), snapshot: source.snapshot(window: state.window))
         figures.notes = source.drainNotes()
         figures.deliveryProblem = relay.deliveryProblem
+        figures.historyPercent = source.historyPercent
         figures.instances = source.instances
         if state.split { figures.splitColumns = source.splitColumns(window: state.window) }
         switch state.route {

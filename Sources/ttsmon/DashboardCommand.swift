@@ -12,7 +12,7 @@ struct DashboardCommand: ParsableCommand {
 
     @Option(name: .customLong("log"), help: "A log to follow (repeatable; globs allowed).") var logs: [String] = []
     @Option(name: .customLong("probe"), help: "A target to probe as NAME=URL (repeatable; the first is main).") var probes: [String] = []
-    @Option(help: "Window: 1m, 5m or 15m.") var window: LiveWindow?
+    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h or 24h.") var window: LiveWindow?
     @Option(help: "Theme name (default, light, ansi16) or a .theme file.") var theme: String?
     @Option(help: "Show the failover state of this `ttsmon router` (its /admin/status) instead of probing targets.")
     var router: String?

@@ -26,11 +26,14 @@ protocol DashboardSource: AnyObject {
     func splitColumns(window: LiveWindow) -> [SplitColumn]
     /// History already there is still being read: the figures are not yet the present's.
     var catchingUp: Bool { get }
+    /// Older history for a long window being read in the background: how much is in.
+    var historyPercent: Int? { get }
 }
 
 extension DashboardSource {
     var instances: [TargetLine]? { nil }
     var catchingUp: Bool { false }
+    var historyPercent: Int? { nil }
     func splitColumns(window: LiveWindow) -> [SplitColumn] { [] }
 }
 
@@ -46,7 +49,9 @@ final class LiveSource: DashboardSource {
         configuration.rules = options.rules
         // Only the history the longest window needs (and a margin for requests still open when
         // it begins), found from the end of each file: never days of it replayed as if current.
-        let history = Double(LiveWindow.allCases.map(\.seconds).max() ?? 900) + LiveSource.openRequestMargin
+        // Two of the longest per-second window (the error trends compare with the window
+        // before); an hour and more is read in the background when such a window is shown.
+        let history = Double(2 * LiveWindow.longestPerSecond) + LiveSource.openRequestMargin
         let collector = LiveCollector(paths: LiveCollector.expand(options.logs), startAtEnd: options.fromEnd, history: history,
                                       configuration: configuration, formats: options.formats)
         collector.keepRecentLines = 10_000
@@ -66,7 +71,11 @@ final class LiveSource: DashboardSource {
         }
         return any
     }
-    func snapshot(window: LiveWindow) -> LiveSnapshot { collector.metrics.snapshot(window: window) }
+    func snapshot(window: LiveWindow) -> LiveSnapshot {
+        if !window.isPerSecond { collector.extendHistory(to: Double(2 * window.seconds) + LiveSource.openRequestMargin) }
+        return collector.metrics.snapshot(window: window)
+    }
+    var historyPercent: Int? { collector.historyPercent }
     func sourceLines(wallNow: Date) -> [SourceLine] {
         collector.sourceStatus(wallNow: wallNow).map {
             SourceLine(name: $0.path, ageSeconds: $0.lagSeconds, error: $0.error, outOfOrder: $0.outOfOrder,

@@ -13,7 +13,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Log seconds per wall second.") var speed: Double = 20
     @Option(parsing: .unconditional, help: "Start at T (YYYY-MM-DD HH:MM:SS).") var from: String?
     @Option(parsing: .unconditional, help: "Stop at T.") var to: String?
-    @Option(help: "Window: 1m, 5m or 15m.") var window: LiveWindow = .fiveMinutes
+    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h or 24h.") var window: LiveWindow = .fiveMinutes
     @Option(help: "Theme name or file.") var theme: String = "default"
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings of each file.") var rotated = false
     @OptionGroup var rules: RuleOptions

@@ -18,7 +18,7 @@ struct WatchCommand: ParsableCommand {
     var logs: [String] = []
     @Option(help: "Output: jsonl or text.") var format: WatchFormat = .jsonl
     @Option(help: "Seconds between snapshots.") var interval: Double = 1
-    @Option(help: "Window: 1m, 5m or 15m.") var window: LiveWindow = .fiveMinutes
+    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h or 24h.") var window: LiveWindow = .fiveMinutes
     @Option(parsing: .unconditional, help: "Read only this much history at start (e.g. 15m, 2h).") var since: String?
     @Flag(name: .customLong("from-end"), help: "Skip what the files already hold.") var fromEnd = false
     @Option(help: "Stop after this many seconds (for scripts).") var duration: Double?

@@ -53,6 +53,12 @@ public final class LiveCollector {
     var ownNotes: [String] = []
     var formatWarnings: [String?]
     let userFormats: [LogFormat]
+    /// Where each source's reading began, for plain files read from a recent stretch on.
+    var readFrom: [Int: Int64] = [:]
+    /// Seconds of log time before the newest record that the figures hold (nil: the whole files).
+    public private(set) var historySeconds: Double?
+    /// Older history being read in the background (`extendHistory`).
+    var historyLoad: HistoryLoad?
 
     /// Follows `paths` (`-` is standard input). `since` (seconds) limits the history read at
     /// start to that much before the newest record of the files (records older are skipped);
@@ -69,6 +75,8 @@ public final class LiveCollector {
             if let start = starts[path] { return FileFollower(path: path, startOffset: start) }
             return LiveCollector.follower(for: path, startAtEnd: startAtEnd)
         }
+        for (i, path) in paths.enumerated() { if let start = starts[path] { readFrom[i] = start } }
+        historySeconds = starts.isEmpty ? nil : seekSeconds
         metrics = LiveMetrics(configuration: configuration)
         parsers = Array(repeating: nil, count: paths.count)
         sniffed = Array(repeating: [], count: paths.count)
@@ -177,6 +185,14 @@ public final class LiveCollector {
     @discardableResult
     public func poll(wallNow: Date = Date(), budgetBytes: Int? = nil) -> Bool {
         var any = false
+        if let load = historyLoad, let older = load.result {
+            // The older history is in: its slots join the figures (each line was read once).
+            metrics.mergeOlderHistory(older)
+            for (i, start) in load.starts { readFrom[i] = start }
+            historySeconds = load.seconds
+            historyLoad = nil
+            any = true
+        }
         let wall = LogTimestamp(localTime: wallNow)
         metrics.wallClock = wall
         if perSource != nil { for i in perSource!.indices { perSource![i].wallClock = wall } }
@@ -194,6 +210,31 @@ public final class LiveCollector {
             if !diagnosed[i], diagnoses[i].judged(complete: !got) { judge(i) }
         }
         return any
+    }
+
+    /// While older history is read in the background: how much of it is in (percent).
+    public var historyPercent: Int? { historyLoad.map { $0.percent } }
+
+    /// Reads the files' history back to `seconds` before the newest record, in the background,
+    /// when the figures hold less (a window of hours after a start on the recent stretch); its
+    /// figures are merged by a later `poll`. Files that rotated since are not read again.
+    public func extendHistory(to seconds: Double) {
+        guard historyLoad == nil, let held = historySeconds, seconds > held, let newest = metrics.latest else { return }
+        let target = newest.adding(milliseconds: -Int64(seconds * 1000))
+        var ranges: [HistoryLoad.Range] = []
+        for (i, start) in readFrom where start > 0 && sources[i].rotations == 0 {
+            guard let parser = parsers[i] else { continue }
+            let fd = open(sources[i].displayName, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            let from = TimeSeek.offset(of: target, in: fd, size: start, parser: LineParser(format: parser.format))
+            if from < start { ranges.append(HistoryLoad.Range(source: i, fd: fd, from: from, to: start, format: parser.format)) } else { close(fd) }
+        }
+        guard !ranges.isEmpty else { historySeconds = seconds; return }
+        var configuration = metrics.configuration
+        configuration.recentRequests = 0
+        configuration.rules = []
+        configuration.observer = nil
+        historyLoad = HistoryLoad(ranges: ranges, seconds: seconds, configuration: configuration)
     }
 
     /// Whether a source still has history already there to read (the figures are not yet the
@@ -357,4 +398,53 @@ public final class LiveCollector {
         }
         return latest
     }
+}
+
+/// Older history read on a thread of its own into figures of its own, handed over when done.
+final class HistoryLoad: @unchecked Sendable {
+    struct Range: Sendable {
+        var source: Int
+        var fd: Int32
+        var from: Int64, to: Int64
+        var format: LogFormat
+    }
+
+    let seconds: Double
+    let starts: [(Int, Int64)]
+    private let lock = NSLock()
+    private var done: Int64 = 0
+    private let total: Int64
+    private var finished: LiveMetrics?
+
+    init(ranges: [Range], seconds: Double, configuration: LiveMetrics.Configuration) {
+        self.seconds = seconds
+        starts = ranges.map { ($0.source, $0.from) }
+        total = max(1, ranges.reduce(0) { $0 + $1.to - $1.from })
+        let thread = Thread { [self] in
+            var metrics = LiveMetrics(configuration: configuration)
+            var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+            for range in ranges {
+                defer { close(range.fd) }
+                let parser = LineParser(format: range.format)
+                metrics.setFormat(range.format, source: range.source)
+                let source = FileDescriptorSource(fd: range.fd, range: range.from..<range.to)
+                var reported: Int64 = 0
+                LineReader(source: source).forEachLine { line in
+                    guard case .text(let bytes, let offset, _) = line else { return }
+                    metrics.add(parser.parse(bytes, into: &record), record, source: range.source, file: "", offset: offset)
+                    if source.rawBytesRead - reported >= 1 << 22 {
+                        self.lock.withLock { self.done += source.rawBytesRead - reported }
+                        reported = source.rawBytesRead
+                    }
+                }
+                lock.withLock { done += source.rawBytesRead - reported }
+            }
+            lock.withLock { finished = metrics }
+        }
+        thread.qualityOfService = .utility
+        thread.start()
+    }
+
+    var percent: Int { lock.withLock { Int(min(99, done * 100 / total)) } }
+    var result: LiveMetrics? { lock.withLock { finished } }
 }

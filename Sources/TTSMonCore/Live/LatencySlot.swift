@@ -25,6 +25,22 @@ struct LatencySlot: SecondSlot, Sendable {
         UInt64(family * LogLinearBuckets.count + bucket) << 32
     }
 
+    /// Adds `count` values of `family` in `bucket` (merging histograms).
+    mutating func addBucket(family: Int, bucket: Int, count: Int) {
+        let key = LatencySlot.key(family: family, bucket: bucket)
+        var lo = 0, hi = entries.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if entries[mid] & 0xFFFF_FFFF_0000_0000 < key { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < entries.count, entries[lo] & 0xFFFF_FFFF_0000_0000 == key {
+            let sum = Swift.min(Int(UInt32.max), Int(UInt32(truncatingIfNeeded: entries[lo])) + count)
+            entries[lo] = key | UInt64(sum)
+        } else {
+            entries.insert(key | UInt64(Swift.min(count, Int(UInt32.max))), at: lo)
+        }
+    }
+
     /// Adds one value of `family`.
     @inline(__always)
     mutating func add(family: Int, value: Int) {

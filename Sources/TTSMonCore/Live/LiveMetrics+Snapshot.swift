@@ -11,37 +11,42 @@ extension LiveMetrics {
         snap.lines = lines
         snap.alerts = alerts.statuses
         snap.requests.total = totalRequests
-        let length = window.seconds
+        // Slots of a second (the short windows) or of a minute (an hour and more); the
+        // percentile series in blocks of 10 s, or per minute.
+        let unit = window.unitSeconds, block = unit == 1 ? 10 : 1
+        let length = window.seconds / unit
         snap.qpsSeries = Array(repeating: 0, count: length)
-        snap.p95Series = Array(repeating: nil, count: length / 10)
+        snap.p95Series = Array(repeating: nil, count: length / block)
         snap.p50Series = snap.p95Series
         snap.p99Series = snap.p95Series
         snap.okSeries = Array(repeating: 0, count: length)
         snap.failedSeries = snap.okSeries
-        snap.latencyHeat = Array(repeating: Array(repeating: 0, count: LatencyBands.upperMs.count), count: length / 10)
+        snap.latencyHeat = Array(repeating: Array(repeating: 0, count: LatencyBands.upperMs.count), count: length / block)
         guard let end = now ?? latest else {
             snap.byTextLength = LiveMetrics.bucketRows([Int](repeating: 0, count: 2 * TextLengthBucket.allCases.count))
             return snap
         }
         snap.time = end
         let endSecond = LiveMetrics.second(of: end)
-        let startSecond = endSecond - Int64(length) + 1
-        let windowStart = LogTimestamp(milliseconds: startSecond * 1000)
+        let endKey = unit == 1 ? endSecond : LiveMetrics.minute(of: endSecond)
+        let startKey = endKey - Int64(length) + 1
+        let windowStart = LogTimestamp(milliseconds: startKey * Int64(unit) * 1000)
 
-        fillCounts(into: &snap, from: startSecond, to: endSecond)
-        fillLatency(into: &snap, from: startSecond, to: endSecond)
+        fillCounts(into: &snap, ring: unit == 1 ? counts : minuteCounts, from: startKey, to: endKey, unit: unit, endSecond: endSecond)
+        fillLatency(into: &snap, ring: unit == 1 ? latency : minuteLatency, from: startKey, to: endKey, block: block)
         fillCache(into: &snap, from: windowStart, to: end)
 
         let kept = failovers.newestFirst.filter { $0.time <= end }
         snap.failovers = kept
         snap.failoversInWindow = kept.filter { $0.time >= windowStart }.count
         snap.signals = signals.newestFirst.filter { $0.time <= end && $0.time >= windowStart }.map(\.signal)
-        if let rising = LiveSignal.p95Rising(snap.p95Series, at: end) { snap.signals.insert(rising, at: 0) }
+        if unit == 1, let rising = LiveSignal.p95Rising(snap.p95Series, at: end) { snap.signals.insert(rising, at: 0) }
         return snap
     }
 
     /// Requests, QPS, errors with trends, text-length buckets, cache-hit and 5xx ratios.
-    private func fillCounts(into snap: inout LiveSnapshot, from start: Int64, to end: Int64) {
+    private func fillCounts(into snap: inout LiveSnapshot, ring counts: SecondRing<CountSlot>, from start: Int64, to end: Int64,
+                            unit: Int, endSecond: Int64) {
         var lengths = [Int](repeating: 0, count: 2 * TextLengthBucket.allCases.count)
         var errorsNow: [String: Int] = [:]
         var errorsBefore: [String: Int] = [:]
@@ -57,7 +62,7 @@ extension LiveMetrics {
             if slot.audioKnown > 0 { snap.audioSeconds = (snap.audioSeconds ?? 0) + Double(slot.audioMs) / 1000 }
             for (i, n) in slot.lengths.enumerated() { lengths[i] += Int(n) }
             for tally in slot.errors { errorsNow[tally.code, default: 0] += Int(tally.count) }
-            snap.qpsSeries[Int(s - start)] = Double(slot.requests)
+            snap.qpsSeries[Int(s - start)] = Double(slot.requests) / Double(unit)
             snap.okSeries[Int(s - start)] = Int(slot.success)
             snap.failedSeries[Int(s - start)] = Int(slot.failed)
         }
@@ -66,8 +71,9 @@ extension LiveMetrics {
             guard let p = counts.existingSlot(for: s) else { continue }
             for tally in counts.slots[p].errors { errorsBefore[tally.code, default: 0] += Int(tally.count) }
         }
-        let firstSecond = first.map(LiveMetrics.second(of:)) ?? end
-        snap.requests.coveredSeconds = Int(Swift.max(1, Swift.min(length, end - firstSecond + 1)))
+        // Seconds the window covers: its slots up to now's second, or fewer from a young log's first.
+        let firstSecond = first.map(LiveMetrics.second(of:)) ?? endSecond
+        snap.requests.coveredSeconds = Int(Swift.max(1, Swift.min(endSecond - start * Int64(unit) + 1, endSecond - firstSecond + 1)))
         snap.requests.qps = Double(snap.requests.window) / Double(snap.requests.coveredSeconds)
         let failedTotal = Swift.max(1, errorsNow.values.reduce(0, +))
         var rows = errorsNow.map { code, count in
@@ -101,9 +107,10 @@ extension LiveMetrics {
     }
 
     /// Latency percentiles, stage p95s and the 10 s p95 series.
-    private func fillLatency(into snap: inout LiveSnapshot, from start: Int64, to end: Int64) {
+    private func fillLatency(into snap: inout LiveSnapshot, ring latency: SecondRing<LatencySlot>, from start: Int64, to end: Int64,
+                             block: Int) {
         var merged = WindowLatency(families: LatencySlot.firstStage + stageNames.names.count)
-        var block: [UInt64] = []
+        var entries: [UInt64] = []
         var blockMax = -1
         for s in start...end {
             let offset = Int(s - start)
@@ -112,17 +119,18 @@ extension LiveMetrics {
                 merged.add(slot)
                 if let m = slot.maxima.first, m >= 0 {
                     blockMax = Swift.max(blockMax, Int(m))
-                    block.append(contentsOf: slot.entries.prefix { Int($0 >> 32) < LogLinearBuckets.count })
+                    entries.append(contentsOf: slot.entries.prefix { Int($0 >> 32) < LogLinearBuckets.count })
                 }
             }
-            if offset % 10 == 9 {
-                if offset / 10 < snap.p95Series.count {
-                    snap.p50Series[offset / 10] = WindowLatency.percentile(entries: block, maximum: blockMax, perMille: 500)
-                    snap.p95Series[offset / 10] = WindowLatency.percentile(entries: block, maximum: blockMax, perMille: 950)
-                    snap.p99Series[offset / 10] = WindowLatency.percentile(entries: block, maximum: blockMax, perMille: 990)
-                    snap.latencyHeat[offset / 10] = LatencyBands.counts(entries: block)
+            if offset % block == block - 1 {
+                let b = offset / block
+                if b < snap.p95Series.count {
+                    snap.p50Series[b] = WindowLatency.percentile(entries: entries, maximum: blockMax, perMille: 500)
+                    snap.p95Series[b] = WindowLatency.percentile(entries: entries, maximum: blockMax, perMille: 950)
+                    snap.p99Series[b] = WindowLatency.percentile(entries: entries, maximum: blockMax, perMille: 990)
+                    snap.latencyHeat[b] = LatencyBands.counts(entries: entries)
                 }
-                block.removeAll(keepingCapacity: true)
+                entries.removeAll(keepingCapacity: true)
                 blockMax = -1
             }
         }

@@ -32,14 +32,21 @@ public struct LiveMetrics: Sendable {
         public init() {}
     }
 
-    /// Seconds of log time the per-second counts cover: two of the longest window.
-    public static let countRingSeconds = 2 * LiveWindow.longestSeconds
-    /// Seconds of log time the per-second latency histograms cover: the longest window.
-    public static let latencyRingSeconds = LiveWindow.longestSeconds
+    /// Seconds of log time the per-second counts cover: two of the longest per-second window.
+    public static let countRingSeconds = 2 * LiveWindow.longestPerSecond
+    /// Seconds of log time the per-second latency histograms cover: the longest per-second window.
+    public static let latencyRingSeconds = LiveWindow.longestPerSecond
+    /// Minutes the per-minute counts cover (two of the longest window, for trends) and the
+    /// per-minute latency histograms (the longest window): windows of an hour and more.
+    public static let countRingMinutes = 2 * LiveWindow.longestSeconds / 60
+    public static let latencyRingMinutes = LiveWindow.longestSeconds / 60
 
     public let configuration: Configuration
     var counts = SecondRing<CountSlot>(capacity: LiveMetrics.countRingSeconds)
     var latency = SecondRing<LatencySlot>(capacity: LiveMetrics.latencyRingSeconds)
+    /// The same figures minute by minute (ring keys are minutes).
+    var minuteCounts = SecondRing<CountSlot>(capacity: LiveMetrics.countRingMinutes)
+    var minuteLatency = SecondRing<LatencySlot>(capacity: LiveMetrics.latencyRingMinutes)
     var sourceLines: [LineContext] = []
     var pending: PendingJoins
     var index: RecentRequestIndex
@@ -63,9 +70,9 @@ public struct LiveMetrics: Sendable {
     /// Lines of every source since start.
     public private(set) var lines = LineCounts()
     /// Completed requests since start (`requests.total`), and how they ended.
-    public private(set) var totalRequests = 0, totalSuccess = 0, totalFailed = 0
+    public internal(set) var totalRequests = 0, totalSuccess = 0, totalFailed = 0
     /// The earliest and latest record times seen.
-    public private(set) var first: LogTimestamp?, latest: LogTimestamp?
+    public internal(set) var first: LogTimestamp?, latest: LogTimestamp?
 
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
@@ -118,6 +125,23 @@ public struct LiveMetrics: Sendable {
     /// The log second of a timestamp (floor of milliseconds / 1000).
     @inline(__always)
     static func second(of time: LogTimestamp) -> Int64 { time.second }
+
+    /// The minute a log second is in (the per-minute rings' key).
+    static func minute(of second: Int64) -> Int64 { second >= 0 ? second / 60 : (second - 59) / 60 }
+
+    /// Counts one completed request into the slot `key` of a pair of rings.
+    @inline(__always)
+    static func tally(_ o: RequestOutcome, key: Int64, counts: inout SecondRing<CountSlot>, latency: inout SecondRing<LatencySlot>) {
+        if let slot = counts.slot(for: key) {
+            counts.slots[slot].add(status: o.status, code: o.code, serverError: o.serverError,
+                                   cacheHit: o.cacheHit, bucket: TextLengthBucket(length: o.textLen))
+            if let audio = o.audioMs { counts.slots[slot].audioMs += Int64(audio); counts.slots[slot].audioKnown &+= 1 }
+        }
+        if let slot = latency.slot(for: key) {
+            if let duration = o.durationMs { latency.slots[slot].add(family: 0, value: duration) }
+            if let factor = o.rtf { latency.slots[slot].add(family: LatencySlot.rtfFamily, value: factor) }
+        }
+    }
 
     /// Folds one physical line of source `source` (an index the caller assigns per followed file):
     /// `kind` and `record` as produced by `LineParser.parse(_:into:)` (record valid only when
@@ -186,6 +210,8 @@ public struct LiveMetrics: Sendable {
             if counts.newest == nil || second > counts.newest! {
                 counts.advance(to: second)
                 latency.advance(to: second)
+                minuteCounts.advance(to: LiveMetrics.minute(of: second))
+                minuteLatency.advance(to: LiveMetrics.minute(of: second))
                 pending.expire(now: second)
                 alerts.evaluateLog(&alertSeries, through: second - LiveMetrics.alertSettleSeconds)
             }
@@ -203,6 +229,9 @@ public struct LiveMetrics: Sendable {
         case .stageTime:
             if let i = stageNames.index(of: record), let duration = record.durationMs {
                 if let slot = latency.slot(for: second) { latency.slots[slot].add(family: LatencySlot.firstStage + i, value: duration) }
+                if let slot = minuteLatency.slot(for: LiveMetrics.minute(of: second)) {
+                    minuteLatency.slots[slot].add(family: LatencySlot.firstStage + i, value: duration)
+                }
                 configuration.observer?.stageTimed(service: service(source), stage: stageNames.names[i], durationMs: duration)
             }
         case .synthesisComplete:
@@ -238,17 +267,9 @@ public struct LiveMetrics: Sendable {
         if status == .success { totalSuccess += 1 } else { totalFailed += 1 }
         configuration.observer?.requestCompleted(service: service(source), status: status, code: code,
                                                  durationMs: duration, queueMs: o.queueMs, rtf: factor)
-        if let slot = counts.slot(for: second) {
-            counts.slots[slot].add(status: status, code: code, serverError: o.serverError,
-                                   cacheHit: o.cacheHit, bucket: TextLengthBucket(length: o.textLen))
-        }
-        if let slot = latency.slot(for: second) {
-            if let duration { latency.slots[slot].add(family: 0, value: duration) }
-            if let factor { latency.slots[slot].add(family: LatencySlot.rtfFamily, value: factor) }
-        }
-        if let audio = o.audioMs, let slot = counts.slot(for: second) {
-            counts.slots[slot].audioMs += Int64(audio); counts.slots[slot].audioKnown &+= 1
-        }
+        // Second by second, and minute by minute for the long windows.
+        LiveMetrics.tally(o, key: second, counts: &counts, latency: &latency)
+        LiveMetrics.tally(o, key: LiveMetrics.minute(of: second), counts: &minuteCounts, latency: &minuteLatency)
         if alertAccepts(second) {
             alertSeries.addRequest(second: second, failed: status == .failed,
                                    statusCodes: writesStatusCodes(source),

@@ -60,6 +60,16 @@ struct SecondRing<Slot: SecondSlot> {
         newest = second
     }
 
+    /// Position `p` for `second`: cleared when it held an older one.
+    mutating func claim(_ second: Int64) -> Int {
+        let p = position(of: second)
+        if seconds[p] != second {
+            if seconds[p] != Int64.min { slots[p].clear() }
+            seconds[p] = second
+        }
+        return p
+    }
+
     /// The slot holding `second` for reading, or nil when the ring does not hold it.
     @inline(__always)
     func existingSlot(for second: Int64) -> Int? {
