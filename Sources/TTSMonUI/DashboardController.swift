@@ -97,7 +97,12 @@ public enum DashboardController {
             state.split.toggle()
             state.status = state.split ? "split per source (v merges)" : "merged view"
             return [.refreshSplit]
+        case .zoom:
+            guard state.route == .overview else { return [] }
+            state.routes.append(.zoom(panel: state.focus == .alerts ? .traffic : state.focus))
+            state.cursorSlot = nil
         case .nextPanel, .previousPanel:
+            if case .zoom = state.route { moveCursor(&state, forward: command == .nextPanel); return [] }
             guard state.route == .overview else { return [] }
             let all = state.snapshot.alerts.isEmpty ? Panel.allCases.filter { $0 != .alerts } : Panel.allCases
             let step = command == .nextPanel ? 1 : all.count - 1
@@ -155,6 +160,26 @@ public enum DashboardController {
         }
     }
 
+    /// Moves the time cursor of a zoomed chart by about a sixtieth of the window (it starts at
+    /// the newest slot).
+    static func moveCursor(_ state: inout DashboardState, forward: Bool) {
+        let count = state.snapshot.okSeries.count
+        guard count > 0 else { return }
+        let step = max(1, count / 60)
+        let at = state.cursorSlot ?? count - 1
+        state.cursorSlot = state.cursorSlot == nil ? count - 1 : min(count - 1, max(0, at + (forward ? step : -step)))
+    }
+
+    /// The time span of the cursor's slot (start, seconds), from the snapshot's end.
+    public static func cursorSpan(_ state: DashboardState) -> (from: LogTimestamp, seconds: Int)? {
+        guard let slot = state.cursorSlot, let end = state.snapshot.time else { return nil }
+        let unit = state.snapshot.window.unitSeconds, count = state.snapshot.okSeries.count
+        let step = max(1, count / 60)
+        let endKey = unit == 1 ? end.second : (end.second >= 0 ? end.second / 60 : (end.second - 59) / 60)
+        let key = endKey - Int64(count - 1 - slot)
+        return (LogTimestamp(milliseconds: key * Int64(unit) * 1000), step * unit)
+    }
+
     static func rowCount(_ state: DashboardState) -> Int {
         switch state.route {
         case .overview:
@@ -165,7 +190,7 @@ public enum DashboardController {
             case .failover: return state.targets.count
             default: return 0
             }
-        case .errors, .search: return state.list.count
+        case .errors, .search, .moment: return state.list.count
         default: return 0
         }
     }
@@ -202,7 +227,12 @@ public enum DashboardController {
             state.routes.append(.errors(code: state.snapshot.errors[state.selectedRow].code))
             state.selectedRow = 0
             return [.refreshList]
-        case .errors, .search:
+        case .zoom:
+            guard let span = cursorSpan(state) else { state.status = "←/→ place the time cursor first"; return [] }
+            state.routes.append(.moment(from: span.from, seconds: span.seconds))
+            state.selectedRow = 0
+            return [.refreshList]
+        case .errors, .search, .moment:
             guard state.selectedRow < state.list.count else { return [] }
             let id = state.list[state.selectedRow].id
             state.routes.append(.request(id: id))

@@ -13,6 +13,10 @@ public enum Route: Equatable, Sendable {
     case log(filter: String?)
     /// One probe target's last probe in full.
     case probe(target: String)
+    /// One panel on the whole screen (`z`); its charts have a time cursor.
+    case zoom(panel: Panel)
+    /// The requests completed in `seconds` from `from`, slowest first (Enter on the cursor).
+    case moment(from: LogTimestamp, seconds: Int)
 
     /// The breadcrumb text.
     public var title: String {
@@ -23,6 +27,8 @@ public enum Route: Equatable, Sendable {
         case .request(let id): return "request \(id)"
         case .log(let f): return f.map { "log: \($0)" } ?? "log"
         case .probe(let t): return "probe \(t)"
+        case .zoom(let panel): return panel.title
+        case .moment(let from, let seconds): return "at \(from.logText.dropFirst(11).prefix(8)) +\(seconds)s"
         }
     }
 }
@@ -109,6 +115,8 @@ public struct DashboardState: Sendable {
     /// While older history for a long window is read: how much is in (the window's figures are
     /// not whole yet, and the header says so).
     public var historyPercent: Int?
+    /// In a zoomed chart: the series slot under the time cursor (0 = the window's oldest).
+    public var cursorSlot: Int?
     public var routes: [Route] = [.overview]
     public var window: LiveWindow = .fiveMinutes
     public var paused = false

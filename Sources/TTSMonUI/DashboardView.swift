@@ -23,7 +23,8 @@ public enum DashboardView {
         switch state.route {
         case .overview where state.split && !state.splitColumns.isEmpty: SplitView.render(&grid, body, state)
         case .overview: OverviewPanels.render(&grid, body, state)
-        case .errors, .search: RequestListView.render(&grid, body, state)
+        case .errors, .search, .moment: RequestListView.render(&grid, body, state)
+        case .zoom(let panel): ZoomView.render(&grid, body, state, panel: panel)
         case .request: RequestView.render(&grid, body, state)
         case .log: LogView.render(&grid, body, state)
         case .probe: ProbeView.render(&grid, body, state)

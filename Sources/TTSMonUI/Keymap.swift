@@ -2,7 +2,7 @@
 public enum Command: Equatable, Sendable {
     case quit, back, open, search, pause, cycleWindow, help, failback, save, log, split, acknowledge
     case nextPanel, previousPanel, up, down, pageUp, pageDown, top, bottom
-    case problemsOnly, wrapLines, nextMatch, previousMatch
+    case problemsOnly, wrapLines, nextMatch, previousMatch, zoom
     /// A key handled by whoever embeds the dashboard (the demo's fault keys).
     case custom(String)
 }
@@ -41,6 +41,7 @@ public enum Keymap {
         KeyBinding(["G", "end"], "G", "last line (in the log: the newest)", .bottom, footer: false),
         KeyBinding(["p"], "p", "pause or resume the display", .pause, short: "pause"),
         KeyBinding(["w"], "w", "cycle the window: 1m, 5m, 15m, 1h, 6h, 24h", .cycleWindow, short: "window"),
+        KeyBinding(["z"], "z", "zoom the focused panel to the whole screen (←/→ move a time cursor, ⏎ lists that moment's requests)", .zoom, short: "zoom"),
         KeyBinding(["v"], "v", "split the overview per source (main beside standby); again to merge", .split, short: "split"),
         KeyBinding(["l"], "l", "live raw log (Enter on an error code there shows its lines)", .log, short: "log"),
         KeyBinding(["e"], "e", "log: only WARNING and ERROR records (tracebacks kept); again for all", .problemsOnly, footer: false),

@@ -111,6 +111,7 @@ enum RequestListView {
         switch s.route {
         case .errors(let code): title = "Recent requests failing with \(code)"
         case .search(let q): title = "Recent requests matching “\(q)”"
+        case .moment(let from, let seconds): title = "Requests completed \(from.logText.dropFirst(11).prefix(8)) +\(seconds)s, slowest first"
         default: title = "Requests"
         }
         // The list follows the log while open (paused: as it was).

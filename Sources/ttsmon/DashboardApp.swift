@@ -188,6 +188,7 @@ final class DashboardApp {
         switch state.route {
         case .errors(let code): figures.list = source.recentRequests(matching: nil, code: code, limit: 500)
         case .search(let q): figures.list = source.recentRequests(matching: q, code: nil, limit: 500)
+        case .moment(let from, let seconds): figures.list = source.requests(completedFrom: from, seconds: seconds, limit: 500)
         case .log: figures.logLines = source.recentLines(limit: 10_000)
         default: break
         }

@@ -11,6 +11,8 @@ protocol DashboardSource: AnyObject {
     func drainNotes() -> [String]
     func recentRequests(matching query: String?, code: String?, limit: Int) -> [RecentRequest]
     func indexedRequest(id: String) -> RecentRequest?
+    /// The requests completed in a stretch of log time, slowest first.
+    func requests(completedFrom from: LogTimestamp, seconds: Int, limit: Int) -> [RecentRequest]
     func recentLines(limit: Int) -> [LogViewLine]
     /// Files whose rotated siblings a history lookup searches.
     var lookupPaths: [String] { get }
@@ -33,6 +35,7 @@ protocol DashboardSource: AnyObject {
 extension DashboardSource {
     var instances: [TargetLine]? { nil }
     var catchingUp: Bool { false }
+    func requests(completedFrom from: LogTimestamp, seconds: Int, limit: Int) -> [RecentRequest] { [] }
     var historyPercent: Int? { nil }
     func splitColumns(window: LiveWindow) -> [SplitColumn] { [] }
 }
@@ -87,6 +90,9 @@ final class LiveSource: DashboardSource {
         collector.metrics.recentRequests(matching: query, code: code, limit: limit)
     }
     func indexedRequest(id: String) -> RecentRequest? { collector.metrics.indexedRequest(id: id) }
+    func requests(completedFrom from: LogTimestamp, seconds: Int, limit: Int) -> [RecentRequest] {
+        collector.metrics.requests(completedFrom: from, seconds: seconds, limit: limit)
+    }
     func recentLines(limit: Int) -> [LogViewLine] {
         // The file is shown only when more than one is followed.
         let several = collector.sources.count > 1
@@ -128,6 +134,9 @@ final class ReplaySource: DashboardSource {
         feeder.withMetrics { $0.recentRequests(matching: query, code: code, limit: limit) }
     }
     func indexedRequest(id: String) -> RecentRequest? { feeder.withMetrics { $0.indexedRequest(id: id) } }
+    func requests(completedFrom from: LogTimestamp, seconds: Int, limit: Int) -> [RecentRequest] {
+        feeder.withMetrics { $0.requests(completedFrom: from, seconds: seconds, limit: limit) }
+    }
     func recentLines(limit: Int) -> [LogViewLine] { [] }
     var lookupPaths: [String] { feeder.inputs.map(\.path) }
     var clockOverride: String? { feeder.now.map { String($0.logText.prefix(19)) } }

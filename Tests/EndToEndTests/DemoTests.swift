@@ -82,6 +82,23 @@ import TTSMonCore
         tmux.keys("v")
         screen = tmux.waitFor(10) { !$0.contains("main.log · indextts") }
         #expect(!screen.contains("main.log · indextts"), "merged again")
+        // `z` zooms the focused panel; ←/→ place a time cursor; Enter lists that moment's
+        // requests, slowest first; Esc twice is the overview again.
+        tmux.keys("z")
+        screen = tmux.waitFor(10) { $0.contains("place a time cursor") }
+        #expect(screen.contains("place a time cursor"), "zoomed")
+        tmux.keys("Left"); tmux.keys("Left")
+        screen = tmux.waitFor(10) { $0.contains("⏎ lists them") }
+        #expect(screen.contains("⏎ lists them"), "a cursor")
+        tmux.keys("Enter")
+        screen = tmux.waitFor(10) { $0.contains("Requests completed") }
+        #expect(screen.contains("Requests completed") && screen.contains("slowest first"), "the moment requests")
+        // One Escape at a time: two at once read as an escape sequence.
+        tmux.keys("Escape")
+        screen = tmux.waitFor(10) { $0.contains("place a time cursor") || $0.contains("⏎ lists them") }
+        tmux.keys("Escape")
+        screen = tmux.waitFor(10) { $0.contains("Traffic") && $0.contains("Failover") }
+        #expect(screen.contains("Traffic") && screen.contains("Failover"), "the overview again")
         tmux.keys("4")
         screen = tmux.waitFor(15) { s in s.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") } }
         #expect(screen.split(separator: "\n").contains { $0.contains("● standby") && $0.contains("active") }, "standby active after 4")

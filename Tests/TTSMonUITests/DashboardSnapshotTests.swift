@@ -247,3 +247,41 @@ import Testing
         #expect(Glyphs.asciiFallback("▇") == "*")
     }
 }
+
+/// Issue 18: `z` zooms the focused panel to the whole screen; ←/→ move a time cursor whose
+/// moment's figures show above the charts; Enter lists that moment's requests, slowest first.
+@Suite struct ZoomTests {
+    @Test func zoomCursorAndTheMomentsRequests() throws {
+        var (state, metrics) = try DashboardSnapshotTests.state()
+        state.focus = .latency
+        _ = DashboardController.handle("z", state: &state)
+        #expect(state.route == .zoom(panel: .latency))
+        for (w, h) in [(80, 24), (150, 45)] {
+            let grid = DashboardView.render(state, width: w, height: h)
+            try DashboardSnapshotTests().check(grid, "zoom-latency-\(w)x\(h)")
+            #expect(grid.text.contains("Latency heatmap") && grid.text.contains("place a time cursor"))
+        }
+        #expect(DashboardController.handle("enter", state: &state).isEmpty, "no cursor yet: nothing to list")
+        _ = DashboardController.handle("left", state: &state)          // the newest slot
+        for _ in 0..<3 { _ = DashboardController.handle("left", state: &state) }
+        let slot = try #require(state.cursorSlot)
+        #expect(slot == state.snapshot.okSeries.count - 1 - 3 * (state.snapshot.okSeries.count / 60))
+        let grid = DashboardView.render(state, width: 150, height: 45)
+        try DashboardSnapshotTests().check(grid, "zoom-latency-cursor-150x45")
+        let line = try #require(grid.text.split(separator: "\n").first { $0.contains("▶ ") && $0.contains("requests") })
+        let span = try #require(DashboardController.cursorSpan(state))
+        let listed = metrics.requests(completedFrom: span.from, seconds: span.seconds, limit: 500)
+        #expect(line.contains("\(listed.count) requests"), "\(line) vs \(listed.count) indexed")
+        #expect(listed.map { $0.durationMs ?? -1 } == listed.map { $0.durationMs ?? -1 }.sorted(by: >), "slowest first")
+        #expect(listed.allSatisfy { $0.time >= span.from && $0.time < span.from.adding(milliseconds: Int64(span.seconds) * 1000) })
+        #expect(DashboardController.handle("enter", state: &state) == [.refreshList])
+        guard case .moment(let from, let seconds) = state.route else { Issue.record("not the moment's list: \(state.route)"); return }
+        #expect(from == span.from && seconds == span.seconds)
+        DashboardController.apply(list: listed, to: &state)
+        let list = DashboardView.render(state, width: 150, height: 45).text
+        #expect(list.contains("slowest first"))
+        _ = DashboardController.handle("esc", state: &state)
+        _ = DashboardController.handle("esc", state: &state)
+        #expect(state.route == .overview)
+    }
+}

@@ -298,6 +298,19 @@ public struct LiveMetrics: Sendable {
         return out
     }
 
+    /// The indexed requests completed in `[from, from + seconds)`, slowest first (failures
+    /// without a duration after those with one).
+    public func requests(completedFrom from: LogTimestamp, seconds: Int, limit: Int) -> [RecentRequest] {
+        let to = from.adding(milliseconds: Int64(seconds) * 1000)
+        var out: [RecentRequest] = []
+        index.forEachNewestFirst { request in
+            if request.time >= from, request.time < to { out.append(request) }
+            return request.time >= from.adding(milliseconds: -60_000)   // completions arrive nearly in order
+        }
+        out.sort { ($0.durationMs ?? -1, $0.id) > ($1.durationMs ?? -1, $1.id) }
+        return Array(out.prefix(limit))
+    }
+
     /// The indexed entry of one request id (its newest completion), if still in the bounded index.
     public func indexedRequest(id: String) -> RecentRequest? {
         guard isValidRequestID(id) else { return nil }
