@@ -5,14 +5,20 @@ import Testing
 /// Issue 18: windows of 1 h, 6 h and 24 h, figured minute by minute with latency histograms that
 /// merge exactly, agree with `report` over the same span (the window's minutes).
 @Suite struct LongWindowTests {
-    @Test func longWindowsEqualReportOverTheirMinutes() throws {
+    /// 2 h 13 min of log at 2 requests a second, an incident in it.
+    static func generate() throws -> (TempDir, String) {
         let dir = TempDir()
         var options = GeneratorOptions(outputDirectory: dir.path, requests: 16_000)
-        options.rate = 2          // 2 h 13 min of log
+        options.rate = 2
         options.incident = true
         options.seed = 9
         _ = try LogGenerator.generate(options)
-        let path = dir.path + "/app.log"
+        return (dir, dir.path + "/app.log")
+    }
+
+    @Test func longWindowsEqualReportOverTheirMinutes() throws {
+        let (dir, path) = try Self.generate()
+        _ = dir
         let collector = LiveCollector(paths: [path])
         while collector.poll() {}
         for window in [LiveWindow.oneHour, .sixHours, .oneDay] {
@@ -42,13 +48,8 @@ import Testing
     /// Started on the recent stretch, a collector reads the hours before it in the background
     /// when a long window asks, and then has the figures of one that read the whole file.
     @Test func olderHistoryReadInTheBackgroundCompletesTheLongWindows() throws {
-        let dir = TempDir()
-        var options = GeneratorOptions(outputDirectory: dir.path, requests: 16_000)
-        options.rate = 2
-        options.incident = true
-        options.seed = 9
-        _ = try LogGenerator.generate(options)
-        let path = dir.path + "/app.log"
+        let (dir, path) = try Self.generate()
+        _ = dir
         let whole = LiveCollector(paths: [path])
         while whole.poll() {}
         let recent = LiveCollector(paths: [path], history: 20 * 60)

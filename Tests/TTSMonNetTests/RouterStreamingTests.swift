@@ -10,38 +10,22 @@ import Testing
     /// A raw HTTP/1.1 upstream on its own threads: answers the probes, counts the bytes of each
     /// synthesis body as they arrive, then answers with MPEG audio (40 frames, 1,045 ms).
     final class CountingUpstream: @unchecked Sendable {
-        let listener: Int32
-        let port: Int
+        private var listener: RawListener?
+        private(set) var port = 0
         private let lock = NSLock()
         private var _received = 0
         var received: Int { lock.withLock { _received } }
         static let mp3: [UInt8] = Array((0..<40).map { _ in [0xFF, 0xFB, 0x90, 0x64] + [UInt8](repeating: 0, count: 413) }.joined())
 
         init() throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw InputError("cannot listen") }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-            listener = fd
-            port = Int(UInt16(bigEndian: address.sin_port))
-            Thread { [self] in
-                while true {
-                    let c = accept(listener, nil, nil)
-                    guard c >= 0 else { return }
-                    Thread { self.serve(c) }.start()
-                }
-            }.start()
+            let listener = try RawListener { [weak self] fd in self?.serve(fd) }
+            self.listener = listener
+            port = listener.port
         }
 
-        func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+        func stop() { listener?.stop() }
 
         func serve(_ fd: Int32) {
-            defer { close(fd) }
             var timeout = timeval(tv_sec: 30, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var buffer = [UInt8](repeating: 0, count: 65536)

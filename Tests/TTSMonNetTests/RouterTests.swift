@@ -161,32 +161,12 @@ import TTSMonNet
 
     /// An upstream that answers the probes, then starts a synthesis answer and stalls.
     final class StallingUpstream: @unchecked Sendable {
-        let listener: Int32
-        let port: Int
-        init() throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw InputError("cannot listen") }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-            listener = fd
-            port = Int(UInt16(bigEndian: address.sin_port))
-            Thread { [self] in
-                while true {
-                    let c = accept(listener, nil, nil)
-                    guard c >= 0 else { return }
-                    Thread { Self.serve(c) }.start()
-                }
-            }.start()
-        }
-        func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+        let listener: RawListener
+        var port: Int { listener.port }
+        init() throws { listener = try RawListener(serve: Self.serve) }
+        func stop() { listener.stop() }
 
         static func serve(_ fd: Int32) {
-            defer { close(fd) }
             var buffer = [UInt8](repeating: 0, count: 65536)
             let n = recv(fd, &buffer, buffer.count, 0)
             guard n > 0 else { return }
