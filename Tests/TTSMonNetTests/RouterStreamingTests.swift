@@ -58,39 +58,6 @@ import Testing
         }
     }
 
-    static func connect(port: Int) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        return fd
-    }
-
-    static func readAll(_ fd: Int32) -> String {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            out += buffer[0..<n]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var at = 0
-        while at < bytes.count {
-            let n = bytes[at...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
-            at += n
-        }
-    }
-
     /// Runs blocking socket work on a thread of its own (the cooperative pool's two threads
     /// belong to the router's tasks).
     static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -119,20 +86,20 @@ import Testing
         try await withRouter([ProbeTarget(name: "main", url: "http://127.0.0.1:\(upstream.port)")]) { _, port, log in
             let total = 8 << 20
             let (answer, sawEarly) = await Self.onThread { () -> (String, Bool) in
-                let fd = Self.connect(port: port)
+                let fd = LoopbackSocket.connect(port: port)
                 defer { close(fd) }
                 let head = "POST /tts HTTP/1.1\r\nHost: a\r\nX-Request-ID: big-upload\r\nContent-Type: application/octet-stream\r\nContent-Length: \(total)\r\nConnection: close\r\n\r\n"
-                Self.sendAll(fd, Array(head.utf8))
+                LoopbackSocket.sendAll(fd, Array(head.utf8))
                 let chunk = [UInt8](repeating: 0x61, count: 1 << 20)
-                Self.sendAll(fd, chunk)
+                LoopbackSocket.sendAll(fd, chunk)
                 var early = false
                 let deadline = Date().addingTimeInterval(20)
                 while Date() < deadline {
                     if upstream.received >= 512 << 10 { early = true; break }
                     Thread.sleep(forTimeInterval: 0.01)
                 }
-                for _ in 1..<8 { Self.sendAll(fd, chunk) }
-                return (Self.readAll(fd), early)
+                for _ in 1..<8 { LoopbackSocket.sendAll(fd, chunk) }
+                return (LoopbackSocket.readAll(fd), early)
             }
             #expect(sawEarly, "the upstream got nothing while the client was still sending: the body was held (\(upstream.received) bytes)")
             #expect(answer.hasPrefix("HTTP/1.1 200 OK") && answer.lowercased().contains("x-request-id: big-upload"), "\(answer.prefix(200))")
@@ -154,11 +121,11 @@ import Testing
                               ProbeTarget(name: "standby", url: "http://127.0.0.1:\(upstream.port)")]) { _, port, log in
             let total = 3 << 20
             let answer = await Self.onThread { () -> String in
-                let fd = Self.connect(port: port)
+                let fd = LoopbackSocket.connect(port: port)
                 defer { close(fd) }
                 let head = "POST /tts HTTP/1.1\r\nHost: a\r\nX-Request-ID: to-standby\r\nContent-Length: \(total)\r\nConnection: close\r\n\r\n"
-                Self.sendAll(fd, Array(head.utf8) + [UInt8](repeating: 0x62, count: total))
-                return Self.readAll(fd)
+                LoopbackSocket.sendAll(fd, Array(head.utf8) + [UInt8](repeating: 0x62, count: total))
+                return LoopbackSocket.readAll(fd)
             }
             #expect(answer.hasPrefix("HTTP/1.1 200 OK"), "\(answer.prefix(200))")
             #expect(upstream.received == total)
