@@ -56,9 +56,10 @@ enum OverviewPanels {
         if x + total.count < inner.x + inner.width { grid.put(total, x: x, y: inner.y, role: .muted) }
         // Tall enough: requests per second as a chart (ok and failed stacked) under the
         // figures; else a sparkline between them.
+        // The headline figures stay at any size: the chart shrinks to a sparkline, then goes.
         let charted = inner.height >= 6
-        let figuresRow = charted ? 1 : 2
-        if inner.height > 1, !charted {
+        let figuresRow = charted || inner.height < 3 ? 1 : 2
+        if inner.height >= 3, !charted {
             Widgets.sparkline(&grid, x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, values: s.snapshot.qpsSeries)
         }
         if inner.height > figuresRow {
