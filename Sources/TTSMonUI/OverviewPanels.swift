@@ -70,6 +70,11 @@ enum OverviewPanels {
             fx += grid.put(UIFormat.percent(failed), x: fx, y: y, role: (failed ?? 0) > 0.05 ? .crit : (failed ?? 0) > 0.01 ? .warn : .ok)
             fx += grid.put("  cache hit ", x: fx, y: y, role: .label)
             fx += grid.put(UIFormat.percent(s.snapshot.cacheHitRatio), x: fx, y: y, role: .value)
+            let inFlight = "  in flight \(q.inFlight)"
+            if fx + DisplayWidth.of(inFlight) < inner.x + inner.width - 1 {
+                fx += grid.put("  in flight ", x: fx, y: y, role: .label)
+                fx += grid.put("\(q.inFlight)", x: fx, y: y, role: .value)
+            }
             if let fivexx = s.snapshot.serverErrorRatio, q.serverErrors > 0 {
                 fx += grid.put("  5xx ", x: fx, y: y, role: .label)
                 grid.put(UIFormat.percent(fivexx), x: fx, y: y, role: fivexx > 0.01 ? .crit : .warn)

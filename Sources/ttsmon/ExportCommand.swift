@@ -91,6 +91,7 @@ struct ExportCommand: ParsableCommand {
         let metrics = collector.metrics
         exporter.count(ExportMetric.linesTotal, help: "Log lines read since start.", total: metrics.lines.total)
         exporter.count(ExportMetric.unparsedLines, help: "Log lines that were neither a record nor part of a traceback.", total: metrics.lines.unparsed)
+        exporter.set(ExportMetric.inFlight, help: "TTS requests started and not yet completed.", Double(metrics.requestsInFlight))
         let cache = metrics.latestCache
         if let used = cache.usedPercent {
             exporter.set(ExportMetric.cacheUsed, help: "Cache directory fill from the latest cache reading (0-1).", used / 100)

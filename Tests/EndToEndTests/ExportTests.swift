@@ -59,6 +59,7 @@ import TTSMonNet
         #expect(text.contains("ttsmon_request_duration_seconds_bucket{service=\"indextts\",le=\"30.0\"}")
                 || text.contains("ttsmon_request_duration_seconds_bucket{service=\"indextts\",le=\"30\"}"))
         #expect(text.contains("ttsmon_cache_used_ratio "))
+        #expect(text.contains("ttsmon_requests_in_flight "), "in-flight requests exported (issue 20)")
         export.terminate()
         export.waitUntilExit()
         let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -16,6 +16,7 @@ public enum ExportMetric {
     public static let linesTotal = "ttsmon_lines_total"
     public static let sourceLag = "ttsmon_source_lag_seconds"
     public static let rtf = "ttsmon_rtf"
+    public static let inFlight = "ttsmon_requests_in_flight"
 }
 
 /// Renders alert rules as a Prometheus alerting-rules file over the metrics of `ttsmon export`.

@@ -11,6 +11,7 @@ extension LiveMetrics {
         snap.lines = lines
         snap.alerts = alerts.statuses
         snap.requests.total = totalRequests
+        snap.requests.inFlight = pending.inFlight
         // Slots of a second (the short windows) or of a minute (an hour and more); the
         // percentile series in blocks of 10 s, or per minute.
         let unit = window.unitSeconds, block = unit == 1 ? 10 : 1

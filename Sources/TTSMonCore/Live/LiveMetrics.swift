@@ -298,6 +298,9 @@ public struct LiveMetrics: Sendable {
         return out
     }
 
+    /// Requests started and not yet completed.
+    public var requestsInFlight: Int { pending.inFlight }
+
     /// The indexed requests completed in `[from, from + seconds)`, slowest first (failures
     /// without a duration after those with one).
     public func requests(completedFrom from: LogTimestamp, seconds: Int, limit: Int) -> [RecentRequest] {

@@ -18,6 +18,7 @@ extension LiveSnapshot {
                 ("cache_hit_ratio", .double(cacheHitRatio, places: 4)),
                 ("server_errors", .int(requests.serverErrors)),
                 ("server_error_ratio", .double(serverErrorRatio, places: 4)),
+                ("in_flight", .int(requests.inFlight)),
             ])),
             ("latency_ms", .object([
                 ("p50", .int(latency.p50)), ("p90", .int(latency.p90)), ("p95", .int(latency.p95)),

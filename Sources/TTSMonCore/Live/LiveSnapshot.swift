@@ -13,6 +13,9 @@ public struct LiveSnapshot: Sendable {
         public var coveredSeconds = 1
         /// ChatTTS-style 5xx failures in the window.
         public var serverErrors = 0
+        /// Requests started and not yet completed, now (seed 001's concurrency): started within
+        /// the join timeout, so one that never ends drops out.
+        public var inFlight = 0
     }
 
     /// End-to-end latency over the window, in milliseconds (nil when no request).

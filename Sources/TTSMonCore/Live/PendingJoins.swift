@@ -30,6 +30,9 @@ struct PendingJoins: Sendable {
 
     var count: Int { table.count }
 
+    /// Requests started and not yet completed (nor given up on after `timeoutSeconds`).
+    var inFlight: Int { table.reduce(0) { $0 + ($1.value.hasStart ? 1 : 0) } }
+
     /// Records a start.
     @inline(__always)
     mutating func start(_ key: RequestKey, second: Int64, textLen: Int?, cacheHit: Bool?, text: String?, voice: String?) {
