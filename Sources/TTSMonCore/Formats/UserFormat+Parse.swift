@@ -38,6 +38,7 @@ extension LineParser {
             record.textLen = text.unicodeScalars.count
         }
         if let n = c.textLen { record.textLen = n }
+        if let gpu = c.gpuID { record.gpuID = gpu }
         if captureText { record.voice = c.voice; record.lang = c.lang }
         if let sequence {
             switch kind {
@@ -114,6 +115,7 @@ struct UserCaptures {
     var stage: String? { string("stage") }
     var code: String? { string("code").map { String($0.prefix(keptNameBytes)) } }
     var textLen: Int? { number("text_len").map { Int($0) } }
+    var gpuID: Int? { number("gpu_id").flatMap { $0 <= 4095 ? Int($0) : nil } }
     var httpStatus: Int? { number("http_status").map { Int($0) } }
     var durationMs: Int? {
         if let v = number("duration_ms") { return Int(v.rounded()) }

@@ -48,6 +48,8 @@ extension LineParser {
                 record.textLen = v
             case .queueMs:
                 record.queueMs = ValueParsing.integer(cell, allowMsSuffix: true)
+            case .gpuID:
+                record.gpuID = ValueParsing.integer(cell).flatMap { (0...4095).contains($0) ? $0 : nil }
             default:
                 break
             }

@@ -160,6 +160,7 @@ extension LineParser {
         case .audioMs: record.audioMs = ValueParsing.integer(value, allowMsSuffix: true)
         case .audioSeconds: record.audioMs = ValueParsing.decimal(value).flatMap { $0 >= 0 && $0 < 1e9 ? Int(($0 * 1000).rounded()) : nil }
         case .rtf: record.rtfTenThousandths = ValueParsing.decimal(value).flatMap { $0 >= 0 && $0 < 1e9 ? Int(($0 * 10_000).rounded()) : nil }
+        case .gpuID: record.gpuID = ValueParsing.integer(value).flatMap { (0...4095).contains($0) ? $0 : nil }
         case .time, .level, .event, .logger, .ignored: break
         }
         return true

@@ -2,7 +2,7 @@
 public enum RecordField: Sendable {
     case time, level, event, logger, id, text, textLen, lang, voice, cacheHit, durationMs, status
     case errorCode, stage, audioSizeKB, usedPercent, usage, threshold, fallbackUsed, warningCode
-    case queueMs, modelStage, audioMs, audioSeconds, rtf, ignored
+    case queueMs, modelStage, audioMs, audioSeconds, rtf, gpuID, ignored
 }
 
 /// A log format described as data: its layout and the table that maps its keys to fields.
@@ -74,7 +74,7 @@ public struct LogFormat: Sendable, Hashable {
         "error_code": .errorCode, "stage": .stage, "audio_size_kb": .audioSizeKB,
         "used_percent": .usedPercent, "usage": .usage, "threshold": .threshold,
         "fallback_used": .fallbackUsed, "warning_code": .warningCode, "queue_ms": .queueMs, "model_stage": .modelStage,
-        "audio_ms": .audioMs, "audio_s": .audioSeconds, "audio_seconds": .audioSeconds, "rtf": .rtf,
+        "audio_ms": .audioMs, "audio_s": .audioSeconds, "audio_seconds": .audioSeconds, "rtf": .rtf, "gpu_id": .gpuID,
         "time": .time, "timestamp": .time, "ts": .time, "@timestamp": .time, "asctime": .time,
         "level": .level, "levelname": .level, "event": .event,
         "logger": .logger, "name": .logger,
@@ -94,7 +94,7 @@ public struct LogFormat: Sendable, Hashable {
     /// `<time> | <trace_id> | <error_code> | <cost>ms | <input_len> | <gpu_id> | <stack>`.
     public static let chatTTS = LogFormat(
         name: "chattts",
-        layout: .delimited(separator: " | ", columns: [.time, .id, .errorCode, .durationMs, .textLen, .ignored, .ignored]),
+        layout: .delimited(separator: " | ", columns: [.time, .id, .errorCode, .durationMs, .textLen, .gpuID, .ignored]),
         keys: commonKeys, events: commonEvents, codesAreHTTPStatus: true)
 
     /// JSON lines carrying the IndexTTS events as keys.

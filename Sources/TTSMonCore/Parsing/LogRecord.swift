@@ -85,6 +85,8 @@ public struct LogRecord: Sendable {
     public var untimed = false
     /// Seconds of audio the request produced, in milliseconds (IndexTTS2's `Generated audio length`).
     public var audioMs: Int?
+    /// The GPU that served the request (ChatTTS's `gpu_id`), when the log says.
+    public var gpuID: Int?
     /// The real-time factor in ten-thousandths, as the log printed it (IndexTTS2's `RTF:`).
     public var rtfTenThousandths: Int?
     private var details: DetailsBox?
@@ -109,7 +111,7 @@ public struct LogRecord: Sendable {
         level = .info; event = .other
         durationMs = nil; status = nil; stage = nil; textLen = nil; cacheHit = nil
         audioSizeKB = nil; usedPercent = nil; threshold = nil; fallbackUsed = false; queueMs = nil
-        untimed = false; audioMs = nil; rtfTenThousandths = nil
+        untimed = false; audioMs = nil; rtfTenThousandths = nil; gpuID = nil
         idKey = nil
         if id != nil { id = nil }
         if errorCode != nil { errorCode = nil }

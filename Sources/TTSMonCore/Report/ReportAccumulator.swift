@@ -78,6 +78,8 @@ public struct ReportAccumulator: Sendable {
     public internal(set) var stages = [ExactHistogram](repeating: ExactHistogram(), count: PipelineStage.allCases.count)
     public internal(set) var stageNames = StageNames()
     public internal(set) var buckets = [BucketStats](repeating: BucketStats(), count: TextLengthBucket.allCases.count)
+    /// Requests by the GPU that served them (ChatTTS's `gpu_id`), so one bad card stands out.
+    public internal(set) var byGPU: [Int: BucketStats] = [:]
     public internal(set) var cache = CacheReadings()
     public internal(set) var failovers: [FailoverEvent] = []
     /// Per-second figures for alert rules.
@@ -205,6 +207,11 @@ public struct ReportAccumulator: Sendable {
         if o.serverError { serverErrors &+= 1 }
         if let factor = o.rtf { rtf.add(factor) }
         if let audio = o.audioMs { audioMs += audio; audioKnown &+= 1 }
+        if let gpu = record.gpuID {
+            byGPU[gpu, default: BucketStats()].requests &+= 1
+            if o.status == .failed { byGPU[gpu]!.failed &+= 1 }
+            if let duration = o.durationMs { byGPU[gpu]!.latency.add(duration) }
+        }
         if !record.untimed {
             alertSeries.addRequest(second: record.time.second, failed: o.status == .failed, statusCodes: statusCodes,
                                    serverError: o.serverError, durationMs: o.durationMs, queueMs: o.queueMs, rtf: o.rtf)
@@ -280,6 +287,11 @@ public struct ReportAccumulator: Sendable {
             buckets[i].requests += later.buckets[i].requests
             buckets[i].failed += later.buckets[i].failed
             buckets[i].latency.merge(later.buckets[i].latency)
+        }
+        for (gpu, g) in later.byGPU {
+            byGPU[gpu, default: BucketStats()].requests += g.requests
+            byGPU[gpu]!.failed += g.failed
+            byGPU[gpu]!.latency.merge(g.latency)
         }
         cache.merge(later.cache)
         alertSeries.merge(later.alertSeries)

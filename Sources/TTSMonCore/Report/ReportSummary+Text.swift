@@ -45,6 +45,16 @@ extension ReportSummary {
             }
             out.append(t.render())
         }
+        if !byGPU.isEmpty {
+            out.append("")
+            out.append("By GPU")
+            var t = TextTable(["gpu", "requests", "failed", "fail %", "p95"], alignments: [.left, .right, .right, .right, .right])
+            for g in byGPU {
+                let share = g.requests > 0 ? Format.percent(Double(g.failed) / Double(g.requests)) : "-"
+                t.add([String(g.gpuID), Format.count(g.requests), Format.count(g.failed), share, Format.ms(g.p95)])
+            }
+            out.append(t.render())
+        }
         if cache.samples > 0 {
             out.append("")
             let threshold = cache.threshold.map { String(format: " (threshold %.1f%%)", $0) } ?? ""

@@ -22,6 +22,9 @@ public struct ReportSummary: Sendable {
     public var errors: [ErrorShare]
     public var stages: [StageStats]
     public var byTextLength: [BucketRow]
+    /// Requests by GPU (`gpu_id`), by id; empty when the log names none.
+    public var byGPU: [GPURow]
+    public struct GPURow: Sendable { public var gpuID: Int; public var requests, failed: Int; public var p95: Int? }
     public var cache: CacheReadings
     public var failovers: [FailoverEvent]
     public var lines: LineCounts
@@ -71,6 +74,10 @@ public struct ReportSummary: Sendable {
             if bucket == .unknown, b.requests == 0 { return nil }
             return BucketRow(bucket: bucket.label, requests: b.requests, failed: b.failed, p95: b.latency.percentile(perMille: 950))
         }
+        byGPU = a.byGPU.keys.sorted().map { id in
+            let g = a.byGPU[id]!
+            return GPURow(gpuID: id, requests: g.requests, failed: g.failed, p95: g.latency.percentile(perMille: 950))
+        }
         cache = a.cache
         failovers = ReportSummary.resolveFrom(a.failovers.sorted { $0.time < $1.time })
         lines = a.lines
@@ -115,6 +122,8 @@ public struct ReportSummary: Sendable {
                                                     ("p50", .int($0.p50)), ("p95", .int($0.p95)), ("p99", .int($0.p99))]) })),
             ("by_text_length", .array(byTextLength.map { .object([("bucket", .string($0.bucket)), ("requests", .int($0.requests)),
                                                                   ("failed", .int($0.failed)), ("p95_ms", .int($0.p95))]) })),
+            ("by_gpu", .array(byGPU.map { .object([("gpu_id", .int($0.gpuID)), ("requests", .int($0.requests)),
+                                                  ("failed", .int($0.failed)), ("p95_ms", .int($0.p95))]) })),
             ("cache", .object([("used_percent", .double(cache.last?.percent, places: 2)),
                                ("max_used_percent", .double(cache.maxPercent, places: 2)),
                                ("threshold", .double(cache.threshold, places: 2)), ("samples", .int(cache.samples))])),
