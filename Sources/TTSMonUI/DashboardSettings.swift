@@ -67,7 +67,7 @@ public struct DashboardSettings: Equatable, Sendable {
                 for p in v { if case .failure(let e) = ProbeTarget.parse(p) { return bad(e.description) } }
                 settings.probes = v
             case ("router", .string(let v)), ("dashboard.router", .string(let v)):
-                guard let url = URL(string: v), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                guard ProbeTarget.isHTTPURL(v) else {
                     return bad("expected the router's URL, e.g. http://127.0.0.1:8080")
                 }
                 settings.router = v

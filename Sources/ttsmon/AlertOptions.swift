@@ -50,7 +50,7 @@ struct AlertDeliveryOptions: ParsableArguments {
     var settings: AlertDelivery { AlertDelivery(disk: disk, alertmanager: alertmanager) }
 
     func validate() {
-        if let alertmanager, URL(string: alertmanager)?.scheme?.hasPrefix("http") != true {
+        if let alertmanager, !ProbeTarget.isHTTPURL(alertmanager) {
             fail("--alertmanager '\(alertmanager)': expected an http:// or https:// URL", code: 2)
         }
         if let disk, DiskSpace.freePercent(path: disk) == nil {

@@ -69,7 +69,7 @@ struct DashboardCommand: ParsableCommand {
         // Flags override the config file: --probe drops its router, --router its probes.
         if router != nil, !probes.isEmpty { fail("dashboard: --router and --probe both decide the failover state: give one", code: 2) }
         if let router = router ?? (probes.isEmpty ? settings.router : nil) {
-            guard let url = URL(string: router), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            guard ProbeTarget.isHTTPURL(router) else {
                 fail("dashboard: --router '\(router)': expected the router's URL, e.g. http://127.0.0.1:8080", code: 2)
             }
             options.router = router
@@ -83,7 +83,7 @@ struct DashboardCommand: ParsableCommand {
         }
         var source: DashboardSource?
         if let prometheus {
-            guard let url = URL(string: prometheus), url.scheme?.hasPrefix("http") == true, url.host != nil else {
+            guard ProbeTarget.isHTTPURL(prometheus) else {
                 fail("dashboard: --prometheus '\(prometheus)': expected an http:// URL such as http://127.0.0.1:9090", code: 2)
             }
             let logs = options.logs.isEmpty ? nil : LiveSource.following(options)

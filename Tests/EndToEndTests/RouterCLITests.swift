@@ -19,18 +19,24 @@ import TTSMonNet
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// `ttsmon router` on `port` in front of main and standby on loopback, logging to `log`.
+    static func startRouter(port: Int, log: String, main: Int, standby: Int, _ options: [String]) throws -> Process {
+        let router = Process()
+        router.executableURL = TTSMonBinary.url
+        router.arguments = ["router", "--listen", "127.0.0.1:\(port)", "--log", log] + options
+            + ["main=http://127.0.0.1:\(main)", "standby=http://127.0.0.1:\(standby)"]
+        router.standardError = FileHandle.nullDevice
+        try router.run()
+        return router
+    }
+
     @Test func routesToStandbyWhenMainDiesAndLogsEveryRequest() async throws { try await offThePool {
         let dir = ScratchDir()
         let main = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
         let standby = try DashboardTmuxTests.blocking { try await DashboardTmuxTests.healthyServer() }
         let port = Self.freePort()
         let log = dir.path + "/router.log"
-        let router = Process()
-        router.executableURL = TTSMonBinary.url
-        router.arguments = ["router", "--listen", "127.0.0.1:\(port)", "--log", log, "--probe-interval", "0.2", "--duration", "60",
-                            "main=http://127.0.0.1:\(main.port)", "standby=http://127.0.0.1:\(standby.port)"]
-        router.standardError = FileHandle.nullDevice
-        try router.run()
+        let router = try Self.startRouter(port: port, log: log, main: main.port, standby: standby.port, ["--probe-interval", "0.2", "--duration", "60"])
         defer { if router.isRunning { router.terminate() } }
         func probe() throws -> Bool {
             let (_, out, _) = try TTSMonBinary.run(["probe", "--format", "json", "--timeout", "2", "r=http://127.0.0.1:\(port)"])
@@ -44,7 +50,13 @@ import TTSMonNet
         try DashboardTmuxTests.blocking { await main.stop() }
         for _ in 0..<3 where try probe() { answered += 1 }
         #expect(answered == 6, "every probe through the router was answered (standby after main died)")
-        // SIGTERM ends it (a fixed --duration raced a busy machine's slow probes).
+        // The router's own probes see main gone and log the switch (refused requests went to
+        // standby at once, before that); then SIGTERM ends it — a fixed --duration raced a busy
+        // machine's slow probes.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("switching to standby") ?? false) {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
         router.terminate()
         router.waitUntilExit()
         #expect(router.terminationStatus == 0)
@@ -82,12 +94,7 @@ import TTSMonNet
         let dir = ScratchDir()
         let port = Self.freePort()
         let log = dir.path + "/router.log"
-        let router = Process()
-        router.executableURL = TTSMonBinary.url
-        router.arguments = ["router", "--listen", "127.0.0.1:\(port)", "--log", log, "--probe-interval", "1", "--timeout", "1",
-                            "main=http://127.0.0.1:\(main.port)", "standby=http://127.0.0.1:\(standby.port)"]
-        router.standardError = FileHandle.nullDevice
-        try router.run()
+        let router = try Self.startRouter(port: port, log: log, main: main.port, standby: standby.port, ["--probe-interval", "1", "--timeout", "1"])
         defer { if router.isRunning { router.terminate() } }
         let tmux = Tmux()
         defer { tmux.kill() }

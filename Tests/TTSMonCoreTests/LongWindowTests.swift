@@ -6,15 +6,7 @@ import Testing
 /// merge exactly, agree with `report` over the same span (the window's minutes).
 @Suite struct LongWindowTests {
     /// 2 h 13 min of log at 2 requests a second, an incident in it.
-    static func generate() throws -> (TempDir, String) {
-        let dir = TempDir()
-        var options = GeneratorOptions(outputDirectory: dir.path, requests: 16_000)
-        options.rate = 2
-        options.incident = true
-        options.seed = 9
-        _ = try LogGenerator.generate(options)
-        return (dir, dir.path + "/app.log")
-    }
+    static func generate() throws -> (TempDir, String) { try generatedLog(requests: 16_000, rate: 2, seed: 9) }
 
     @Test func longWindowsEqualReportOverTheirMinutes() throws {
         let (dir, path) = try Self.generate()

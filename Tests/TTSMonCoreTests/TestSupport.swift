@@ -60,3 +60,15 @@ final class MemorySource: ByteSource {
         return n
     }
 }
+
+/// An IndexTTS log from the generator, with an incident in it: the directory (kept alive by the
+/// caller) and the log's path.
+func generatedLog(requests: Int, rate: Double, seed: UInt64) throws -> (TempDir, String) {
+    let dir = TempDir()
+    var options = GeneratorOptions(outputDirectory: dir.path, requests: requests)
+    options.rate = rate
+    options.incident = true
+    options.seed = seed
+    _ = try LogGenerator.generate(options)
+    return (dir, dir.path + "/app.log")
+}

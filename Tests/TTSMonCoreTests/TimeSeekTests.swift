@@ -7,15 +7,7 @@ import Testing
 /// shown) as if they were now.
 @Suite struct TimeSeekTests {
     /// 40 minutes of log at 10 requests a second (~11 MB), an incident in it.
-    static func generate() throws -> (TempDir, String) {
-        let dir = TempDir()
-        var options = GeneratorOptions(outputDirectory: dir.path, requests: 24_000)
-        options.rate = 10
-        options.incident = true
-        options.seed = 5
-        _ = try LogGenerator.generate(options)
-        return (dir, dir.path + "/app.log")
-    }
+    static func generate() throws -> (TempDir, String) { try generatedLog(requests: 24_000, rate: 10, seed: 5) }
 
     /// Dated records of the file in order: (line start, time).
     static func records(_ path: String, parser: LineParser) throws -> [(Int64, LogTimestamp)] {

@@ -12,6 +12,14 @@ public struct ProbeTarget: Sendable, Equatable {
     }
 
     /// Parses `NAME=URL`; the message says what is wrong.
+    /// Whether `text` is an http:// or https:// URL with a host (targets, routers, Prometheus,
+    /// Alertmanager).
+    public static func isHTTPURL(_ text: String) -> Bool {
+        guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = parts.host else { return false }
+        return !host.isEmpty
+    }
+
     public static func parse(_ text: String) -> Result<ProbeTarget, InputError> {
         guard let eq = text.firstIndex(of: "=") else {
             return .failure(InputError("'\(text)': expected NAME=URL, e.g. main=http://127.0.0.1:8000"))
@@ -21,11 +29,10 @@ public struct ProbeTarget: Sendable, Equatable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             return .failure(InputError("'\(text)': the name must be letters, digits, - _ or ."))
         }
-        guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = parts.host, !host.isEmpty else {
+        guard isHTTPURL(url) else {
             return .failure(InputError("'\(text)': '\(url)' is not an http:// or https:// URL"))
         }
-        if let port = parts.port, !(1...65535).contains(port) {
+        if let port = URLComponents(string: url)?.port, !(1...65535).contains(port) {
             return .failure(InputError("'\(text)': port out of range"))
         }
         return .success(ProbeTarget(name: name, url: url))

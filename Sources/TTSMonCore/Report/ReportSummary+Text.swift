@@ -35,26 +35,9 @@ extension ReportSummary {
             for s in stages { t.add([s.stage, Format.count(s.count), Format.ms(s.p50), Format.ms(s.p95), Format.ms(s.p99)]) }
             out.append(t.render())
         }
-        if !byTextLength.isEmpty {
-            out.append("")
-            out.append("By text length (characters)")
-            var t = TextTable(["length", "requests", "failed", "fail %", "p95"], alignments: [.left, .right, .right, .right, .right])
-            for b in byTextLength {
-                let share = b.requests > 0 ? Format.percent(Double(b.failed) / Double(b.requests)) : "-"
-                t.add([b.bucket, Format.count(b.requests), Format.count(b.failed), share, Format.ms(b.p95)])
-            }
-            out.append(t.render())
-        }
-        if !byGPU.isEmpty {
-            out.append("")
-            out.append("By GPU")
-            var t = TextTable(["gpu", "requests", "failed", "fail %", "p95"], alignments: [.left, .right, .right, .right, .right])
-            for g in byGPU {
-                let share = g.requests > 0 ? Format.percent(Double(g.failed) / Double(g.requests)) : "-"
-                t.add([String(g.gpuID), Format.count(g.requests), Format.count(g.failed), share, Format.ms(g.p95)])
-            }
-            out.append(t.render())
-        }
+        out += ReportSummary.breakdown("By text length (characters)", key: "length",
+                                       byTextLength.map { ($0.bucket, $0.requests, $0.failed, $0.p95) })
+        out += ReportSummary.breakdown("By GPU", key: "gpu", byGPU.map { (String($0.gpuID), $0.requests, $0.failed, $0.p95) })
         if cache.samples > 0 {
             out.append("")
             let threshold = cache.threshold.map { String(format: " (threshold %.1f%%)", $0) } ?? ""
@@ -114,5 +97,18 @@ public enum Format {
         if s < 120 { return "\(s) s" }
         if s < 7200 { return "\(s / 60) min \(s % 60) s" }
         return "\(s / 3600) h \((s % 3600) / 60) min"
+    }
+}
+
+extension ReportSummary {
+    /// A titled table of requests, failures, failed share and p95 per `key` (nothing without rows).
+    static func breakdown(_ title: String, key: String, _ rows: [(String, Int, Int, Int?)]) -> [String] {
+        guard !rows.isEmpty else { return [] }
+        var t = TextTable([key, "requests", "failed", "fail %", "p95"], alignments: [.left, .right, .right, .right, .right])
+        for (name, requests, failed, p95) in rows {
+            let share = requests > 0 ? Format.percent(Double(failed) / Double(requests)) : "-"
+            t.add([name, Format.count(requests), Format.count(failed), share, Format.ms(p95)])
+        }
+        return ["", title, t.render()]
     }
 }
