@@ -18,9 +18,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CBytes", path: "Sources/CBytes"),
         .target(name: "CTextScan"),
+        .target(name: "CRegex", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         // Bounds checks stay on: the parser reads hostile input, and unsafe flags would keep
         // the library from being used as a dependency.
-        .target(name: "TTSMonCore", dependencies: ["CZlib", "CBytes", "CTextScan"]),
+        .target(name: "TTSMonCore", dependencies: ["CZlib", "CBytes", "CTextScan", "CRegex"]),
         .target(
             name: "TTSMonNet",
             dependencies: [

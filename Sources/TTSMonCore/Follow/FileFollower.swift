@@ -126,7 +126,7 @@ public final class FileFollower: FollowedSource {
     func perform(_ actions: [FollowState.Action], _ handle: LineHandler) {
         for action in actions {
             switch action {
-            case .open(let identity, let from):
+            case .open(let identity, _):
                 splitter.flush(handle)
                 if fd >= 0 { close(fd); fd = -1 }
                 // Never blocks, whatever the path turned into (a FIFO blocks a plain open).

@@ -27,7 +27,7 @@ public enum FormatsListing {
         case .delimited(let separator, let columns): return (["time"] + columns.dropFirst().map { "\($0)" }).joined(separator: separator)
         case .jsonObject: return "one JSON object per line: time, level, event and the same keys"
         case .accessLog: return "one request per line: uvicorn, combined (Apache, nginx, gunicorn; optional request time), werkzeug"
-        case .user(let u): return "\(u.file): line /\(u.line.regex.pattern)/, \(u.events.count) event\(u.events.count == 1 ? "" : "s"), joined by \(u.join == .id ? "id" : "order")"
+        case .user(let u): return "\(u.file): line /\(u.line.source)/, \(u.events.count) event\(u.events.count == 1 ? "" : "s"), joined by \(u.join == .id ? "id" : "order")"
         case .printed(let p): return "prints after \"\(p.prefix)\": " + p.labels.map(\.text).joined(separator: ", ") + "; one request at a time"
         }
     }

@@ -4,13 +4,13 @@ import Foundation
 /// the record before it), then the first event whose pattern matches the message.
 extension LineParser {
     func parseUserLine(_ raw: ByteSpan, into record: inout LogRecord) -> LineKind {
-        guard let user else { return .noTimestamp }
+        guard let user, let matchers = userMatchers else { return .noTimestamp }
         if let plain = ANSIEscapes.stripped(raw) {
             return plain.withUnsafeBufferPointer { parseUserLine($0, into: &record) }
         }
         guard LineValidation.isCleanText(raw) else { return .malformed }
-        let subject = MatchSubject(raw.string, bytes: raw)
-        guard let lineMatch = user.line.match(subject) else { return .noTimestamp }
+        let subject = matchers.buffer.subject(raw)
+        guard let lineMatch = matchers.line.match(subject) else { return .noTimestamp }
         if let time = lineMatch.string("time") {
             guard let ts = user.time(time) else { return .malformed }
             record.reset(time: ts)
@@ -22,9 +22,9 @@ extension LineParser {
             return word.withUTF8 { LineParser.level($0) }
         } ?? .info
         let messageRange = lineMatch.range("message")
-        if captureText { record.message = lineMatch.string("message") ?? subject.text }
-        for event in user.events {
-            guard let eventMatch = event.pattern.match(subject, in: messageRange) else { continue }
+        if captureText { record.message = lineMatch.string("message") ?? raw.string }
+        for (event, matcher) in zip(user.events, matchers.events) {
+            guard let eventMatch = matcher.match(subject, in: messageRange) else { continue }
             userEvent(event.kind, UserCaptures([eventMatch, lineMatch]), into: &record)
             break
         }
@@ -99,7 +99,7 @@ struct UserCaptures {
     let matches: [NamedMatch]
     init(_ matches: [NamedMatch]) { self.matches = matches }
 
-    func range(_ key: String) -> (MatchSubject, NSRange)? {
+    func range(_ key: String) -> (MatchSubject, Range<Int>)? {
         for m in matches { if let r = m.range(key) { return (m.subject, r) } }
         return nil
     }

@@ -63,6 +63,8 @@ public struct LineParser {
     let user: UserFormat?
     /// What id-joined user-format requests told before their end.
     let userJoins: UserJoinState?
+    /// This parser's own matchers of the user format's patterns (ICU's hold their text).
+    let userMatchers: UserMatchers?
 
     public init(format: LogFormat, captureText: Bool = false, keepIDs: Bool = true) {
         self.format = format
@@ -82,6 +84,7 @@ public struct LineParser {
         self.printed = printed
         self.user = user
         userJoins = user != nil && format.join == .id ? UserJoinState() : nil
+        userMatchers = user.map(UserMatchers.init)
         container = format.container.map(ContainerReader.init)
         sequence = format.join == .sequence ? SequenceJoiner(name: String(format.name.prefix { $0 != "+" }), keepIDs: self.keepIDs) : nil
         keys = KeyTable(format.keys)

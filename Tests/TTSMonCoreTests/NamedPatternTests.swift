@@ -1,0 +1,45 @@
+import Testing
+@testable import TTSMonCore
+
+/// User formats' expressions run on ICU directly over a UTF-16 copy of each line: offsets are
+/// UTF-16 units, so text beyond ASCII (CJK, emoji's surrogate pairs) must come back whole.
+@Suite struct NamedPatternTests {
+    @Test func capturesAfterTextBeyondASCII() throws {
+        let p = try NamedPattern(#"^(?<time>\S+) (?<level>[A-Z]+) (?<message>.*)$"#)
+        let line = "2025-01-10T14:22:37Z INFO 合成 text 你好🎉 done rtf=0.5"
+        let m = try #require(p.match(line))
+        #expect(m == ["time": "2025-01-10T14:22:37Z", "level": "INFO", "message": "合成 text 你好🎉 done rtf=0.5"])
+    }
+
+    @Test func eventsMatchInsideTheMessageRangeOnly() throws {
+        let linePattern = try NamedPattern(#"^\[(?<level>\w+)\] (?<message>.*)$"#)
+        let event = try NamedPattern(#"^yield 语音 (?<audio_s>[\d.]+)s, rtf (?<rtf>[\d.]+)$"#)
+        let loose = try NamedPattern(#"rtf (?<rtf>[\d.]+)"#)
+        let buffer = SubjectBuffer()
+        let lineMatcher = linePattern.matcher(), eventMatcher = event.matcher(), looseMatcher = loose.matcher()
+        var text = "[INFO] yield 语音 3.52s, rtf 0.4137"
+        try text.withUTF8 { bytes in
+            let subject = buffer.subject(bytes)
+            let lineMatch = try #require(lineMatcher.match(subject))
+            let message = try #require(lineMatch.range("message"))
+            // `^` and `$` hold at the message's bounds, as NSRegularExpression's ranges did.
+            let m = try #require(eventMatcher.match(subject, in: message))
+            #expect(m.string("audio_s") == "3.52" && m.string("rtf") == "0.4137")
+            #expect(subject.number(try #require(m.range("rtf"))) == 0.4137)
+            #expect(eventMatcher.match(subject) == nil, "the whole line starts with [INFO]")
+            #expect(looseMatcher.match(subject, in: message.lowerBound..<(message.lowerBound + 4)) == nil)
+        }
+    }
+
+    @Test func theLiteralIsCheckedBeyondASCIITooAndGroupsThatDidNotTakePartAreAbsent() throws {
+        let p = try NamedPattern(#"完成 id=(?<id>\w+)(?: code=(?<code>\w+))?"#)
+        #expect(p.literal == Array("完成 id=".utf16) && !p.anchoredLiteral)
+        #expect(p.match("🎉 请求 完成 id=a1") == ["id": "a1"])
+        #expect(p.match("🎉 请求 完成 id=a1 code=OOM") == ["id": "a1", "code": "OOM"])
+        #expect(p.match("请求 完 成 id=a1") == nil)
+    }
+
+    @Test func aBadExpressionIsAnError() {
+        #expect(throws: FormatFileError.Reason.self) { try NamedPattern("(unclosed") }
+    }
+}
