@@ -98,6 +98,13 @@ public final class PrometheusExporter: MetricsObserver, @unchecked Sendable {
         gauge.set(value)
     }
 
+    /// Drops a gauge (a process that is gone has no figures, not old ones).
+    public func remove(_ name: String, labels: [(String, String)] = []) {
+        let key = name + labels.map { "\u{1}\($0.0)=\($0.1)" }.joined()
+        lock.lock(); defer { lock.unlock() }
+        if let gauge = gauges.removeValue(forKey: key) { registry.unregisterGauge(gauge) }
+    }
+
     /// Raises a counter to `total` (a since-start count kept elsewhere); it never goes down.
     public func count(_ name: String, labels: [(String, String)] = [], help: String, total: Int) {
         let key = name + labels.map { "\u{1}\($0.0)=\($0.1)" }.joined()

@@ -13,6 +13,7 @@ extension AlertStatus {
         case .logStaleSeconds: return .traffic
         case .trafficOnStandby, .activeTargetUp: return .failover
         case .gpuQueueSlowRatio, .requestsPerSecond: return .traffic
+        case .hostCPUPercent, .processRSSGrowthMBPerHour, .gpuUtilPercent: return .resources
         }
     }
 

@@ -104,7 +104,7 @@ public enum DashboardController {
         case .nextPanel, .previousPanel:
             if case .zoom = state.route { moveCursor(&state, forward: command == .nextPanel); return [] }
             guard state.route == .overview else { return [] }
-            let all = state.snapshot.alerts.isEmpty ? Panel.allCases.filter { $0 != .alerts } : Panel.allCases
+            let all = Panel.allCases.filter { ($0 != .alerts || !state.snapshot.alerts.isEmpty) && ($0 != .resources || state.resources != nil) }
             let step = command == .nextPanel ? 1 : all.count - 1
             state.focus = all[((all.firstIndex(of: state.focus) ?? 0) + step) % all.count]
             state.selectedRow = 0

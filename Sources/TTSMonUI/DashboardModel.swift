@@ -28,6 +28,8 @@ public struct DashboardFigures: Sendable {
     public var deliveryProblem: String?
     /// While older history for a long window is read in the background: how much is in.
     public var historyPercent: Int?
+    /// The latest resource sample (the Resources panel), when resources are sampled.
+    public var resources: ResourceFigures?
 
     public init(now: Date, clock: String, sources: [SourceLine], snapshot: LiveSnapshot) {
         self.now = now; self.clock = clock; self.sources = sources; self.snapshot = snapshot
@@ -195,6 +197,7 @@ public struct DashboardModel: Sendable {
         state.clock = f.clock
         state.sources = f.sources
         state.historyPercent = f.historyPercent
+        if let r = f.resources { state.resources = r }
         for note in f.notes { state.status = Sanitizer.clean(note) }
         guard !state.paused else { return }
         DashboardController.apply(snapshot: f.snapshot, to: &state)

@@ -38,7 +38,7 @@ public enum PromptPurpose: Sendable, Equatable { case request, logSearch }
 
 /// The panels the overview can focus (Tab cycles them).
 public enum Panel: Int, Sendable, CaseIterable {
-    case alerts, traffic, latency, errors, stages, cache, failover, events
+    case alerts, traffic, latency, errors, stages, cache, failover, events, resources
     public var title: String {
         switch self {
         case .alerts: return "Alerts"
@@ -49,6 +49,7 @@ public enum Panel: Int, Sendable, CaseIterable {
         case .cache: return "Cache"
         case .failover: return "Failover"
         case .events: return "Events"
+        case .resources: return "Resources"
         }
     }
 }
@@ -184,6 +185,8 @@ public struct DashboardState: Sendable {
     /// `v`: the overview split into one column per source (main beside standby).
     public var split = false
     public var splitColumns: [SplitColumn] = []
+    /// The host's, `--process`es' and GPUs' latest sample (nil: not sampled, no panel).
+    public var resources: ResourceFigures?
 
     public init(snapshot: LiveSnapshot) { self.snapshot = snapshot }
 

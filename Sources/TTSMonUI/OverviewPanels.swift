@@ -23,6 +23,9 @@ enum OverviewPanels {
             textLength(&grid, r, s)
             (a, r) = c3.top(min(c3.height / 2, 4 + max(2, s.targets.count) + min(4, s.failoverTimeline.count))); failover(&grid, a, s)
             (a, r) = r.top(4); cache(&grid, a, s)
+            if let resources = s.resources {
+                (a, r) = r.top(min(ResourcesPanel.wantedRows(resources, charts: true), r.height / 2)); ResourcesPanel.render(&grid, a, s)
+            }
             events(&grid, r, s)
         } else {
             let (c1, c2) = body.left(body.width / 2)
@@ -32,6 +35,9 @@ enum OverviewPanels {
             cache(&grid, r, s)
             (a, r) = c2.top(max(6, c2.height * 40 / 100)); errors(&grid, a, s)
             (a, r) = r.top(max(4, 3 + max(1, s.targets.count) + min(2, s.failoverTimeline.count))); failover(&grid, a, s)
+            if let resources = s.resources, r.height >= 6 {
+                (a, r) = r.top(min(ResourcesPanel.wantedRows(resources, charts: false), r.height - 3)); ResourcesPanel.render(&grid, a, s)
+            }
             events(&grid, r, s)
         }
     }

@@ -26,6 +26,7 @@ enum ZoomView {
         case .cache: OverviewPanels.cache(&grid, area, s)
         case .failover: OverviewPanels.failover(&grid, area, s)
         case .events: OverviewPanels.events(&grid, area, s)
+        case .resources: ResourcesPanel.render(&grid, area, s)
         }
         drawCursor(&grid, area, s)
     }

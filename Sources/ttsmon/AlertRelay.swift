@@ -3,26 +3,34 @@ import TTSMonCore
 import TTSMonNet
 
 /// Drives the probe-clock alert inputs of a live command once a second (the active target's
-/// last probe, `--disk`'s free space) and hands rule transitions to Alertmanager (`--alertmanager`)
-/// and to whoever else listens (the dashboard's bell).
+/// last probe, `--disk`'s free space, the host's, processes' and GPUs' resources) and hands
+/// rule transitions to Alertmanager (`--alertmanager`) and to whoever else listens (the
+/// dashboard's bell).
 final class AlertRelay {
     let disk: String?
     let notifier: AlertmanagerNotifier?
+    let sampler: ResourceSampler
+    /// The latest resource sample (nil before the first tick).
+    private(set) var resources: ResourceFigures?
     private var lastTick = Date.distantPast
 
     init(_ delivery: AlertDelivery) {
         disk = delivery.disk
         let host = ProcessInfo.processInfo.hostName
         notifier = delivery.alertmanager.map { AlertmanagerNotifier(url: $0, instance: host) }
+        sampler = ResourceSampler(processes: delivery.processes, gpu: GPUMonitor())
     }
 
-    /// At most once a second: evaluates probe rules through `evaluate`, then drains transitions
-    /// through `drain` and forwards them; returns them (empty between seconds).
+    /// At most once a second: samples resources, evaluates probe rules through `evaluate`,
+    /// then drains transitions through `drain` and forwards them; returns them (empty between
+    /// seconds).
     func tick(now: Date, activeTargetUp: Bool?,
-              evaluate: (LogTimestamp, Bool?, Double?) -> Void, drain: () -> [AlertTransition]) -> [AlertTransition] {
+              evaluate: (LogTimestamp, Bool?, Double?, ResourceAlertInputs) -> Void, drain: () -> [AlertTransition]) -> [AlertTransition] {
         guard now.timeIntervalSince(lastTick) >= 1 else { return [] }
         lastTick = now
-        evaluate(LogTimestamp(localTime: now), activeTargetUp, disk.flatMap(DiskSpace.freePercent(path:)))
+        let sample = sampler.sample(now: ProcessInfo.processInfo.systemUptime)
+        resources = sample
+        evaluate(LogTimestamp(localTime: now), activeTargetUp, disk.flatMap(DiskSpace.freePercent(path:)), sample.alertInputs)
         let transitions = drain()
         notifier?.update(transitions)
         return transitions
@@ -36,6 +44,7 @@ final class AlertRelay {
 
     /// Delivers what is left (resolved alerts) and closes connections.
     func shutdown() {
+        sampler.gpu?.stop()
         guard let notifier else { return }
         try? blockingAsync { await notifier.shutdown() }
     }

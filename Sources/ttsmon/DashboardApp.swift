@@ -183,6 +183,7 @@ final class DashboardApp {
         figures.notes = source.drainNotes()
         figures.deliveryProblem = relay.deliveryProblem
         figures.historyPercent = source.historyPercent
+        figures.resources = relay.resources
         figures.instances = source.instances
         if state.split { figures.splitColumns = source.splitColumns(window: state.window) }
         switch state.route {

@@ -19,7 +19,7 @@ protocol DashboardSource: AnyObject {
     /// A clock to show instead of the wall clock (replay's log time).
     var clockOverride: String? { get }
     /// Evaluates the probe-clock alert rules.
-    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?)
+    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?, resources: ResourceAlertInputs)
     /// Alert transitions since the last call.
     func drainAlertTransitions() -> [AlertTransition]
     /// A fleet's instances for the instance panel (nil: the panel shows probe targets).
@@ -101,8 +101,8 @@ final class LiveSource: DashboardSource {
     var lookupPaths: [String] { collector.sources.map(\.displayName).filter { $0 != "<stdin>" } }
     var clockOverride: String? { nil }
     var catchingUp: Bool { collector.catchingUp }
-    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
-        collector.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
+    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?, resources: ResourceAlertInputs) {
+        collector.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent, resources: resources)
     }
     func drainAlertTransitions() -> [AlertTransition] { collector.drainAlertTransitions() }
     func splitColumns(window: LiveWindow) -> [SplitColumn] {
@@ -141,6 +141,6 @@ final class ReplaySource: DashboardSource {
     var lookupPaths: [String] { feeder.inputs.map(\.path) }
     var clockOverride: String? { feeder.now.map { String($0.logText.prefix(19)) } }
     /// A replay has no probes: probe rules stay inactive.
-    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {}
+    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?, resources: ResourceAlertInputs) {}
     func drainAlertTransitions() -> [AlertTransition] { feeder.drainAlertTransitions() }
 }

@@ -58,7 +58,7 @@ struct DemoCommand: ParsableCommand {
             options.failback = .auto
             options.rules = rules.load()
             options.staleAfter = rules.staleAfterSeconds ?? AlertRule.defaultStaleSeconds
-            options.delivery = delivery.settings
+            options.delivery = demoDelivery
             options.bell = screen.bell
             options.ackFor = screen.ackSeconds
             options.textMode = screen.textMode
@@ -101,11 +101,18 @@ struct DemoCommand: ParsableCommand {
         }
     }
 
+    /// The demo's servers run in this process: it watches itself unless told otherwise.
+    var demoDelivery: AlertDelivery {
+        var settings = delivery.settings
+        if settings.processes.isEmpty { settings.processes = [.pid(Int(getpid()))] }
+        return settings
+    }
+
     func runHeadless(_ fleet: DemoFleet, schedule: [(Int, String)]) {
         var configuration = LiveMetrics.Configuration()
         configuration.rules = rules.load()
         let collector = LiveCollector(paths: fleet.logs, configuration: configuration)
-        let relay = AlertRelay(delivery.settings)
+        let relay = AlertRelay(demoDelivery)
         defer { relay.shutdown() }
         let stop = StopSignal.install()
         let started = Date()
@@ -129,6 +136,7 @@ struct DemoCommand: ParsableCommand {
                     members.insert(("elapsed_s", .int(Int(elapsed))), at: 3)
                     json = .object(members)
                 }
+                json = json.adding(relay.resources?.jsonMembers ?? [])
                 emit(format == .jsonl ? json.serialized()
                      : "\(Int(elapsed))s active=\(fleet.active ?? "none") " + collector.metrics.snapshot(window: .oneMinute).text)
                 nextPrint = nextPrint.addingTimeInterval(1)

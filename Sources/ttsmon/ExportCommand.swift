@@ -23,12 +23,17 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Seconds each probe request may take.") var timeout: Double = 3
     @Option(name: .customLong("disk"), help: "Export free space of the file system holding PATH.") var disk: String?
     @Option(help: "Stop after this many seconds (for scripts).") var duration: Double?
+    @Option(name: .customLong("process"), help: "Export a process's CPU and resident memory: PID, NAME (found in command lines) or :PORT; repeatable.")
+    var processes: [String] = []
     @OptionGroup var formatFiles: FormatFileOptions
 
     func validate() throws {
         try check(probeInterval, "--probe-interval", .probeInterval)
         try check(timeout, "--timeout", .timeout)
         try check(duration, "--duration", .runDuration)
+        for p in processes where ProcessSelector(p) == nil {
+            throw ValidationError("--process '\(p)': expected a PID, a NAME or :PORT")
+        }
     }
 
     func run() throws {
@@ -62,6 +67,8 @@ struct ExportCommand: ParsableCommand {
         let stop = StopSignal.install()
         let started = Date()
         var lastGauges = Date.distantPast
+        let sampler = ResourceSampler(processes: processes.compactMap(ProcessSelector.init), gpu: GPUMonitor())
+        defer { sampler.gpu?.stop() }
         while !stop.requested {
             // Read in bounded steps so the gauges stay fresh while a long history loads.
             let got = collector.poll(budgetBytes: 16 << 20)
@@ -79,6 +86,7 @@ struct ExportCommand: ParsableCommand {
             let now = Date()
             if now.timeIntervalSince(lastGauges) >= 1 {
                 updateGauges(exporter, collector: collector, failover: failover, targets: targets, now: now)
+                Self.export(sampler.sample(now: ProcessInfo.processInfo.systemUptime), to: exporter)
                 lastGauges = now
             }
             if let duration, now.timeIntervalSince(started) >= duration { break }
@@ -114,6 +122,31 @@ struct ExportCommand: ParsableCommand {
         }
         if let disk, let free = DiskSpace.freePercent(path: disk) {
             exporter.set(ExportMetric.diskFree, help: "Free share of the watched file system (0-1).", free / 100)
+        }
+    }
+
+    /// The host's, processes' and GPUs' gauges (ratios and bytes, as Prometheus names them).
+    static func export(_ r: ResourceFigures, to exporter: PrometheusExporter) {
+        if let cpu = r.host.cpuPercent {
+            exporter.set(ExportMetric.hostCPU, help: "Busy share of the host's CPUs (0-1).", cpu / 100)
+        }
+        for p in r.processes {
+            let labels = [("process", Sanitizer.clean(p.name))]
+            if let cpu = p.cpuPercent {
+                exporter.set(ExportMetric.processCPU, labels: labels, help: "CPU of a watched process, in cores (1 = one core busy).", cpu / 100)
+            } else if p.gone { exporter.remove(ExportMetric.processCPU, labels: labels) }
+            if let rss = p.rssMB {
+                exporter.set(ExportMetric.processResident, labels: labels, help: "Resident memory of a watched process in bytes.", rss * 1_048_576)
+            } else if p.gone { exporter.remove(ExportMetric.processResident, labels: labels) }
+        }
+        for g in r.gpus {
+            let labels = [("gpu", String(g.index))]
+            if let util = g.utilPercent {
+                exporter.set(ExportMetric.gpuUtilization, labels: labels, help: "GPU utilisation from nvidia-smi (0-1).", util / 100)
+            }
+            if let used = g.memoryUsedMB {
+                exporter.set(ExportMetric.gpuMemoryUsed, labels: labels, help: "GPU memory in use from nvidia-smi, in bytes.", used * 1_048_576)
+            }
         }
     }
 

@@ -48,8 +48,8 @@ final class PromQLSource: DashboardSource {
     func recentLines(limit: Int) -> [LogViewLine] { logs?.recentLines(limit: limit) ?? [] }
     var lookupPaths: [String] { logs?.lookupPaths ?? [] }
     var clockOverride: String? { nil }
-    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
-        logs?.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent)
+    func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?, resources: ResourceAlertInputs) {
+        logs?.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent, resources: resources)
     }
     func drainAlertTransitions() -> [AlertTransition] { logs?.drainAlertTransitions() ?? [] }
     /// One column per instance of the fleet (their figures arrive with the next query round).

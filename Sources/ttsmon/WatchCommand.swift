@@ -59,7 +59,7 @@ struct WatchCommand: ParsableCommand {
             _ = relay.tick(now: now, activeTargetUp: nil, evaluate: collector.evaluateProbeAlerts, drain: collector.drainAlertTransitions)
             let finished = stop.requested || (duration.map { now.timeIntervalSince(started) >= $0 } ?? false)
             if finished || now >= nextPrint {
-                printSnapshot(collector)
+                printSnapshot(collector, resources: relay.resources)
                 nextPrint = now.addingTimeInterval(interval)
             }
             if finished { return }
@@ -67,10 +67,10 @@ struct WatchCommand: ParsableCommand {
         }
     }
 
-    func printSnapshot(_ collector: LiveCollector) {
+    func printSnapshot(_ collector: LiveCollector, resources: ResourceFigures?) {
         switch format {
-        case .jsonl: emit(collector.snapshotJSON(window: window).serialized())
-        case .text: emit(collector.metrics.snapshot(window: window).text)
+        case .jsonl: emit(collector.snapshotJSON(window: window).adding(resources?.jsonMembers ?? []).serialized())
+        case .text: emit(collector.metrics.snapshot(window: window).text + (resources.map { " | " + $0.text } ?? ""))
         }
     }
 }

@@ -140,7 +140,8 @@ public struct AlertEngine: Sendable {
         switch rule.signal {
         case .cacheUsedPercent: return compare(cachePercent)
         case .trafficOnStandby: return compare(onStandby.map { $0 ? 1 : 0 })
-        case .activeTargetUp, .diskFreePercent, .logStaleSeconds: return (nil, false)
+        case .activeTargetUp, .diskFreePercent, .logStaleSeconds, .hostCPUPercent, .processRSSGrowthMBPerHour, .gpuUtilPercent:
+            return (nil, false)
         default: break
         }
         guard let w = rule.window else { return (nil, false) }
@@ -187,14 +188,18 @@ public struct AlertEngine: Sendable {
     }
 
     /// Evaluates the probe rules at `time`: whether the active target's last probe succeeded
-    /// (nil without probes) and the free share of the watched disk (nil without `--disk`).
+    /// (nil without probes), the free share of the watched disk (nil without `--disk`) and the
+    /// resource samples (nil figures where nothing is sampled).
     public mutating func evaluateProbe(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?,
-                                       logStaleSeconds: Double? = nil) {
+                                       logStaleSeconds: Double? = nil, resources: ResourceAlertInputs = ResourceAlertInputs()) {
         for i in plans.indices where plans[i].clock == .probe {
             let value: Double?
             switch plans[i].signal {
             case .activeTargetUp: value = activeTargetUp.map { $0 ? 1 : 0 }
             case .logStaleSeconds: value = logStaleSeconds
+            case .hostCPUPercent: value = resources.hostCPUPercent
+            case .processRSSGrowthMBPerHour: value = resources.rssGrowthMBPerHour
+            case .gpuUtilPercent: value = resources.gpuUtilPercent
             default: value = diskFreePercent
             }
             let holds = value.map { plans[i].comparison.holds($0, plans[i].threshold) } ?? false

@@ -95,6 +95,12 @@ public struct AlertRule: Sendable, Equatable {
                   severity: "warning", summary: "GPU queue over 2s for more than 5% of requests"),
         AlertRule(name: "SlowerThanRealTime", signal: .rtfP95, comparison: .greaterOrEqual, threshold: 1, forSeconds: 300,
                   severity: "warning", summary: "p95 real-time factor at or over 1 for 5m: synthesis no longer keeps up with speech"),
+        AlertRule(name: "HighCPULoad", signal: .hostCPUPercent, threshold: 80, forSeconds: 180,
+                  severity: "warning", summary: "host CPU over 80% for 3m"),
+        AlertRule(name: "MemoryGrowth", signal: .processRSSGrowthMBPerHour, threshold: 200, forSeconds: 600,
+                  severity: "warning", summary: "a watched process's memory growing over 200 MB/h for 10m: a leak heading for OOM"),
+        AlertRule(name: "GPUSaturated", signal: .gpuUtilPercent, comparison: .greaterOrEqual, threshold: 95, forSeconds: 300,
+                  severity: "warning", summary: "a GPU at 95% or more for 5m"),
         AlertRule(name: "Failover", signal: .trafficOnStandby, threshold: 0, forSeconds: 0,
                   severity: "critical", summary: "traffic is not on main"),
     ]

@@ -1,8 +1,8 @@
 /// A named figure that alert rules compare with a threshold.
 ///
 /// Log signals are computed per second of log time from the requests, cache readings and
-/// failover lines the logs hold; probe signals come from probe rounds (and `--disk`) on the
-/// probes' clock. Windowed signals cover the `window` seconds ending at the evaluated second.
+/// failover lines the logs hold; probe signals come from probe rounds, `--disk` and resource
+/// samples (`/proc`, nvidia-smi) on the probes' clock, so they fire with an idle log. Windowed signals cover the `window` seconds ending at the evaluated second.
 public enum AlertSignal: String, Sendable, CaseIterable {
     case p50LatencySeconds = "p50_latency_seconds"
     case p90LatencySeconds = "p90_latency_seconds"
@@ -31,13 +31,21 @@ public enum AlertSignal: String, Sendable, CaseIterable {
     /// Seconds since the most stale followed log last delivered a line, on the wall clock
     /// (probe clock): a log that stopped shows figures that are no longer true.
     case logStaleSeconds = "log_stale_seconds"
+    /// Busy share of the host's CPUs, in percent (sampling clock, from `/proc/stat`).
+    case hostCPUPercent = "host_cpu_percent"
+    /// The fastest resident-memory growth of the `--process` selections, in MB per hour
+    /// (a least-squares slope over up to 10 minutes; sampling clock).
+    case processRSSGrowthMBPerHour = "process_rss_growth_mb_per_hour"
+    /// The busiest GPU's utilisation, in percent (nvidia-smi; sampling clock).
+    case gpuUtilPercent = "gpu_util_percent"
 
     /// Which clock evaluates a rule over this signal.
     public enum Clock: String, Sendable { case log, probe }
 
     public var clock: Clock {
         switch self {
-        case .activeTargetUp, .diskFreePercent, .logStaleSeconds: return .probe
+        case .activeTargetUp, .diskFreePercent, .logStaleSeconds, .hostCPUPercent, .processRSSGrowthMBPerHour, .gpuUtilPercent:
+            return .probe
         default: return .log
         }
     }
@@ -56,19 +64,21 @@ public enum AlertSignal: String, Sendable, CaseIterable {
     /// Whether the signal is computed over a window of seconds.
     public var isWindowed: Bool {
         switch self {
-        case .cacheUsedPercent, .trafficOnStandby, .activeTargetUp, .diskFreePercent, .logStaleSeconds: return false
+        case .cacheUsedPercent, .trafficOnStandby, .activeTargetUp, .diskFreePercent, .logStaleSeconds,
+             .hostCPUPercent, .processRSSGrowthMBPerHour, .gpuUtilPercent: return false
         default: return true
         }
     }
 
     /// How values are shown.
-    public enum Unit: Sendable { case seconds, ratio, percent, perSecond, flag, factor }
+    public enum Unit: Sendable { case seconds, ratio, percent, perSecond, flag, factor, megabytesPerHour }
 
     public var unit: Unit {
         switch self {
         case .p50LatencySeconds, .p90LatencySeconds, .p95LatencySeconds, .p99LatencySeconds, .logStaleSeconds: return .seconds
         case .errorRatio, .serverErrorRatio, .gpuQueueSlowRatio: return .ratio
-        case .cacheUsedPercent, .diskFreePercent: return .percent
+        case .cacheUsedPercent, .diskFreePercent, .hostCPUPercent, .gpuUtilPercent: return .percent
+        case .processRSSGrowthMBPerHour: return .megabytesPerHour
         case .requestsPerSecond: return .perSecond
         case .trafficOnStandby, .activeTargetUp: return .flag
         case .rtfP95: return .factor
@@ -92,6 +102,7 @@ public enum AlertSignal: String, Sendable, CaseIterable {
         case .perSecond: return LiveFormat.decimal(value, places: 1 + extraPlaces) + "/s"
         case .flag: return value >= 1 ? "1" : "0"
         case .factor: return LiveFormat.decimal(value, places: 3 + extraPlaces)
+        case .megabytesPerHour: return LiveFormat.decimal(value, places: extraPlaces) + " MB/h"
         }
     }
 

@@ -17,6 +17,11 @@ public enum ExportMetric {
     public static let sourceLag = "ttsmon_source_lag_seconds"
     public static let rtf = "ttsmon_rtf"
     public static let inFlight = "ttsmon_requests_in_flight"
+    public static let hostCPU = "ttsmon_host_cpu_ratio"
+    public static let processCPU = "ttsmon_process_cpu_ratio"
+    public static let processResident = "ttsmon_process_resident_bytes"
+    public static let gpuUtilization = "ttsmon_gpu_utilization_ratio"
+    public static let gpuMemoryUsed = "ttsmon_gpu_memory_used_bytes"
 }
 
 /// Renders alert rules as a Prometheus alerting-rules file over the metrics of `ttsmon export`.
@@ -50,6 +55,13 @@ public enum PrometheusRules {
             lhs = "(\(ExportMetric.diskFree) * 100)"
         case .logStaleSeconds:
             lhs = "max by (instance) (\(ExportMetric.sourceLag))"
+        case .hostCPUPercent:
+            lhs = "(\(ExportMetric.hostCPU) * 100)"
+        case .processRSSGrowthMBPerHour:
+            // deriv is Prometheus' least-squares slope, as ttsmon's own (bytes/s → MB/h).
+            lhs = "(deriv(\(ExportMetric.processResident)[10m]) * 3600 / 1e6)"
+        case .gpuUtilPercent:
+            lhs = "(\(ExportMetric.gpuUtilization) * 100)"
         }
         return "\(lhs) \(rule.comparison.rawValue) \(LiveFormat.trimmed(rule.threshold))"
     }

@@ -190,9 +190,10 @@ public final class LiveCollector {
 
     /// Evaluates the probe-clock alert rules (see `LiveMetrics.evaluateProbeAlerts`).
     /// The followed logs' staleness (`LogStale`) comes from the sources themselves.
-    public func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?) {
+    public func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?,
+                                    resources: ResourceAlertInputs = ResourceAlertInputs()) {
         metrics.evaluateProbeAlerts(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent,
-                                    logStaleSeconds: staleSeconds(wallNow: Date()))
+                                    logStaleSeconds: staleSeconds(wallNow: Date()), resources: resources)
     }
 
     /// Seconds since the most stale source last delivered a line (nil before any did).

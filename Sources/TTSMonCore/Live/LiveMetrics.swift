@@ -111,8 +111,9 @@ public struct LiveMetrics: Sendable {
 
     /// Evaluates the probe rules at `time` (probe time, as a local log timestamp).
     public mutating func evaluateProbeAlerts(at time: LogTimestamp, activeTargetUp: Bool?, diskFreePercent: Double?,
-                                             logStaleSeconds: Double? = nil) {
-        alerts.evaluateProbe(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent, logStaleSeconds: logStaleSeconds)
+                                             logStaleSeconds: Double? = nil, resources: ResourceAlertInputs = ResourceAlertInputs()) {
+        alerts.evaluateProbe(at: time, activeTargetUp: activeTargetUp, diskFreePercent: diskFreePercent, logStaleSeconds: logStaleSeconds,
+                             resources: resources)
     }
 
     /// Alert transitions since the last call (for a bell or Alertmanager).

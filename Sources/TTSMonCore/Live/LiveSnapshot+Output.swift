@@ -92,8 +92,8 @@ extension LiveSnapshot {
     }
 }
 
-/// Number formatting of the live line.
-enum LiveFormat {
+/// Number formatting of the live line (and the dashboard's figures).
+public enum LiveFormat {
     /// `HH:MM:SS` of a log time.
     static func clock(_ time: LogTimestamp) -> String {
         let c = time.components
@@ -106,12 +106,13 @@ enum LiveFormat {
         return value < 1000 ? "\(value)ms" : decimal(Double(value) / 1000, places: 1) + "s"
     }
 
-    static func decimal(_ value: Double, places: Int) -> String {
+    /// `value` with `places` decimals.
+    public static func decimal(_ value: Double, places: Int) -> String {
         String(format: "%.\(places)f", value)
     }
 
     /// The shortest plain form of a number: `5`, `0.05`, `92.5`.
-    static func trimmed(_ value: Double) -> String {
+    public static func trimmed(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         var text = String(format: "%.6f", value)
         while text.hasSuffix("0") { text.removeLast() }

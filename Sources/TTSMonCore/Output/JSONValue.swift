@@ -22,6 +22,12 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
     public static func string(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
 
+    /// An object with `members` after its own (any other value unchanged).
+    public func adding(_ members: [(String, JSONValue)]) -> JSONValue {
+        guard case .object(let own) = self else { return self }
+        return .object(own + members)
+    }
+
     /// Compact JSON text.
     public func serialized() -> String {
         var out = ""

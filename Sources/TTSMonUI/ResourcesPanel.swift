@@ -1,0 +1,92 @@
+import TTSMonCore
+
+/// The Resources panel: the host's CPU, load and memory, each `--process` (CPU, resident size
+/// and its growth, threads, fds, with small charts when there is room) and the GPUs' use.
+enum ResourcesPanel {
+    /// Rows the panel would fill, borders included.
+    static func wantedRows(_ r: ResourceFigures, charts: Bool) -> Int {
+        2 + 1 + r.processes.count * (charts ? 2 : 1) + r.gpus.count + (r.gpuProblem != nil && r.gpus.isEmpty ? 1 : 0)
+    }
+
+    static func render(_ grid: inout Grid, _ rect: Rect, _ s: DashboardState) {
+        let inner = OverviewPanels.box(&grid, rect, .resources, s)
+        guard !inner.isEmpty, let r = s.resources else { return }
+        let right = inner.x + inner.width - 1
+        var y = inner.y
+        let bottom = inner.y + inner.height
+        // Charts under each process only when every line still fits.
+        let charts = wantedRows(r, charts: true) - 2 <= inner.height
+        var x = inner.x + 1
+        x += grid.put("host cpu ", x: x, y: y, role: .label)
+        x += grid.put(percent(r.host.cpuPercent), x: x, y: y, role: role(r.host.cpuPercent, warn: 60, crit: 80), bold: true)
+        x += grid.put("  load ", x: x, y: y, role: .label)
+        x += grid.put(r.host.load1.map { LiveFormat.decimal($0, places: 2) } ?? "-", x: x, y: y, role: .value)
+        x += grid.put("  mem ", x: x, y: y, role: .label)
+        grid.put(percent(r.host.memoryUsedPercent), x: x, y: y, role: role(r.host.memoryUsedPercent, warn: 85, crit: 95),
+                 maxWidth: max(0, right - x))
+        y += 1
+        for p in r.processes where y < bottom {
+            process(&grid, p, x: inner.x + 1, y: y, right: right)
+            y += 1
+            if charts, y < bottom, !p.gone {
+                let half = (right - inner.x - 2) / 2
+                grid.put("cpu", x: inner.x + 2, y: y, role: .label)
+                Widgets.sparkline(&grid, x: inner.x + 6, y: y, width: max(0, half - 6), values: p.recentCPU)
+                grid.put("rss", x: inner.x + 2 + half, y: y, role: .label)
+                Widgets.sparkline(&grid, x: inner.x + 6 + half, y: y, width: max(0, right - inner.x - 6 - half), values: p.recentRSS)
+                y += 1
+            }
+        }
+        for g in r.gpus where y < bottom {
+            var x = inner.x + 1
+            x += grid.put("GPU\(g.index) ", x: x, y: y, role: .label)
+            let memory = g.memoryUsedMB.map { used in
+                " mem " + LiveFormat.decimal(used / 1024, places: 1) + (g.memoryTotalMB.map { "/" + LiveFormat.decimal($0 / 1024, places: 1) } ?? "") + " GiB"
+            } ?? ""
+            let util = percent(g.utilPercent)
+            let gaugeWidth = max(0, min(20, right - x - util.count - DisplayWidth.of(memory) - 2))
+            if gaugeWidth >= 4 {
+                Widgets.gauge(&grid, x: x, y: y, width: gaugeWidth, percent: g.utilPercent ?? 0, threshold: 95,
+                              role: role(g.utilPercent, warn: 80, crit: 95))
+                x += gaugeWidth + 1
+            }
+            x += grid.put(util, x: x, y: y, role: role(g.utilPercent, warn: 80, crit: 95), bold: true)
+            grid.put(memory, x: x, y: y, role: .value, maxWidth: max(0, right - x))
+            y += 1
+        }
+        if r.gpus.isEmpty, let problem = r.gpuProblem, y < bottom {
+            grid.put(problem, x: inner.x + 1, y: y, role: .muted, maxWidth: inner.width - 2)
+        }
+    }
+
+    /// `uvicorn  pid 1234  cpu 98.0%  rss 312 MB  +240 MB/h  thr 12  fd 40`, or `uvicorn  gone`.
+    static func process(_ grid: inout Grid, _ p: ResourceFigures.Process, x start: Int, y: Int, right: Int) {
+        var x = start
+        x += grid.put(String(p.name.prefix(18)), x: x, y: y, role: .value, bold: true)
+        guard let pid = p.pid else {
+            grid.put("  gone", x: x, y: y, role: .crit, maxWidth: max(0, right - x))
+            return
+        }
+        let growth = p.rssGrowthMBPerHour
+        let parts: [(String, String, Role)] = [
+            ("  pid ", "\(pid)", .muted),
+            ("  cpu ", percent(p.cpuPercent), role(p.cpuPercent, warn: 80, crit: 95)),
+            ("  rss ", p.rssMB.map { LiveFormat.decimal($0, places: 0) + " MB" } ?? "-", .value),
+            ("  ", growth.map { ($0 >= 0 ? "+" : "") + LiveFormat.decimal($0, places: 0) + " MB/h" } ?? "", role(growth, warn: 50, crit: 200)),
+            ("  thr ", p.threads.map(String.init) ?? "-", .value),
+            ("  fd ", p.fds.map(String.init) ?? "-", .value),
+        ]
+        for (label, value, valueRole) in parts where !value.isEmpty {
+            guard x + label.count + value.count <= right else { break }
+            x += grid.put(label, x: x, y: y, role: .label)
+            x += grid.put(value, x: x, y: y, role: valueRole)
+        }
+    }
+
+    static func percent(_ v: Double?) -> String { v.map { LiveFormat.decimal($0, places: 1) + "%" } ?? "-" }
+
+    static func role(_ v: Double?, warn: Double, crit: Double) -> Role {
+        guard let v else { return .muted }
+        return v >= crit ? .crit : v >= warn ? .warn : .ok
+    }
+}

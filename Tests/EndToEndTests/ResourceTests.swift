@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import TTSMonCore
+import TTSMonNet
+
+/// #20 on real processes: one burning a core, one growing its memory (both end by themselves
+/// within a minute), a wrapper in front of one, a listener on a port; GPUs through a stand-in
+/// `nvidia-smi` printing the documented CSV (these machines have none).
+@Suite struct ResourceTests {
+    /// A Python child that ends by itself (killed at the end of the test too), through
+    /// `Subprocess`: Foundation's Process reaps late under load, and a zombie is not gone to
+    /// /proc's readers at once. It first closes what it inherited (other tests' pipes).
+    final class Child {
+        let process: Subprocess
+        init(_ script: String) throws {
+            process = try Subprocess([ResourceTests.python ?? "/usr/bin/python3", "-c", "import os\nos.closerange(3, 65536)\n" + script])
+        }
+        var pid: Int { Int(process.pid) }
+        func firstLine() -> String { process.firstLine(until: Date().addingTimeInterval(20)) ?? "" }
+        func stop() { process.kill() }
+    }
+
+    static let python = Tmux.which("python3")
+    static let burn = "import time\ne = time.time() + 60\nwhile time.time() < e: pass"
+    /// 4 MB written every 0.1 s (resident, not just reserved), up to 800 MB, then it waits.
+    static func grow(_ marker: String) -> String {
+        "import time\n# \(marker)\nkept = []\ne = time.time() + 60\nwhile time.time() < e:\n    if len(kept) < 200: kept.append(b'x' * (4 << 20))\n    time.sleep(0.1)"
+    }
+
+    /// A directory with a stand-in `nvidia-smi` that prints `body` (a shell script's lines).
+    static func standIn(_ dir: ScratchDir, _ body: String) throws -> String {
+        let bin = dir.path + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try "#!/bin/sh\n\(body)\n".write(toFile: bin + "/nvidia-smi", atomically: true, encoding: .utf8)
+        chmod(bin + "/nvidia-smi", 0o755)
+        return bin
+    }
+
+    @Test(.enabled(if: python != nil, "python3 is not installed"))
+    func aBusyAndAGrowingProcessAreMeasuredAndAGoneOneSaysSo() async throws { try await offThePool {
+        let burner = try Child(Self.burn)
+        let grower = try Child(Self.grow("grower-\(UUID().uuidString)"))
+        let sampler = ResourceSampler(processes: [.pid(burner.pid), .pid(grower.pid)])
+        var last = ResourceFigures()
+        let start = ProcessInfo.processInfo.systemUptime
+        for _ in 0..<8 {
+            Thread.sleep(forTimeInterval: 0.5)
+            last = sampler.sample(now: ProcessInfo.processInfo.systemUptime - start)
+        }
+        let (b, g) = (last.processes[0], last.processes[1])
+        #expect(b.pid == burner.pid && b.name == "python3")
+        #expect((b.cpuPercent ?? 0) > 40, "a process burning a core: \(b)")
+        #expect((g.cpuPercent ?? 100) < 40, "the grower mostly sleeps: \(g)")
+        #expect((g.rssGrowthMBPerHour ?? 0) > 200, "4 MB every 0.1 s is far over 200 MB/h: \(g)")
+        #expect(abs(b.rssGrowthMBPerHour ?? 1000) < 200, "the burner does not grow: \(b)")
+        #expect((g.rssMB ?? 0) > 30 && (b.threads ?? 0) >= 1 && (b.fds ?? 0) >= 3)
+        #expect(last.host.cpuPercent != nil && last.host.memoryUsedPercent != nil && last.host.load1 != nil)
+        #expect(b.recentRSS.count == 8 && b.recentCPU.count == 7)
+        burner.stop()
+        let after = sampler.sample(now: ProcessInfo.processInfo.systemUptime - start)
+        #expect(after.processes[0].gone && after.processes[0].cpuPercent == nil, "\(after.processes[0])")
+        #expect(!after.processes[1].gone)
+        grower.stop()
+    } }
+
+    @Test(.enabled(if: python != nil, "python3 is not installed"))
+    func namesSkipWrappersAndPortsFindTheirListener() async throws { try await offThePool {
+        let marker = "ttsmon-resource-test-\(UUID().uuidString)"
+        // The wrapper is older and names the marker too (as `timeout` or `sh -c` would): the
+        // child doing the work is meant.
+        let inner = "import time\n# \(marker)\nprint('up', flush=True)\ntime.sleep(60)"
+        let wrapped = try Child("import subprocess, sys\nsubprocess.run([sys.executable, '-c', \"\"\"\(inner)\"\"\"])")
+        _ = wrapped.firstLine()
+        let resolved = try #require(ProcessSelector.name(marker).resolve())
+        #expect(resolved != wrapped.pid)
+        let parent = ProcFS.text("/proc/\(resolved)/stat").flatMap(ProcFS.ProcessStat.parse)?.parent
+        #expect(parent == wrapped.pid, "the wrapper's child")
+        #expect(ProcessSelector.name("no-such-process-\(UUID().uuidString)").resolve() == nil)
+        let listener = try Child("import socket, time\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen()\nprint(s.getsockname()[1], flush=True)\ntime.sleep(60)")
+        let port = try #require(Int(listener.firstLine()))
+        #expect(ProcessSelector.port(port).resolve() == listener.pid)
+        // A restarted service is found again by its name.
+        let sampler = ResourceSampler(processes: [.name(marker)])
+        #expect(sampler.sample(now: 1).processes[0].pid == resolved)
+        wrapped.stop()
+        kill(pid_t(resolved), SIGKILL)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(sampler.sample(now: 2).processes[0].gone)
+        let again = try Child(inner)
+        _ = again.firstLine()
+        #expect(sampler.sample(now: 8).processes[0].pid == again.pid, "re-resolved (at most every 5 s)")
+    } }
+
+    @Test func gpusThroughAStandInNvidiaSMIAndWhyNotWhenItFails() async throws { try await offThePool {
+        let dir = ScratchDir()
+        let ok = try Self.standIn(dir, "[ \"$1\" = '\(GPUMonitor.arguments[0])' ] && [ \"$2\" = '\(GPUMonitor.arguments[1])' ] || exit 3\necho '0, 97, 15235, 16384'\necho '1, 12, 401, 16384'")
+        // A script just written can be busy to exec for a moment ("Text file busy": another
+        // test's fork may hold its descriptor): tried again then, as the monitor would 5 s later.
+        func query(_ path: String) -> ([ResourceFigures.GPU], String?) {
+            var answer = GPUMonitor.query(path, timeout: 2)
+            for _ in 0..<20 where answer.1?.contains("busy") == true {
+                Thread.sleep(forTimeInterval: 0.05); answer = GPUMonitor.query(path, timeout: 2)
+            }
+            return answer
+        }
+        let (gpus, problem) = query(ok + "/nvidia-smi")
+        #expect(problem == nil && gpus.map(\.index) == [0, 1] && gpus[0].utilPercent == 97 && gpus[1].memoryUsedMB == 401, "\(problem ?? "")")
+        let dir2 = ScratchDir(), dir3 = ScratchDir()
+        let failing = try Self.standIn(dir2, "echo 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.'\nexit 9")
+        let (_, why) = query(failing + "/nvidia-smi")
+        #expect(why?.contains("exit 9") == true && why?.contains("NVIDIA driver") == true, "\(why ?? "")")
+        let hung = try Self.standIn(dir3, "exec sleep 30")
+        let began = Date()
+        let (_, late) = query(hung + "/nvidia-smi")
+        #expect(late == "nvidia-smi did not answer within 2s" && Date().timeIntervalSince(began) < 5)
+        let (againGPUs, againProblem) = GPUMonitor.query(ok + "/nvidia-smi", timeout: 2)
+        #expect(againGPUs.count == 2, "after a hung run: \(againProblem ?? "")")
+        #expect(GPUMonitor(environment: ["PATH": dir.path + "/none"]).latest.1 == "no GPU figures: nvidia-smi is not on PATH")
+        let monitor = GPUMonitor(environment: ["PATH": ok], interval: 0.2)
+        defer { monitor.stop() }
+        let deadline = Date().addingTimeInterval(10)
+        while monitor.latest.0.isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(monitor.latest.0.count == 2, "\(monitor.latest.1 ?? "")")
+    } }
+
+    /// The rules fire in `watch` on the sampling clock, with a log that says nothing.
+    @Test(.enabled(if: python != nil, "python3 is not installed"))
+    func resourceRulesFireInWatch() async throws { try await offThePool {
+        let dir = ScratchDir()
+        let bin = try Self.standIn(dir, "echo '0, 97, 15235, 16384'")
+        let marker = "grower-\(UUID().uuidString)"
+        let grower = try Child(Self.grow(marker))
+        defer { grower.stop() }
+        let rules = dir.path + "/rules.toml"
+        try "[[rule]]\nname = \"MemoryGrowth\"\nfor = \"1s\"\n[[rule]]\nname = \"GPUSaturated\"\nfor = \"1s\"\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let log = dir.path + "/app.log"
+        try "".write(toFile: log, atomically: true, encoding: .utf8)
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let (code, out, err) = try TTSMonBinary.run(["watch", "--log", log, "--process", marker, "--rules", rules,
+                                                     "--interval", "1", "--duration", "9"], environment: ["PATH": path])
+        #expect(code == 0, "\(err)")
+        let last = try #require(out.split(separator: "\n").last.map(String.init))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        let process = try #require((json["processes"] as? [[String: Any]])?.first)
+        #expect(process["name"] as? String == marker && process["pid"] as? Int == grower.pid)
+        #expect((process["rss_growth_mb_per_hour"] as? Double ?? 0) > 200, "\(process)")
+        #expect(process["threads"] is Int && process["fds"] is Int && process["cpu_percent"] is Double)
+        let gpu = try #require((json["gpus"] as? [[String: Any]])?.first)
+        #expect(gpu["index"] as? Int == 0 && gpu["util_percent"] as? Double == 97 && gpu["memory_total_mb"] as? Double == 16384)
+        #expect((json["host"] as? [String: Any])?["cpu_percent"] is Double)
+        let firing = Set(((json["alerts"] as? [[String: Any]]) ?? []).filter { $0["state"] as? String == "firing" }.compactMap { $0["name"] as? String })
+        #expect(firing.isSuperset(of: ["MemoryGrowth", "GPUSaturated"]), "\(last)")
+        let (bad, _, why) = try TTSMonBinary.run(["watch", "--log", log, "--process", ":99999", "--duration", "1"])
+        #expect(bad == 2 && why.contains("--process ':99999'"))
+    } }
+}
