@@ -30,10 +30,16 @@ enum ResourcesPanel {
             y += 1
             if charts, y < bottom, !p.gone {
                 let half = (right - inner.x - 2) / 2
+                // CPU against one core; the resident size from its low point, so a steady size
+                // is a low line and growth climbs (changes under 16 MB stay small).
                 grid.put("cpu", x: inner.x + 2, y: y, role: .label)
-                Widgets.sparkline(&grid, x: inner.x + 6, y: y, width: max(0, half - 6), values: p.recentCPU)
+                Widgets.sparkline(&grid, x: inner.x + 6, y: y, width: max(0, half - 6), values: p.recentCPU,
+                                  top: max(100, p.recentCPU.max() ?? 0))
                 grid.put("rss", x: inner.x + 2 + half, y: y, role: .label)
-                Widgets.sparkline(&grid, x: inner.x + 6 + half, y: y, width: max(0, right - inner.x - 6 - half), values: p.recentRSS)
+                let low = p.recentRSS.min() ?? 0
+                let rise = p.recentRSS.map { $0 - low + 0.5 }
+                Widgets.sparkline(&grid, x: inner.x + 6 + half, y: y, width: max(0, right - inner.x - 6 - half), values: rise,
+                                  top: max(16, rise.max() ?? 0))
                 y += 1
             }
         }
@@ -59,7 +65,7 @@ enum ResourcesPanel {
         }
     }
 
-    /// `uvicorn  pid 1234  cpu 98.0%  rss 312 MB  +240 MB/h  thr 12  fd 40`, or `uvicorn  gone`.
+    /// `uvicorn  cpu 98.0%  rss 312 MB  +240 MB/h  thr 12  fd 40  pid 1234`, or `uvicorn  gone`.
     static func process(_ grid: inout Grid, _ p: ResourceFigures.Process, x start: Int, y: Int, right: Int) {
         var x = start
         x += grid.put(String(p.name.prefix(18)), x: x, y: y, role: .value, bold: true)
@@ -68,13 +74,14 @@ enum ResourcesPanel {
             return
         }
         let growth = p.rssGrowthMBPerHour
+        // Most telling first: what does not fit at the right is left out.
         let parts: [(String, String, Role)] = [
-            ("  pid ", "\(pid)", .muted),
             ("  cpu ", percent(p.cpuPercent), role(p.cpuPercent, warn: 80, crit: 95)),
             ("  rss ", p.rssMB.map { LiveFormat.decimal($0, places: 0) + " MB" } ?? "-", .value),
             ("  ", growth.map { ($0 >= 0 ? "+" : "") + LiveFormat.decimal($0, places: 0) + " MB/h" } ?? "", role(growth, warn: 50, crit: 200)),
             ("  thr ", p.threads.map(String.init) ?? "-", .value),
             ("  fd ", p.fds.map(String.init) ?? "-", .value),
+            ("  pid ", "\(pid)", .muted),
         ]
         for (label, value, valueRole) in parts where !value.isEmpty {
             guard x + label.count + value.count <= right else { break }

@@ -22,11 +22,13 @@ public enum Widgets {
         return rect.inner
     }
 
-    /// A sparkline of `values` scaled to their maximum, newest at the right; the last `width`.
-    public static func sparkline(_ grid: inout Grid, x: Int, y: Int, width: Int, values: [Double], role: Role = .sparkline) {
+    /// A sparkline of `values` scaled to `top` (their maximum by default), newest at the right;
+    /// the last `width`.
+    public static func sparkline(_ grid: inout Grid, x: Int, y: Int, width: Int, values: [Double], role: Role = .sparkline,
+                                 top fixedTop: Double? = nil) {
         guard width > 0 else { return }
         let shown = Array(values.suffix(width))
-        let top = max(shown.max() ?? 0, 1e-9)
+        let top = max(fixedTop ?? shown.max() ?? 0, 1e-9)
         let pad = width - shown.count
         for (i, v) in shown.enumerated() {
             let level = v <= 0 ? 0 : min(7, Int((v / top * 7).rounded(.up)))

@@ -153,4 +153,83 @@ import TTSMonNet
         let (bad, _, why) = try TTSMonBinary.run(["watch", "--log", log, "--process", ":99999", "--duration", "1"])
         #expect(bad == 2 && why.contains("--process ':99999'"))
     } }
+
+    /// The dashboard in tmux: the Resources panel with the process and the stand-in's GPU, the
+    /// rule's alert in the strip with an empty log, and the process shown gone once it ends.
+    @Test(.enabled(if: python != nil && Tmux.available, "python3 or tmux is not installed"))
+    func theDashboardShowsResourcesAndTheirAlerts() async throws { try await offThePool {
+        let dir = ScratchDir()
+        let bin = try Self.standIn(dir, "echo '0, 97, 15235, 16384'")
+        let marker = "grower-\(UUID().uuidString.prefix(8))"
+        let grower = try Child(Self.grow(marker))
+        defer { grower.stop() }
+        let rules = dir.path + "/rules.toml"
+        try "[[rule]]\nname = \"MemoryGrowth\"\nfor = \"1s\"\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let log = dir.path + "/app.log"
+        try "".write(toFile: log, atomically: true, encoding: .utf8)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        tmux.start("\(TTSMonBinary.url.path) dashboard --log \(log) --process \(marker) --rules \(rules); echo EXIT=$?; sleep 30",
+                   env: ["PATH": path])
+        let screen = tmux.waitFor(30) { $0.contains("MemoryGrowth") && $0.contains("GPU0") && $0.contains("MB/h") }
+        #expect(screen.contains("Resources") && screen.contains("host cpu"), "\(screen)")
+        #expect(screen.contains("\(marker)  cpu "), "\(screen)")
+        #expect(screen.contains("97.0% mem 14.9/16.0 GiB"), "\(screen)")
+        let strip = screen.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        #expect(strip.contains("MemoryGrowth") && strip.contains("MB/h > 200 MB/h"), "the alert strip: \(strip)")
+        grower.stop()
+        let gone = tmux.waitFor(15) { $0.contains("\(marker)  gone") }
+        #expect(gone.contains("\(marker)  gone"), "\(gone)")
+        #expect(tmux.quit().contains("EXIT=0"))
+    } }
+
+    /// `export` serves the resource gauges; a process that ends drops out instead of keeping
+    /// its last figures.
+    @Test(.enabled(if: python != nil, "python3 is not installed"))
+    func exportServesTheResourceGauges() async throws { try await offThePool {
+        let dir = ScratchDir()
+        let bin = try Self.standIn(dir, "echo '0, 97, 15235, 16384'")
+        let marker = "grower-\(UUID().uuidString.prefix(8))"
+        let grower = try Child(Self.grow(marker))
+        defer { grower.stop() }
+        let log = dir.path + "/app.log"
+        try "".write(toFile: log, atomically: true, encoding: .utf8)
+        let port = freeLoopbackPort()
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let export = try Subprocess([TTSMonBinary.url.path, "export", "--log", log, "--process", marker, "--listen", "127.0.0.1:\(port)"],
+                                    environment: ProcessInfo.processInfo.environment.merging(["PATH": path]) { $1 })
+        defer { export.kill() }
+        let fetcher = HTTPFetcher(timeout: 2)
+        defer { try? DashboardTmuxTests.blocking { await fetcher.shutdown() } }
+        func metrics() -> String {
+            let r = try? DashboardTmuxTests.blocking { await fetcher.get("http://127.0.0.1:\(port)/metrics") }
+            if case .success(let a)? = r, a.status == 200 { return String(decoding: a.body, as: UTF8.self) }
+            return ""
+        }
+        func value(_ text: String, _ series: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        }
+        let resident = "ttsmon_process_resident_bytes{process=\"\(marker)\"}"
+        var text = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            text = metrics()
+            if value(text, "ttsmon_host_cpu_ratio") != nil, value(text, "ttsmon_gpu_utilization_ratio{gpu=\"0\"}") != nil,
+               value(text, "ttsmon_process_cpu_ratio{process=\"\(marker)\"}") != nil { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect((value(text, "ttsmon_host_cpu_ratio") ?? -1) >= 0 && (value(text, "ttsmon_host_cpu_ratio") ?? 2) <= 1, "\(text.suffix(1500))")
+        #expect((value(text, resident) ?? 0) > 10_000_000, "\(text.suffix(1500))")
+        #expect(value(text, "ttsmon_gpu_utilization_ratio{gpu=\"0\"}") == 0.97)
+        #expect(abs((value(text, "ttsmon_gpu_memory_used_bytes{gpu=\"0\"}") ?? 0) - 15235 * 1_048_576) < 1, "MiB as bytes")
+        for family in ["ttsmon_host_cpu_ratio", "ttsmon_process_cpu_ratio", "ttsmon_process_resident_bytes",
+                       "ttsmon_gpu_utilization_ratio", "ttsmon_gpu_memory_used_bytes"] {
+            #expect(text.contains("# TYPE \(family) gauge") && text.contains("# HELP \(family) "), "\(family)")
+        }
+        grower.stop()
+        let until = Date().addingTimeInterval(10)
+        while Date() < until, value(metrics(), resident) != nil { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(value(metrics(), resident) == nil, "a gone process keeps no figures")
+    } }
 }

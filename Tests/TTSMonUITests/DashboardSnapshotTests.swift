@@ -68,6 +68,45 @@ import Testing
         }
     }
 
+    /// The Resources panel (#20): the host, a busy process with its charts, one that is gone, a
+    /// saturated GPU; its alert marks the panel.
+    @Test func overviewWithResources() throws {
+        var (state, _) = try Self.state()
+        var busy = ResourceFigures.Process(name: "uvicorn", pid: 4242, cpuPercent: 97.5, rssMB: 2150, rssGrowthMBPerHour: 312,
+                                           threads: 24, fds: 61)
+        busy.recentCPU = (0..<60).map { 60 + Double($0 % 7) * 6 }
+        busy.recentRSS = (0..<60).map { 2000 + Double($0) * 2.5 }
+        state.resources = ResourceFigures(
+            host: .init(cpuPercent: 83.4, load1: 3.12, memoryUsedPercent: 71.9),
+            processes: [busy, ResourceFigures.Process(name: ":8001")],
+            gpus: [ResourceFigures.GPU(index: 0, utilPercent: 98, memoryUsedMB: 15235, memoryTotalMB: 16384),
+                   ResourceFigures.GPU(index: 1, utilPercent: 12, memoryUsedMB: 401, memoryTotalMB: 16384)])
+        for (w, h) in [(80, 24), (150, 45)] {
+            let grid = DashboardView.render(state, width: w, height: h)
+            try check(grid, "overview-resources-\(w)x\(h)")
+            #expect(grid.text.contains("host cpu 83.4%") && grid.text.contains("uvicorn  cpu 97.5%  rss 2150 MB"))
+            // 80×24 has rows for the host and the first process; 150×45 for all of it.
+            if w == 150 {
+                #expect(grid.text.contains("rss 2150 MB  +312 MB/h") && grid.text.contains(":8001  gone"))
+                #expect(grid.text.contains("98.0% mem 14.9/16.0 GiB") && grid.text.contains("GPU1"))
+            }
+        }
+        // Zoomed, a process line has room for everything.
+        var zoomed = state
+        zoomed.focus = .resources
+        _ = DashboardController.handle("z", state: &zoomed)
+        #expect(DashboardView.render(zoomed, width: 150, height: 45).text.contains("+312 MB/h  thr 24  fd 61  pid 4242"))
+        // Tab reaches the panel only when it is there.
+        var s = state
+        var seen = Set<Panel>()
+        for _ in 0..<12 { _ = DashboardController.handle("tab", state: &s); seen.insert(s.focus) }
+        #expect(seen.contains(.resources))
+        s.resources = nil
+        seen = []
+        for _ in 0..<12 { _ = DashboardController.handle("tab", state: &s); seen.insert(s.focus) }
+        #expect(!seen.contains(.resources))
+    }
+
     /// IndexTTS2's prints under CRI (their times from the wrapper): its own stages in the
     /// Stages panel and an RTF line in the Latency panel.
     @Test func overviewOfIndexTTS2Prints() throws {
