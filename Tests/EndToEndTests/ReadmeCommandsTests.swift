@@ -5,9 +5,9 @@ import TTSMonNet
 
 /// Issue 15: every command the README shows, run in a real terminal (tmux) as a user types it,
 /// with its paths and URLs pointed at generated logs and servers on loopback. (`demo`,
-/// `dashboard --log … --probe …`, `export`, `dashboard --prometheus`, `router` and
-/// `dashboard --router` have their own tests: DemoTests, DashboardTmuxTests, ExportTests,
-/// FleetPrometheusTests, RouterCLITests.)
+/// `dashboard --log … --probe …`, `export`, `dashboard --prometheus`, `router`,
+/// `dashboard --router` and `dashboard --process` have their own tests: DemoTests,
+/// DashboardTmuxTests, ExportTests, FleetPrometheusTests, RouterCLITests, ResourceTests.)
 @Suite(.serialized) struct ReadmeCommandsTests {
     /// The package's directory (the README's example files are relative to it).
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -31,6 +31,7 @@ import TTSMonNet
             ("report-relative", "\(bin) report --from -15m --top 3 \(tts)/app.log"),
             ("watch", "\(bin) watch --log '\(tts)/*.log' --interval 5 --window 5m --duration 1"),
             ("watch-stdin", "cat \(tts)/app.log | \(bin) watch --log - --format text --duration 2"),
+            ("watch-process", "\(bin) watch --log \(tts)/app.log --process $$ --format text --duration 2"),
             ("probe", "\(bin) probe main=\(mainURL) standby=\(standbyURL)"),
             ("probe-json", "\(bin) probe --format json --timeout 2 --text 你好 main=\(mainURL)"),
             ("rules", "\(bin) rules"),
@@ -63,6 +64,7 @@ import TTSMonNet
         #expect(output("report-relative").contains("requests"))
         #expect(output("watch").contains("\"requests\""))
         #expect(output("watch-stdin").contains("req"))
+        #expect(output("watch-process").contains("| cpu ") && output("watch-process").contains("; sh cpu "), "\(output("watch-process"))")
         #expect(output("probe").contains("main") && output("probe").contains("up"))
         #expect(output("probe-json").contains("\"up\": true"))
         #expect(output("rules").contains("HighErrorRate") && output("rules").contains("SlowerThanRealTime"))

@@ -167,12 +167,16 @@ import TTSMonNet
         try "[[rule]]\nname = \"MemoryGrowth\"\nfor = \"1s\"\n".write(toFile: rules, atomically: true, encoding: .utf8)
         let log = dir.path + "/app.log"
         try "".write(toFile: log, atomically: true, encoding: .utf8)
+        let listener = try Child("import socket, time\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen()\nprint(s.getsockname()[1], flush=True)\ntime.sleep(60)")
+        defer { listener.stop() }
+        let port = try #require(Int(listener.firstLine()))
         let tmux = Tmux()
         defer { tmux.kill() }
         let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        tmux.start("\(TTSMonBinary.url.path) dashboard --log \(log) --process \(marker) --rules \(rules); echo EXIT=$?; sleep 30",
+        tmux.start("\(TTSMonBinary.url.path) dashboard --log \(log) --process \(marker) --process :\(port) --rules \(rules); echo EXIT=$?; sleep 30",
                    env: ["PATH": path])
         let screen = tmux.waitFor(30) { $0.contains("MemoryGrowth") && $0.contains("GPU0") && $0.contains("MB/h") }
+        #expect(screen.contains(":\(port)  cpu "), "what listens on the port: \(screen)")
         #expect(screen.contains("Resources") && screen.contains("host cpu"), "\(screen)")
         #expect(screen.contains("\(marker)  cpu "), "\(screen)")
         #expect(screen.contains("97.0% mem 14.9/16.0 GiB"), "\(screen)")
