@@ -228,11 +228,15 @@ enum OverviewPanels {
     }
 
     static func textLengthRows(_ grid: inout Grid, _ inner: Rect, _ s: DashboardState) {
-        let rows = s.snapshot.byTextLength.filter { $0.requests > 0 }
+        failedShareRows(&grid, inner, s.snapshot.byTextLength.filter { $0.requests > 0 }.map { ($0.bucket.label, $0.requests, $0.failed) })
+    }
+
+    /// The failed share of each group of requests (text lengths, GPUs) as a bar and a figure.
+    static func failedShareRows(_ grid: inout Grid, _ inner: Rect, _ rows: [(label: String, requests: Int, failed: Int)]) {
         for (i, row) in rows.enumerated() where i < inner.height {
             let share = Double(row.failed) / Double(max(1, row.requests))
             let y = inner.y + i
-            grid.put(row.bucket.label.padding(toLength: 9, withPad: " ", startingAt: 0), x: inner.x + 1, y: y, role: .label)
+            grid.put(row.label.padding(toLength: 9, withPad: " ", startingAt: 0), x: inner.x + 1, y: y, role: .label)
             let text = String(format: "%5.1f%% of %d", share * 100, row.requests)
             Widgets.bar(&grid, x: inner.x + 11, y: y, width: max(0, inner.width - 13 - DisplayWidth.of(text)), fraction: share * 4,
                         role: share > 0.05 ? .crit : share > 0.01 ? .warn : .ok)

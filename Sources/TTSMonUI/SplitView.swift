@@ -32,6 +32,13 @@ enum SplitView {
             OverviewPanels.traffic(&grid, a, sub)
             (a, r) = r.top(5); OverviewPanels.latency(&grid, a, sub)
             (a, r) = r.top(max(5, r.height / 2)); OverviewPanels.errors(&grid, a, sub)
+            // A row per GPU the source's log names (ChatTTS), so one bad card stands out.
+            let gpus = column.snapshot.byGPU
+            if !gpus.isEmpty, r.height >= 6 {
+                (a, r) = r.top(min(gpus.count + 2, r.height - 3))
+                let inner = Widgets.panel(&grid, a, title: "Failed by GPU")
+                OverviewPanels.failedShareRows(&grid, inner, gpus.map { ("GPU\($0.gpuID)", $0.requests, $0.failed) })
+            }
             OverviewPanels.stages(&grid, r, sub)
         }
     }

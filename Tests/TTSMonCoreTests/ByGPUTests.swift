@@ -38,5 +38,24 @@ struct ByGPUTests {
         let indexTTS = dir.path + "/plain"
         _ = try LogGenerator.generate(GeneratorOptions(outputDirectory: indexTTS, requests: 200))
         #expect(try report([indexTTS + "/app.log"]).json.serialized().contains(#""by_gpu": []"#))
+
+        // Live (watch, the dashboard's split view) counts the same through the same fold: the
+        // 24 h window holds the whole log, and history read in the background merges exactly.
+        let collector = LiveCollector(paths: [path])
+        while collector.poll() {}
+        let live = collector.metrics.snapshot(window: .oneDay).byGPU
+        #expect(live.map(\.gpuID) == one.byGPU.map(\.gpuID))
+        #expect(live.map(\.requests) == one.byGPU.map(\.requests) && live.map(\.failed) == one.byGPU.map(\.failed))
+        #expect(collector.metrics.snapshot(window: .oneDay).json.serialized().contains(#""by_gpu": [{"gpu_id": "#))
+        var older = LiveMetrics(), newer = LiveMetrics()
+        let lines = try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: 10)
+        for (i, line) in lines.enumerated() {
+            let kind = Array(line).withUnsafeBufferPointer { parser.parse($0, into: &record) }
+            if i < lines.count / 2 { older.add(kind, record, source: 0, file: "a", offset: 0) } else { newer.add(kind, record, source: 0, file: "a", offset: 0) }
+        }
+        newer.mergeOlderHistory(older)
+        let merged = newer.snapshot(window: .oneDay).byGPU
+        #expect(merged.map(\.requests).reduce(0, +) >= one.total - 5, "a request cut in two by the split may be lost, no more")
+        #expect(merged.map(\.gpuID) == one.byGPU.map(\.gpuID))
     }
 }

@@ -198,6 +198,8 @@ import Testing
             // Sources with requests come first: app.log beside standby.log; the empty router log after.
             #expect(text.contains("app.log · indextts") && text.contains("standby.log · chattts"))
             #expect(text.components(separatedBy: "QPS").count - 1 == (w >= 3 * SplitView.minimumColumnWidth ? 3 : 2))
+            // The ChatTTS source names its GPUs: a row each (#20, seed 002).
+            if w == 150 { #expect(text.contains("Failed by GPU") && text.contains("GPU0") && text.contains("GPU1")) }
         }
         _ = DashboardController.handle("v", state: &state)
         #expect(!state.split)

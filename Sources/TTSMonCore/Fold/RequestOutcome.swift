@@ -14,6 +14,8 @@ public struct RequestOutcome: Sendable {
     public var rtf: Int?
     public var audioMs: Int?
     public var queueMs: Int?
+    /// The GPU that served it (ChatTTS's `gpu_id` column, a `gpu_id` key or capture).
+    public var gpuID: Int?
     /// A 5xx (HTTP-like codes, `HTTP_5xx`).
     public var serverError: Bool
     /// Whether the request's start (or a text length) is known.
@@ -31,6 +33,7 @@ public struct RequestOutcome: Sendable {
         rtf = record.effectiveRTF
         audioMs = record.audioMs
         queueMs = record.queueMs
+        gpuID = record.gpuID
         serverError = record.isServerError
         startKnown = started || record.textLen != nil
     }

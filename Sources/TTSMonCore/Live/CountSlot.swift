@@ -4,6 +4,13 @@ struct ErrorTally: Sendable {
     var count: Int32
 }
 
+/// Requests and failures served by one GPU within one second.
+struct GPUTally: Sendable {
+    var gpu: Int16
+    var requests: Int32
+    var failed: Int32
+}
+
 /// The request counts of one log second.
 struct CountSlot: SecondSlot, Sendable {
     /// Distinct codes kept apart per second; more fold into `overflowCode` (hostile logs only).
@@ -22,6 +29,9 @@ struct CountSlot: SecondSlot, Sendable {
     /// Per text-length bucket: requests at `2·bucket`, failed at `2·bucket + 1` (empty until used).
     var lengths: [Int32] = []
     var errors: [ErrorTally] = []
+    /// Per GPU, for logs that say which served a request (at most `maxGPUs` kept apart).
+    var gpus: [GPUTally] = []
+    static let maxGPUs = 64
 
     init() {}
 
@@ -32,6 +42,20 @@ struct CountSlot: SecondSlot, Sendable {
             for i in lengths.indices { lengths[i] = 0 }
         }
         if !errors.isEmpty { errors.removeAll(keepingCapacity: true) }
+        if !gpus.isEmpty { gpus.removeAll(keepingCapacity: true) }
+    }
+
+    /// Counts one request a GPU served.
+    mutating func addGPU(_ gpu: Int, failed: Bool) { addGPU(gpu, requests: 1, failed: failed ? 1 : 0) }
+
+    mutating func addGPU(_ gpu: Int, requests: Int32, failed: Int32) {
+        for i in gpus.indices where gpus[i].gpu == Int16(gpu) {
+            gpus[i].requests &+= requests
+            gpus[i].failed &+= failed
+            return
+        }
+        guard gpus.count < CountSlot.maxGPUs else { return }
+        gpus.append(GPUTally(gpu: Int16(gpu), requests: requests, failed: failed))
     }
 
     /// Counts one completed request.

@@ -58,6 +58,7 @@ extension CountSlot {
             for i in o.lengths.indices { lengths[i] &+= o.lengths[i] }
         }
         for tally in o.errors { for _ in 0..<tally.count { addError(tally.code) } }
+        for tally in o.gpus { addGPU(Int(tally.gpu), requests: tally.requests, failed: tally.failed) }
     }
 }
 

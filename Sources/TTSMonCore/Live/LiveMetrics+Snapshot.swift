@@ -51,6 +51,7 @@ extension LiveMetrics {
         var lengths = [Int](repeating: 0, count: 2 * TextLengthBucket.allCases.count)
         var errorsNow: [String: Int] = [:]
         var errorsBefore: [String: Int] = [:]
+        var gpus: [Int: (requests: Int, failed: Int)] = [:]
         var cacheHits = 0, cacheKnown = 0
         for s in start...end {
             guard let p = counts.existingSlot(for: s) else { continue }
@@ -63,6 +64,10 @@ extension LiveMetrics {
             if slot.audioKnown > 0 { snap.audioSeconds = (snap.audioSeconds ?? 0) + Double(slot.audioMs) / 1000 }
             for (i, n) in slot.lengths.enumerated() { lengths[i] += Int(n) }
             for tally in slot.errors { errorsNow[tally.code, default: 0] += Int(tally.count) }
+            for tally in slot.gpus {
+                gpus[Int(tally.gpu), default: (0, 0)].requests += Int(tally.requests)
+                gpus[Int(tally.gpu), default: (0, 0)].failed += Int(tally.failed)
+            }
             snap.qpsSeries[Int(s - start)] = Double(slot.requests) / Double(unit)
             snap.okSeries[Int(s - start)] = Int(slot.success)
             snap.failedSeries[Int(s - start)] = Int(slot.failed)
@@ -85,6 +90,7 @@ extension LiveMetrics {
         rows.sort { $0.count != $1.count ? $0.count > $1.count : $0.code < $1.code }
         snap.errors = Array(rows.prefix(Swift.max(0, configuration.topErrors)))
         snap.byTextLength = LiveMetrics.bucketRows(lengths)
+        snap.byGPU = gpus.keys.sorted().map { LiveSnapshot.GPURow(gpuID: $0, requests: gpus[$0]!.requests, failed: gpus[$0]!.failed) }
         snap.cacheHitRatio = cacheKnown > 0 ? Double(cacheHits) / Double(cacheKnown) : nil
         snap.serverErrorRatio = snap.requests.window > 0
             ? Double(snap.requests.serverErrors) / Double(snap.requests.window) : nil

@@ -137,6 +137,7 @@ public struct LiveMetrics: Sendable {
             counts.slots[slot].add(status: o.status, code: o.code, serverError: o.serverError,
                                    cacheHit: o.cacheHit, bucket: TextLengthBucket(length: o.textLen))
             if let audio = o.audioMs { counts.slots[slot].audioMs += Int64(audio); counts.slots[slot].audioKnown &+= 1 }
+            if let gpu = o.gpuID { counts.slots[slot].addGPU(gpu, failed: o.status == .failed) }
         }
         if let slot = latency.slot(for: key) {
             if let duration = o.durationMs { latency.slots[slot].add(family: 0, value: duration) }

@@ -62,6 +62,9 @@ extension LiveSnapshot {
         members.append(("by_text_length", .array(byTextLength.map { b in
             .object([("bucket", .string(b.bucket.label)), ("requests", .int(b.requests)), ("failed", .int(b.failed))])
         })))
+        members.append(("by_gpu", .array(byGPU.map { g in
+            .object([("gpu_id", .int(g.gpuID)), ("requests", .int(g.requests)), ("failed", .int(g.failed))])
+        })))
         return .object(members)
     }
 

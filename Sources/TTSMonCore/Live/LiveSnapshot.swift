@@ -68,6 +68,14 @@ public struct LiveSnapshot: Sendable {
         public var failed: Int
     }
 
+    /// One GPU's share of the window (ChatTTS's `gpu_id`): one bad card stands out.
+    public struct GPURow: Sendable, Equatable {
+        public var gpuID: Int
+        public var requests: Int
+        public var failed: Int
+        public var failedRatio: Double { requests > 0 ? Double(failed) / Double(requests) : 0 }
+    }
+
     /// Cache fill: the latest reading at or before `time` and its trend over the window.
     public struct Cache: Sendable, Equatable {
         public var usedPercent: Double?
@@ -125,6 +133,8 @@ public struct LiveSnapshot: Sendable {
     public var latencyHeat: [[Int]] = []
     /// Requests and failures by text length (the unknown bucket only when it has requests).
     public var byTextLength: [BucketRow] = []
+    /// Requests and failures per GPU, by GPU (only for logs that say which GPU served each).
+    public var byGPU: [GPURow] = []
     /// Cache hits among requests whose start said, nil when none said.
     public var cacheHitRatio: Double?
     /// 5xx failures among the window's requests, nil without requests.

@@ -207,7 +207,7 @@ public struct ReportAccumulator: Sendable {
         if o.serverError { serverErrors &+= 1 }
         if let factor = o.rtf { rtf.add(factor) }
         if let audio = o.audioMs { audioMs += audio; audioKnown &+= 1 }
-        if let gpu = record.gpuID {
+        if let gpu = o.gpuID {
             byGPU[gpu, default: BucketStats()].requests &+= 1
             if o.status == .failed { byGPU[gpu]!.failed &+= 1 }
             if let duration = o.durationMs { byGPU[gpu]!.latency.add(duration) }
