@@ -138,7 +138,7 @@ extension LiveMetricsTests {
         let empty = LiveMetrics().snapshot(window: .fiveMinutes).json
         guard case .object(let top) = empty else { Issue.record("not an object"); return }
         #expect(top.map(\.0) == ["time", "window", "requests", "latency_ms", "rtf", "audio_seconds", "errors", "stages", "cache",
-                                 "failovers", "alerts", "signals", "lines", "by_text_length"])
+                                 "failovers", "alerts", "signals", "lines", "by_text_length", "by_gpu"])
         func keys(_ v: JSONValue?) -> [String] { if case .object(let m)? = v { return m.map(\.0) }; return [] }
         #expect(keys(empty["requests"]).prefix(5) == ["total", "window", "success", "failed", "qps"])
         #expect(keys(empty["latency_ms"]).prefix(6) == ["p50", "p90", "p95", "p99", "max", "error_bound"])
@@ -175,7 +175,7 @@ extension LiveMetricsTests {
         #expect(signal["id"] == .null)
         // The follower's sources go before "lines".
         guard case .object(let withSources) = snap.json(sources: .array([])) else { return }
-        #expect(withSources.map(\.0).suffix(3) == ["sources", "lines", "by_text_length"])
+        #expect(withSources.map(\.0).suffix(4) == ["sources", "lines", "by_text_length", "by_gpu"])
         #expect(snap.text == "08:00:02 5m 2 req 0.7/s p50 523ms p95 3.8s p99 3.8s err 50.0% top MODEL_LOAD_TIMEOUT(100%) cache 92.7% failovers 1 signals 1")
     }
 
