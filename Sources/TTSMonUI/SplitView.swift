@@ -39,6 +39,16 @@ enum SplitView {
                 let inner = Widgets.panel(&grid, a, title: "Failed by GPU")
                 OverviewPanels.failedShareRows(&grid, inner, gpus.map { ("GPU\($0.gpuID)", $0.requests, $0.failed) })
             }
+            // Processes named after this source (`--process main=:8000` under main.log).
+            let stem = name.split(separator: ".").first.map(String.init) ?? name
+            let mine = s.resources?.processes.filter { $0.name == stem } ?? []
+            if !mine.isEmpty, r.height >= 6 {
+                (a, r) = r.top(min(mine.count + 2, r.height - 3))
+                let inner = OverviewPanels.box(&grid, a, .resources, sub)
+                for (i, p) in mine.enumerated() where i < inner.height {
+                    ResourcesPanel.process(&grid, p, x: inner.x + 1, y: inner.y + i, right: inner.x + inner.width - 1)
+                }
+            }
             OverviewPanels.stages(&grid, r, sub)
         }
     }

@@ -38,7 +38,7 @@ struct RuleOptions: ParsableArguments {
 struct AlertDelivery {
     var disk: String?
     var alertmanager: String?
-    var processes: [ProcessSelector] = []
+    var processes: [WatchedProcess] = []
 }
 
 struct AlertDeliveryOptions: ParsableArguments {
@@ -46,20 +46,20 @@ struct AlertDeliveryOptions: ParsableArguments {
     var disk: String?
     @Option(name: .customLong("alertmanager"), help: "Post firing and resolved alerts to this Alertmanager (e.g. http://127.0.0.1:9093).")
     var alertmanager: String?
-    @Option(name: .customLong("process"), help: "Watch a process's CPU, memory growth, threads and fds: PID, NAME (found in command lines) or :PORT (what listens there); repeatable.")
+    @Option(name: .customLong("process"), help: "Watch a process's CPU, memory growth, threads and fds: PID, NAME (found in command lines) or :PORT (what listens there), optionally LABEL=… (shown under the source LABEL.log in the split view); repeatable.")
     var processes: [String] = []
 
     /// The parsed values as a plain value (a parsable definition cannot be made by hand).
     var settings: AlertDelivery {
-        AlertDelivery(disk: disk, alertmanager: alertmanager, processes: processes.compactMap(ProcessSelector.init))
+        AlertDelivery(disk: disk, alertmanager: alertmanager, processes: processes.compactMap(WatchedProcess.init))
     }
 
     func validate() {
         if let alertmanager, !ProbeTarget.isHTTPURL(alertmanager) {
             fail("--alertmanager '\(alertmanager)': expected an http:// or https:// URL", code: 2)
         }
-        for p in processes where ProcessSelector(p) == nil {
-            fail("--process '\(p)': expected a PID, a NAME or :PORT", code: 2)
+        for p in processes where WatchedProcess(p) == nil {
+            fail("--process '\(p)': expected a PID, a NAME or :PORT (optionally LABEL=…)", code: 2)
         }
         if let disk, DiskSpace.freePercent(path: disk) == nil {
             fail("--disk '\(disk)': cannot read the file system's free space", code: 2)

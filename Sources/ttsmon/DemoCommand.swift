@@ -104,7 +104,7 @@ struct DemoCommand: ParsableCommand {
     /// The demo's servers run in this process: it watches itself unless told otherwise.
     var demoDelivery: AlertDelivery {
         var settings = delivery.settings
-        if settings.processes.isEmpty { settings.processes = [.pid(Int(getpid()))] }
+        if settings.processes.isEmpty { settings.processes = [WatchedProcess(.pid(Int(getpid())))] }
         return settings
     }
 

@@ -31,8 +31,8 @@ struct ExportCommand: ParsableCommand {
         try check(probeInterval, "--probe-interval", .probeInterval)
         try check(timeout, "--timeout", .timeout)
         try check(duration, "--duration", .runDuration)
-        for p in processes where ProcessSelector(p) == nil {
-            throw ValidationError("--process '\(p)': expected a PID, a NAME or :PORT")
+        for p in processes where WatchedProcess(p) == nil {
+            throw ValidationError("--process '\(p)': expected a PID, a NAME or :PORT (optionally LABEL=…)")
         }
     }
 
@@ -67,7 +67,7 @@ struct ExportCommand: ParsableCommand {
         let stop = StopSignal.install()
         let started = Date()
         var lastGauges = Date.distantPast
-        let sampler = ResourceSampler(processes: processes.compactMap(ProcessSelector.init), gpu: GPUMonitor())
+        let sampler = ResourceSampler(processes: processes.compactMap(WatchedProcess.init), gpu: GPUMonitor())
         defer { sampler.gpu?.stop() }
         while !stop.requested {
             // Read in bounded steps so the gauges stay fresh while a long history loads.

@@ -40,7 +40,7 @@ import TTSMonNet
     func aBusyAndAGrowingProcessAreMeasuredAndAGoneOneSaysSo() async throws { try await offThePool {
         let burner = try Child(Self.burn)
         let grower = try Child(Self.grow("grower-\(UUID().uuidString)"))
-        let sampler = ResourceSampler(processes: [.pid(burner.pid), .pid(grower.pid)])
+        let sampler = ResourceSampler(processes: [WatchedProcess(.pid(burner.pid)), WatchedProcess(.pid(grower.pid))])
         var last = ResourceFigures()
         let start = ProcessInfo.processInfo.systemUptime
         for _ in 0..<8 {
@@ -80,8 +80,9 @@ import TTSMonNet
         let port = try #require(Int(listener.firstLine()))
         #expect(ProcessSelector.port(port).resolve() == listener.pid)
         // A restarted service is found again by its name.
-        let sampler = ResourceSampler(processes: [.name(marker)])
-        #expect(sampler.sample(now: 1).processes[0].pid == resolved)
+        let sampler = ResourceSampler(processes: [WatchedProcess(label: "svc", .name(marker))])
+        let first = sampler.sample(now: 1).processes[0]
+        #expect(first.pid == resolved && first.name == "svc", "a LABEL= names it")
         wrapped.stop()
         kill(pid_t(resolved), SIGKILL)
         Thread.sleep(forTimeInterval: 0.3)

@@ -44,6 +44,10 @@ import Testing
         #expect(ProcessSelector("1234") == .pid(1234))
         #expect(ProcessSelector(":8000") == .port(8000))
         #expect(ProcessSelector("uvicorn") == .name("uvicorn"))
+        #expect(WatchedProcess("main=:8000") == WatchedProcess(label: "main", .port(8000)))
+        #expect(WatchedProcess("standby=uvicorn app:b") == WatchedProcess(label: "standby", .name("uvicorn app:b")))
+        #expect(WatchedProcess("python -m x=1") == WatchedProcess(.name("python -m x=1")), "not a label: a name with =")
+        #expect(WatchedProcess("main=:0") == nil && WatchedProcess("main=") == nil, "a label with a bad selector is an error")
         #expect(ProcessSelector(":0") == nil && ProcessSelector(":70000") == nil && ProcessSelector("0") == nil && ProcessSelector(" ") == nil)
     }
 

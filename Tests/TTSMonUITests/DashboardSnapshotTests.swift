@@ -201,6 +201,17 @@ import Testing
             // The ChatTTS source names its GPUs: a row each (#20, seed 002).
             if w == 150 { #expect(text.contains("Failed by GPU") && text.contains("GPU0") && text.contains("GPU1")) }
         }
+        // Processes named after a source (`--process standby=:8001`) show in its column.
+        var named = state
+        named.resources = ResourceFigures(processes: [ResourceFigures.Process(name: "standby", pid: 77, cpuPercent: 12, rssMB: 300),
+                                                      ResourceFigures.Process(name: "other", pid: 78, cpuPercent: 1, rssMB: 10)])
+        let columns = DashboardView.render(named, width: 150, height: 45).text.split(separator: "\n")
+        let row = try #require(columns.first { $0.contains("standby  cpu 12.0%  rss 300 MB") }.map(String.init))
+        let standbyColumn = try #require(columns.first { $0.contains("standby.log · chattts") }.map(String.init))
+        #expect(row.distance(from: row.startIndex, to: row.range(of: "standby  cpu")!.lowerBound)
+                > standbyColumn.distance(from: standbyColumn.startIndex, to: standbyColumn.range(of: "standby.log")!.lowerBound) - 3,
+                "under the standby column")
+        #expect(!columns.contains { $0.contains("other  cpu") }, "a process of no source stays out of the split view")
         _ = DashboardController.handle("v", state: &state)
         #expect(!state.split)
         var single = DashboardState(snapshot: state.snapshot)

@@ -79,3 +79,26 @@ public enum ProcessSelector: Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// One `--process` argument: a selector, optionally named `LABEL=SELECTOR` (`main=:8000`) so
+/// that the split view shows it under the source of that name (`main.log`).
+public struct WatchedProcess: Equatable, Sendable {
+    public var label: String?
+    public var selector: ProcessSelector
+
+    public init(label: String? = nil, _ selector: ProcessSelector) { self.label = label; self.selector = selector }
+
+    /// `SELECTOR` or `LABEL=SELECTOR` (a label of letters, digits, `.`, `_`, `-`); nil when invalid.
+    public init?(_ text: String) {
+        if let eq = text.firstIndex(of: "="), eq > text.startIndex {
+            let label = String(text[..<eq])
+            if label.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }) {
+                guard let selector = ProcessSelector(String(text[text.index(after: eq)...])) else { return nil }
+                self.init(label: label, selector)
+                return
+            }
+        }
+        guard let selector = ProcessSelector(text) else { return nil }
+        self.init(selector)
+    }
+}

@@ -5,6 +5,7 @@ import Foundation
 public final class ResourceSampler {
     struct Watched {
         let selector: ProcessSelector
+        let label: String?
         var pid: Int?
         var startTicks: UInt64 = 0
         var command: String?
@@ -24,9 +25,9 @@ public final class ResourceSampler {
     static let recentCount = 120
 
     /// `procRoot` is `/proc` but for tests.
-    public init(processes: [ProcessSelector], gpu: GPUMonitor? = nil, procRoot: String = "/proc") {
+    public init(processes: [WatchedProcess], gpu: GPUMonitor? = nil, procRoot: String = "/proc") {
         root = procRoot
-        watched = processes.map { Watched(selector: $0) }
+        watched = processes.map { Watched(selector: $0.selector, label: $0.label) }
         self.gpu = gpu
     }
 
@@ -80,6 +81,7 @@ public final class ResourceSampler {
     }
 
     private func name(_ w: Watched) -> String {
+        if let label = w.label { return label }
         if case .pid = w.selector, let command = w.command { return command }
         return w.selector.description
     }
