@@ -133,7 +133,9 @@ import TTSMonNet
         let grower = try Child(Self.grow(marker))
         defer { grower.stop() }
         let rules = dir.path + "/rules.toml"
-        try "[[rule]]\nname = \"MemoryGrowth\"\nfor = \"1s\"\n[[rule]]\nname = \"GPUSaturated\"\nfor = \"1s\"\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        // HighCPULoad at a threshold any reading passes: the host's CPU reaches its rule.
+        try "[[rule]]\nname = \"MemoryGrowth\"\nfor = \"1s\"\n[[rule]]\nname = \"GPUSaturated\"\nfor = \"1s\"\n[[rule]]\nname = \"HighCPULoad\"\nthreshold = -1\nfor = \"1s\"\n"
+            .write(toFile: rules, atomically: true, encoding: .utf8)
         let log = dir.path + "/app.log"
         try "".write(toFile: log, atomically: true, encoding: .utf8)
         let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
@@ -150,7 +152,7 @@ import TTSMonNet
         #expect(gpu["index"] as? Int == 0 && gpu["util_percent"] as? Double == 97 && gpu["memory_total_mb"] as? Double == 16384)
         #expect((json["host"] as? [String: Any])?["cpu_percent"] is Double)
         let firing = Set(((json["alerts"] as? [[String: Any]]) ?? []).filter { $0["state"] as? String == "firing" }.compactMap { $0["name"] as? String })
-        #expect(firing.isSuperset(of: ["MemoryGrowth", "GPUSaturated"]), "\(last)")
+        #expect(firing.isSuperset(of: ["MemoryGrowth", "GPUSaturated", "HighCPULoad"]), "\(last)")
         let (bad, _, why) = try TTSMonBinary.run(["watch", "--log", log, "--process", ":99999", "--duration", "1"])
         #expect(bad == 2 && why.contains("--process ':99999'"))
     } }

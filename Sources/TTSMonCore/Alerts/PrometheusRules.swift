@@ -58,8 +58,8 @@ public enum PrometheusRules {
         case .hostCPUPercent:
             lhs = "(\(ExportMetric.hostCPU) * 100)"
         case .processRSSGrowthMBPerHour:
-            // deriv is Prometheus' least-squares slope, as ttsmon's own (bytes/s → MB/h).
-            lhs = "(deriv(\(ExportMetric.processResident)[10m]) * 3600 / 1e6)"
+            // deriv is Prometheus' least-squares slope, as ttsmon's own (bytes/s → MB/h, MB of 2^20 bytes).
+            lhs = "(deriv(\(ExportMetric.processResident)[10m]) * 3600 / 1048576)"
         case .gpuUtilPercent:
             lhs = "(\(ExportMetric.gpuUtilization) * 100)"
         }
