@@ -31,11 +31,7 @@ import TTSMonNet
         defer { if export.isRunning { export.terminate(); export.waitUntilExit() } }
         let fetcher = HTTPFetcher(timeout: 2)
         defer { try? DashboardTmuxTests.blocking { await fetcher.shutdown() } }
-        func metrics() -> String {
-            let r = try? DashboardTmuxTests.blocking { await fetcher.get("http://127.0.0.1:\(port)/metrics") }
-            if case .success(let a)? = r, a.status == 200 { return String(decoding: a.body, as: UTF8.self) }
-            return ""
-        }
+        func metrics() -> String { Self.scrape(fetcher, port: port) }
         func total(_ text: String, _ filter: (String) -> Bool = { _ in true }) -> Int {
             text.split(separator: "\n").filter { $0.hasPrefix("ttsmon_requests_total{") && filter(String($0)) }
                 .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0) { $0 + Int($1) }
@@ -119,4 +115,11 @@ import TTSMonNet
         #expect(code == 2)
         #expect(err.contains("--listen 'nowhere'"))
     } }
+
+    /// `/metrics` of an export on `port`, or "" when it does not answer 200.
+    static func scrape(_ fetcher: HTTPFetcher, port: Int) -> String {
+        let r = try? DashboardTmuxTests.blocking { await fetcher.get("http://127.0.0.1:\(port)/metrics") }
+        if case .success(let a)? = r, a.status == 200 { return String(decoding: a.body, as: UTF8.self) }
+        return ""
+    }
 }

@@ -209,11 +209,7 @@ import TTSMonNet
         defer { export.kill() }
         let fetcher = HTTPFetcher(timeout: 2)
         defer { try? DashboardTmuxTests.blocking { await fetcher.shutdown() } }
-        func metrics() -> String {
-            let r = try? DashboardTmuxTests.blocking { await fetcher.get("http://127.0.0.1:\(port)/metrics") }
-            if case .success(let a)? = r, a.status == 200 { return String(decoding: a.body, as: UTF8.self) }
-            return ""
-        }
+        func metrics() -> String { ExportTests.scrape(fetcher, port: port) }
         func value(_ text: String, _ series: String) -> Double? {
             text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TTSMonCore
 
 /// Drives a program in a detached tmux session on its own socket: no controlling TTY needed.
 final class Tmux {
@@ -29,19 +30,8 @@ final class Tmux {
         // The test process blocks or ignores signals in its threads; a tmux server that inherits
         // a blocked SIGCHLD never reaps its shells and never exits on kill-server (one test run
         // left five servers behind). Spawn with an empty mask and default handlers.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGCHLD, SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0]!, &actions, &attributes, argv, environ) == 0 else { return "" }
+        guard Subprocess.withDefaultSignals({ posix_spawn(&pid, argv[0]!, &actions, &$0, argv, environ) }) == 0 else { return "" }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         return output ? ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") : ""

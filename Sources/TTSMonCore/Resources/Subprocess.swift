@@ -25,24 +25,15 @@ public final class Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGCHLD, SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let env = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { env?.forEach { free($0) } }
         var child: pid_t = 0
-        let rc = env.map { e in posix_spawn(&child, argv[0]!, &actions, &attributes, argv, e) }
-            ?? posix_spawn(&child, argv[0]!, &actions, &attributes, argv, environ)
+        let rc = Subprocess.withDefaultSignals { attributes in
+            env.map { e in posix_spawn(&child, argv[0]!, &actions, &attributes, argv, e) }
+                ?? posix_spawn(&child, argv[0]!, &actions, &attributes, argv, environ)
+        }
         close(fds[1])
         guard rc == 0 else {
             close(fds[0])
@@ -55,6 +46,24 @@ public final class Subprocess {
     deinit {
         kill()
         close(output)
+    }
+
+    /// Spawn attributes that start a child with no signal blocked and the usual ones at their
+    /// default action: a parent may block or ignore them (ttsmon ignores SIGINT and SIGTERM for
+    /// its own handling), and a child that inherits a blocked SIGCHLD never reaps its own.
+    public static func withDefaultSignals<T>(_ body: (inout posix_spawnattr_t) -> T) -> T {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGCHLD, SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        return body(&attributes)
     }
 
     /// Up to `limit` bytes of output, until the child closes it or `deadline` passes (then nil).
