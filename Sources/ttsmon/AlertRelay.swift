@@ -28,9 +28,10 @@ final class AlertRelay {
               evaluate: (LogTimestamp, Bool?, Double?, ResourceAlertInputs) -> Void, drain: () -> [AlertTransition]) -> [AlertTransition] {
         guard now.timeIntervalSince(lastTick) >= 1 else { return [] }
         lastTick = now
-        let sample = sampler.sample(now: ProcessInfo.processInfo.systemUptime)
+        var sample = sampler.sample(now: ProcessInfo.processInfo.systemUptime)
+        sample.host.diskFreePercent = disk.flatMap(DiskSpace.freePercent(path:))
         resources = sample
-        evaluate(LogTimestamp(localTime: now), activeTargetUp, disk.flatMap(DiskSpace.freePercent(path:)), sample.alertInputs)
+        evaluate(LogTimestamp(localTime: now), activeTargetUp, sample.host.diskFreePercent, sample.alertInputs)
         let transitions = drain()
         notifier?.update(transitions)
         return transitions

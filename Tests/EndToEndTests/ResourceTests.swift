@@ -182,7 +182,7 @@ import TTSMonNet
         #expect(screen.contains(":\(port)  cpu "), "what listens on the port: \(screen)")
         #expect(screen.contains("Resources") && screen.contains("host cpu"), "\(screen)")
         #expect(screen.contains("\(marker)  cpu "), "\(screen)")
-        #expect(screen.contains("97.0% mem 14.9/16.0 GiB"), "\(screen)")
+        #expect(screen.contains("97.0%  mem ") && screen.contains(" 14.9/16.0G"), "\(screen)")
         let strip = screen.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
         #expect(strip.contains("MemoryGrowth") && strip.contains("MB/h > 200 MB/h"), "the alert strip: \(strip)")
         grower.stop()

@@ -88,7 +88,7 @@ import Testing
             // 80×24 has rows for the host and the first process; 150×45 for all of it.
             if w == 150 {
                 #expect(grid.text.contains("rss 2150 MB  +312 MB/h") && grid.text.contains(":8001  gone"))
-                #expect(grid.text.contains("98.0% mem 14.9/16.0 GiB") && grid.text.contains("GPU1"))
+                #expect(grid.text.contains("98.0%  mem ") && grid.text.contains(" 14.9/16.0G") && grid.text.contains("GPU1"))
             }
         }
         // Zoomed, a process line has room for everything.

@@ -5,8 +5,11 @@ public struct ResourceFigures: Sendable, Equatable {
         public var cpuPercent: Double?
         public var load1: Double?
         public var memoryUsedPercent: Double?
-        public init(cpuPercent: Double? = nil, load1: Double? = nil, memoryUsedPercent: Double? = nil) {
+        /// Free space on `--disk`'s file system, in percent (nil without `--disk`).
+        public var diskFreePercent: Double?
+        public init(cpuPercent: Double? = nil, load1: Double? = nil, memoryUsedPercent: Double? = nil, diskFreePercent: Double? = nil) {
             self.cpuPercent = cpuPercent; self.load1 = load1; self.memoryUsedPercent = memoryUsedPercent
+            self.diskFreePercent = diskFreePercent
         }
     }
 
@@ -69,7 +72,8 @@ public struct ResourceFigures: Sendable, Equatable {
     public var jsonMembers: [(String, JSONValue)] {
         [
             ("host", .object([("cpu_percent", .double(host.cpuPercent, places: 1)), ("load1", .double(host.load1, places: 2)),
-                              ("memory_used_percent", .double(host.memoryUsedPercent, places: 1))])),
+                              ("memory_used_percent", .double(host.memoryUsedPercent, places: 1)),
+                              ("disk_free_percent", .double(host.diskFreePercent, places: 1))])),
             ("processes", .array(processes.map { p in
                 .object([("name", .string(Sanitizer.clean(p.name))), ("pid", .int(p.pid)),
                          ("cpu_percent", .double(p.cpuPercent, places: 1)), ("rss_mb", .double(p.rssMB, places: 1)),
