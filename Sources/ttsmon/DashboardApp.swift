@@ -22,6 +22,8 @@ final class DashboardApp {
         var failAfter = 1
         var failbackAfter = 2
         var fromEnd = false
+        /// `-R`: long windows read the logs' rotated siblings too.
+        var rotated = false
         /// Extra keys (the demo's fault keys) and their handler.
         var extraKeys: [KeyBinding] = []
         var rules = AlertRule.builtIn

@@ -22,6 +22,8 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Failback to main: auto or manual.") var failback: FailbackMode?
     @Option(help: "Config file (default $XDG_CONFIG_HOME/ttsmon/config.toml).") var config: String?
     @Flag(name: .customLong("from-end"), help: "Skip what the logs already hold.") var fromEnd = false
+    @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Windows of 1h and more also read each log's rotated siblings (NAME.N, NAME.N.gz), in the background.")
+    var rotated = false
     @Option(help: "Feed the panels from this Prometheus (the whole fleet, by PromQL) instead of local logs.")
     var prometheus: String?
     @Option(help: "Label matchers every PromQL query adds, e.g. '{job=\"tts\"}'.") var selector: String?
@@ -58,6 +60,7 @@ struct DashboardCommand: ParsableCommand {
         options.timeout = settings.timeout
         options.failback = settings.failback
         options.fromEnd = fromEnd
+        options.rotated = rotated
         options.formats = formatFiles.load()
         options.rules = rules.load(staleAfter: settings.staleAfter)
         options.staleAfter = rules.staleAfterSeconds ?? settings.staleAfter ?? AlertRule.defaultStaleSeconds

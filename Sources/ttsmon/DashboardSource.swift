@@ -59,6 +59,7 @@ final class LiveSource: DashboardSource {
                                       configuration: configuration, formats: options.formats)
         collector.keepRecentLines = 10_000
         collector.trackPerSource = collector.sources.count > 1
+        collector.readsRotatedSiblings = options.rotated
         return LiveSource(collector: collector)
     }
     /// Seconds of log time read before the longest window: a request's lines span less.

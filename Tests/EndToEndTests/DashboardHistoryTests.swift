@@ -77,4 +77,32 @@ import TTSMonCore
             long.keys("q")
         }
     } }
+
+    /// `-R`: a 24 h window over a live file and its rotated `.gz` siblings, read in the
+    /// background, shows what `report -R` counts.
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func rotatedSiblingsFeedTheDayWindow() async throws { try await offThePool {
+        let dir = ScratchDir()
+        let (gen, _, genErr) = try TTSMonBinary.run(["gen", "--out", dir.path, "--requests", "16000", "--rate", "2", "--rotate", "3", "--incident"])
+        #expect(gen == 0, "\(genErr)")
+        let log = dir.path + "/app.log"
+        let (_, json, _) = try TTSMonBinary.run(["report", "--format", "json", "-R", log])
+        let total = try #require(((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["requests"] as? [String: Any])?["total"] as? Int)
+        let (_, own, _) = try TTSMonBinary.run(["report", "--format", "json", log])
+        let liveOnly = try #require(((try JSONSerialization.jsonObject(with: Data(own.utf8)) as? [String: Any])?["requests"] as? [String: Any])?["total"] as? Int)
+        #expect(liveOnly < total)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.start("\(TTSMonBinary.url.path) dashboard -R --window 24h --log \(log); echo EXIT=$?; sleep 30")
+        let label = "req in 24h"
+        let done = tmux.waitFor(90) { s in
+            guard let header = s.split(separator: "\n").first, !header.contains("reading"), !header.contains("history") else { return false }
+            guard let line = s.split(separator: "\n").first(where: { $0.contains(label) }) else { return false }
+            return line.contains(" \(total) " + label)
+        }
+        let line = try #require(done.split(separator: "\n").first { $0.contains(label) }.map(String.init), "\(done)")
+        let shown = try #require(Int(line.components(separatedBy: " " + label)[0].split(separator: " ").last!))
+        #expect(shown == total, "the dashboard's 24h (\(shown)) is report -R's (\(total)); the live file alone: \(liveOnly)\n\(done)")
+        #expect(tmux.quit().contains("EXIT=0"))
+    } }
 }

@@ -60,4 +60,43 @@ import Testing
             #expect(a.stages.map(\.p95) == b.stages.map(\.p95), "\(window)")
         }
     }
+
+    /// `-R` (#18): a live file that holds only the last stretch has its rotated siblings (plain
+    /// and gzip) read in the background for a long window, which then equals report over them all.
+    @Test func rotatedSiblingsFeedTheLongWindows() throws {
+        let dir = TempDir()
+        var options = GeneratorOptions(outputDirectory: dir.path, requests: 16_000)
+        options.rate = 2
+        options.incident = true
+        options.seed = 9
+        options.rotate = 3
+        _ = try LogGenerator.generate(options)
+        let live = dir.path + "/app.log"
+        let all = LogInput(path: live).rotatedSiblings().map(\.path) + [live]
+        #expect(all.count == 4 && all.contains { $0.hasSuffix(".gz") }, "\(all)")
+        let whole = try report(all)
+        let collector = LiveCollector(paths: [live])
+        collector.readsRotatedSiblings = true
+        while collector.poll() {}
+        let before = collector.metrics.snapshot(window: .oneDay).requests.window
+        #expect(before < whole.total, "the live file alone holds part of the day")
+        collector.extendHistory(to: 2 * 86_400)
+        #expect(collector.historyPercent != nil)
+        let deadline = Date().addingTimeInterval(60)
+        while collector.historyPercent != nil, Date() < deadline { collector.poll(); Thread.sleep(forTimeInterval: 0.01) }
+        let day = collector.metrics.snapshot(window: .oneDay)
+        #expect(day.requests.window == whole.total && day.requests.failed == whole.failed, "\(day.requests.window) vs \(whole.total)")
+        #expect(day.latency.max == whole.latency.max)
+        #expect(Dictionary(uniqueKeysWithValues: day.errors.map { ($0.code, $0.count) })
+                == Dictionary(uniqueKeysWithValues: whole.errors.prefix(day.errors.count).map { ($0.code, $0.count) }))
+        // Asked again, nothing is read twice.
+        collector.extendHistory(to: 2 * 86_400)
+        #expect(collector.historyPercent == nil)
+        #expect(collector.metrics.snapshot(window: .oneDay).requests.window == whole.total)
+        // Without -R the siblings stay unread.
+        let plain = LiveCollector(paths: [live])
+        while plain.poll() {}
+        plain.extendHistory(to: 2 * 86_400)
+        #expect(plain.historyPercent == nil && plain.metrics.snapshot(window: .oneDay).requests.window == before)
+    }
 }

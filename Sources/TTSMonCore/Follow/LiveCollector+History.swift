@@ -31,22 +31,71 @@ extension LiveCollector {
         return starts
     }
 
+    /// Source `i`'s rotated siblings not yet read, newest first, down to the first whose first
+    /// record is older than `target` (it holds the window's start; older ones are all before it).
+    func siblingsToRead(of i: Int, back target: LogTimestamp) -> [LogInput] {
+        var out: [LogInput] = []
+        for sibling in LogInput(path: sources[i].displayName, formats: userFormats).rotatedSiblings() {
+            guard !siblingsRead.contains(sibling.path) else { continue }
+            siblingsRead.insert(sibling.path)
+            out.append(sibling)
+            if let first = LiveCollector.firstTimestamp(of: sibling), first < target { break }
+        }
+        return out
+    }
+
+    /// The time of a file's first dated record (reading at most its first 1,000 lines).
+    static func firstTimestamp(of input: LogInput) -> LogTimestamp? {
+        guard let log = try? LogOpener.open(input) else { return nil }
+        let parser = LineParser(format: log.format)
+        var record = LogRecord(time: LogTimestamp(milliseconds: 0))
+        var found: LogTimestamp?
+        var lines = 0
+        // The first 256 KB at most (a sibling may be a large .gz).
+        LineReader(source: CappedSource(log.source, limit: 256 << 10), chunkSize: 1 << 16).forEachLine { line in
+            lines += 1
+            guard found == nil, lines <= 1000, case .text(let bytes, _, _) = line,
+                  case .record = parser.parse(bytes, into: &record), !record.untimed else { return }
+            found = record.time
+        }
+        return found
+    }
+
     /// While older history is read in the background: how much of it is in (percent).
     public var historyPercent: Int? { historyLoad.map { $0.percent } }
 
     /// Reads the files' history back to `seconds` before the newest record, in the background,
     /// when the figures hold less (a window of hours after a start on the recent stretch); its
-    /// figures are merged by a later `poll`. Files that rotated since are not read again.
+    /// figures are merged by a later `poll`. Files that rotated since are not read again. With
+    /// `readsRotatedSiblings`, a file whose own history does not reach that far back also has
+    /// its rotated siblings read, newest first, down to the one that holds the window's start.
     public func extendHistory(to seconds: Double) {
-        guard historyLoad == nil, let held = historySeconds, seconds > held, let newest = metrics.latest else { return }
+        guard historyLoad == nil, let newest = metrics.latest else { return }
+        let ownShort = historySeconds.map { seconds > $0 } ?? false
+        let lookForSiblings = readsRotatedSiblings && seconds > siblingsSeconds
+        guard ownShort || lookForSiblings else { return }
+        if lookForSiblings { siblingsSeconds = seconds }
         let target = newest.adding(milliseconds: -Int64(seconds * 1000))
         var ranges: [HistoryLoad.Range] = []
-        for (i, start) in readFrom where start > 0 && sources[i].rotations == 0 {
+        for i in sources.indices where sources[i].rotations == 0 {
             guard let parser = parsers[i] else { continue }
-            let fd = open(sources[i].displayName, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            let from = TimeSeek.offset(of: target, in: fd, size: start, parser: LineParser(format: parser.format))
-            if from < start { ranges.append(HistoryLoad.Range(source: i, fd: fd, from: from, to: start, format: parser.format)) } else { close(fd) }
+            var reachesBack = true   // the file's own history goes back past `target`
+            var own: HistoryLoad.Range?
+            if ownShort, let start = readFrom[i], start > 0 {
+                let fd = open(sources[i].displayName, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { continue }
+                let from = TimeSeek.offset(of: target, in: fd, size: start, parser: LineParser(format: parser.format))
+                if from < start { own = HistoryLoad.Range(source: i, part: .bytes(fd: fd, from: from, to: start), format: parser.format) } else { close(fd) }
+                reachesBack = from > 0
+            } else if let start = readFrom[i], start > 0 {
+                reachesBack = true   // the recent stretch already holds the window
+            } else {
+                reachesBack = false  // read whole: anything older is in its siblings
+            }
+            // Oldest first, so each request's lines are folded in order.
+            let siblings = lookForSiblings && !reachesBack ? siblingsToRead(of: i, back: target) : []
+            ranges += siblings.reversed().map { HistoryLoad.Range(source: i, part: .whole($0), format: parser.format) }
+            if let own { ranges.append(own) }
         }
         guard !ranges.isEmpty else { historySeconds = seconds; return }
         var configuration = metrics.configuration
@@ -60,10 +109,20 @@ extension LiveCollector {
 /// Older history read on a thread of its own into figures of its own, handed over when done.
 final class HistoryLoad: @unchecked Sendable {
     struct Range: Sendable {
+        /// Bytes of a followed file before where its reading began, or a rotated sibling whole.
+        enum Part: Sendable { case bytes(fd: Int32, from: Int64, to: Int64), whole(LogInput) }
         var source: Int
-        var fd: Int32
-        var from: Int64, to: Int64
+        var part: Part
         var format: LogFormat
+        /// Bytes to read (on disk, compressed for gzip), for the percentage.
+        var size: Int64 {
+            switch part {
+            case .bytes(_, let from, let to): return to - from
+            case .whole(let input):
+                var st = stat()
+                return stat(input.path, &st) == 0 ? Int64(st.st_size) : 0
+            }
+        }
     }
 
     let seconds: Double
@@ -75,16 +134,29 @@ final class HistoryLoad: @unchecked Sendable {
 
     init(ranges: [Range], seconds: Double, configuration: LiveMetrics.Configuration) {
         self.seconds = seconds
-        starts = ranges.map { ($0.source, $0.from) }
-        total = max(1, ranges.reduce(0) { $0 + $1.to - $1.from })
+        starts = ranges.compactMap { range in
+            if case .bytes(_, let from, _) = range.part { return (range.source, from) }
+            return nil
+        }
+        total = max(1, ranges.reduce(0) { $0 + $1.size })
         let thread = Thread { [self] in
             var metrics = LiveMetrics(configuration: configuration)
             var record = LogRecord(time: LogTimestamp(milliseconds: 0))
             for range in ranges {
-                defer { close(range.fd) }
-                let parser = LineParser(format: range.format)
-                metrics.setFormat(range.format, source: range.source)
-                let source = FileDescriptorSource(fd: range.fd, range: range.from..<range.to)
+                let source: ByteSource
+                var format = range.format
+                switch range.part {
+                case .bytes(let fd, let from, let to):
+                    source = FileDescriptorSource(fd: fd, range: from..<to)
+                case .whole(let input):
+                    // A sibling in its own format (rotation may have changed the layout).
+                    guard let log = try? LogOpener.open(input) else { continue }
+                    source = log.source
+                    format = log.format
+                }
+                defer { if case .bytes(let fd, _, _) = range.part { close(fd) } }
+                let parser = LineParser(format: format)
+                metrics.setFormat(format, source: range.source)
                 var reported: Int64 = 0
                 LineReader(source: source).forEachLine { line in
                     guard case .text(let bytes, let offset, _) = line else { return }

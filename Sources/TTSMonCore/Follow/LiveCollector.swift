@@ -59,6 +59,12 @@ public final class LiveCollector {
     public internal(set) var historySeconds: Double?
     /// Older history being read in the background (`extendHistory`).
     var historyLoad: HistoryLoad?
+    /// `-R`: long windows also read the followed files' rotated siblings (`NAME.N`, `.N.gz`).
+    public var readsRotatedSiblings = false
+    /// Siblings already read into the figures (each is read once, whole), and the longest
+    /// history they were looked for (not looked for again every tick).
+    var siblingsRead: Set<String> = []
+    var siblingsSeconds: Double = 0
 
     /// Follows `paths` (`-` is standard input). `since` (seconds) limits the history read at
     /// start to that much before the newest record of the files (records older are skipped);
