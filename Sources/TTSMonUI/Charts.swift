@@ -82,11 +82,15 @@ public enum Charts {
 
     /// Lines in braille over a linear scale from 0 (or a log scale, for latencies that span
     /// tens of milliseconds to tens of seconds), with a dotted threshold line.
+    /// `band`: two series whose span is shaded under the lines (the latency spread, p50 to p99).
     public static func lines(_ grid: inout Grid, _ rect: Rect, _ lines: [Line], threshold: Double?, logScale: Bool,
-                             window: LiveWindow, label: (Double) -> String) {
+                             window: LiveWindow, band: (lower: [Double?], upper: [Double?])? = nil, label: (Double) -> String) {
         guard let plot = plotArea(rect) else { return }
         let all = lines.flatMap { $0.values.compactMap { $0 } } + (threshold.map { [$0] } ?? [])
-        let floor = logScale ? 50.0 : 0
+        // A log scale starts a little under the lowest value (10 ms at the least), so the lines
+        // use the height instead of leaving the bottom empty.
+        let lowest = lines.flatMap { $0.values.compactMap { $0 } }.min() ?? 50
+        let floor = logScale ? max(10, lowest * 0.7) : 0
         let top = logScale ? max(all.max() ?? 1000, 1000) * 1.2 : niceCeiling(max(all.max() ?? 0, 1e-9) * 1.1)
         let dotsX = plot.width * 2, dotsY = plot.height * 4
         func y(of v: Double) -> Int {
@@ -101,6 +105,14 @@ public enum Charts {
             let bit: UInt8 = sub == 3 ? (right ? 0x80 : 0x40) : UInt8(1 << (sub + (right ? 3 : 0)))
             bits[row][col] |= bit
             roles[row][col] = role
+        }
+        if let band, !band.lower.isEmpty, band.lower.count == band.upper.count {
+            for x in 0..<dotsX {
+                let index = min(band.lower.count - 1, x * band.lower.count / dotsX)
+                guard let lo = band.lower[index], let hi = band.upper[index] else { continue }
+                // Every other dot, checkered: a light shade the lines stay readable over.
+                for d in y(of: lo)...max(y(of: lo), y(of: hi)) where (x + d) % 2 == 0 { dot(x, d, .gaugeEmpty) }
+            }
         }
         if let threshold {
             let ty = y(of: threshold)
@@ -133,9 +145,11 @@ public enum Charts {
     public static func heatmap(_ grid: inout Grid, _ rect: Rect, _ heat: [[Int]], window: LiveWindow) {
         guard let plot = plotArea(rect), !heat.isEmpty else { return }
         let bands = LatencyBands.upperMs.count
-        // Rows: the bands, merged two into one when the plot is short.
+        // Rows: the bands, merged two into one when the plot is short, each two or more rows
+        // tall when it is tall.
         let perRow = max(1, (bands + plot.height - 1) / plot.height)
         let rows = (bands + perRow - 1) / perRow
+        let rowHeight = max(1, plot.height / rows)
         let columns = (0..<plot.width).map { i -> [Int] in
             let lo = i * heat.count / plot.width, hi = max(lo + 1, (i + 1) * heat.count / plot.width)
             var sum = [Int](repeating: 0, count: bands)
@@ -151,13 +165,15 @@ public enum Charts {
                 let n = cell(column, row)
                 guard n > 0 else { continue }
                 let level = min(3, Int(Double(n) / Double(busiest) * 4))
-                grid[plot.x + i, plot.y + plot.height - 1 - row] = Cell(shades[level], role: heatRoles[level])
+                for k in 0..<rowHeight {
+                    grid[plot.x + i, plot.y + plot.height - 1 - row * rowHeight - k] = Cell(shades[level], role: heatRoles[level])
+                }
             }
         }
         // Band labels: each row's lower bound (the first row: below its upper one).
         for row in 0..<rows {
             let text = row == 0 ? "<" + UIFormat.ms(LatencyBands.upperMs[perRow - 1]) : UIFormat.ms(LatencyBands.upperMs[row * perRow - 1])
-            Widgets.putRight(&grid, text, right: plot.x - 1, y: plot.y + plot.height - 1 - row, role: .muted)
+            Widgets.putRight(&grid, text, right: plot.x - 1, y: plot.y + plot.height - 1 - row * rowHeight - (rowHeight - 1), role: .muted)
         }
         timeAxis(&grid, plot, window: window)
     }

@@ -28,6 +28,8 @@ public struct DashboardFigures: Sendable {
     public var deliveryProblem: String?
     /// While older history for a long window is read in the background: how much is in.
     public var historyPercent: Int?
+    /// The newest completed requests, newest first.
+    public var latest: [RecentRequest]?
     /// The latest resource sample (the Resources panel), when resources are sampled.
     public var resources: ResourceFigures?
 
@@ -198,6 +200,7 @@ public struct DashboardModel: Sendable {
         state.sources = f.sources
         state.historyPercent = f.historyPercent
         if let r = f.resources { state.resources = r }
+        if let latest = f.latest { state.latest = latest }
         for note in f.notes { state.status = Sanitizer.clean(note) }
         guard !state.paused else { return }
         DashboardController.apply(snapshot: f.snapshot, to: &state)

@@ -185,6 +185,8 @@ public struct DashboardState: Sendable {
     /// `v`: the overview split into one column per source (main beside standby).
     public var split = false
     public var splitColumns: [SplitColumn] = []
+    /// The newest completed requests, newest first (the overview's Latest requests panel).
+    public var latest: [RecentRequest] = []
     /// The host's, `--process`es' and GPUs' latest sample (nil: not sampled, no panel).
     public var resources: ResourceFigures?
 

@@ -16,8 +16,8 @@ enum OverviewPanels {
             (a, r) = r.top(max(6, r.height - stageRows)); latency(&grid, a, s)
             stages(&grid, r, s)
             let lengthRows = min(max(3, s.snapshot.byTextLength.filter { $0.requests > 0 }.count + 2), c2.height / 4)
-            // The heatmap: a row per latency band, an axis and borders when there is room.
-            let heatRows = min(LatencyBands.upperMs.count + 3, max(0, c2.height - lengthRows - 9))
+            // The heatmap: a row per latency band (two when there is room), an axis and borders.
+            let heatRows = min(2 * LatencyBands.upperMs.count + 3, max(0, c2.height - lengthRows - 14))
             (a, r) = c2.top(c2.height - lengthRows - (heatRows >= 6 ? heatRows : 0)); errors(&grid, a, s)
             if heatRows >= 6 { (a, r) = r.top(heatRows); heatmap(&grid, a, s) }
             textLength(&grid, r, s)
@@ -26,7 +26,14 @@ enum OverviewPanels {
             if let resources = s.resources {
                 (a, r) = r.top(min(ResourcesPanel.wantedRows(resources, charts: true), r.height / 2)); ResourcesPanel.render(&grid, a, s)
             }
-            events(&grid, r, s)
+            // Events as tall as they need (at least 4 rows), the newest requests below them.
+            let eventRows = max(4, EventRows.of(s).count + 2)
+            if !s.latest.isEmpty, r.height - eventRows >= 4 {
+                (a, r) = r.top(eventRows); events(&grid, a, s)
+                LatestRequestsPanel.render(&grid, r, s)
+            } else {
+                events(&grid, r, s)
+            }
         } else {
             let (c1, c2) = body.left(body.width / 2)
             var (a, r) = c1.top(4); traffic(&grid, a, s)
@@ -152,7 +159,8 @@ enum OverviewPanels {
             Charts.lines(&grid, Rect(x: inner.x, y: inner.y + top, width: inner.width, height: inner.height - top),
                          [Charts.Line(toDouble(s.snapshot.p99Series), role: .warn), Charts.Line(toDouble(s.snapshot.p95Series), role: .value),
                           Charts.Line(toDouble(s.snapshot.p50Series), role: .sparkline)],
-                         threshold: s.latencyThresholdMs.map(Double.init), logScale: true, window: s.window) { UIFormat.ms(Int($0)) }
+                         threshold: s.latencyThresholdMs.map(Double.init), logScale: true, window: s.window,
+                         band: (toDouble(s.snapshot.p50Series), toDouble(s.snapshot.p99Series))) { UIFormat.ms(Int($0)) }
         }
     }
 

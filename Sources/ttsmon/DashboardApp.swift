@@ -24,6 +24,8 @@ final class DashboardApp {
         var fromEnd = false
         /// `-R`: long windows read the logs' rotated siblings too.
         var rotated = false
+        /// Logs quiet by design, never judged stale (the demo's router log).
+        var quietLogs: Set<String> = []
         /// Extra keys (the demo's fault keys) and their handler.
         var extraKeys: [KeyBinding] = []
         var rules = AlertRule.builtIn
@@ -186,6 +188,7 @@ final class DashboardApp {
         figures.deliveryProblem = relay.deliveryProblem
         figures.historyPercent = source.historyPercent
         figures.resources = relay.resources
+        figures.latest = source.recentRequests(matching: nil, code: nil, limit: 60)
         figures.instances = source.instances
         if state.split { figures.splitColumns = source.splitColumns(window: state.window) }
         switch state.route {

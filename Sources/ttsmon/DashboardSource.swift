@@ -60,6 +60,7 @@ final class LiveSource: DashboardSource {
         collector.keepRecentLines = 10_000
         collector.trackPerSource = collector.sources.count > 1
         collector.readsRotatedSiblings = options.rotated
+        collector.quietPaths = options.quietLogs
         return LiveSource(collector: collector)
     }
     /// Seconds of log time read before the longest window: a request's lines span less.

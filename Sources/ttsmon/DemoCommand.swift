@@ -52,6 +52,8 @@ struct DemoCommand: ParsableCommand {
             guard isatty(0) == 1, isatty(1) == 1 else { fail("demo: needs a terminal (or --headless)", code: 2) }
             var options = DashboardApp.Options()
             options.logs = fleet.logs
+            // The router logs only its switches: quiet by design, not stale.
+            options.quietLogs = [fleet.routerLog]
             // The Failover panel is the fleet's router's own state (`dashboard --router`).
             options.router = fleet.routerURL
             options.window = .oneMinute
@@ -112,6 +114,7 @@ struct DemoCommand: ParsableCommand {
         var configuration = LiveMetrics.Configuration()
         configuration.rules = rules.load()
         let collector = LiveCollector(paths: fleet.logs, configuration: configuration)
+        collector.quietPaths = [fleet.routerLog]
         let relay = AlertRelay(demoDelivery)
         defer { relay.shutdown() }
         let stop = StopSignal.install()

@@ -229,6 +229,20 @@ import Testing
         #expect(alert?.comparisonText?.contains(">") == true)
     }
 
+    /// A log quiet by design (the demo's router logs only its switches) is never stale.
+    @Test func aQuietLogIsNeverStale() throws {
+        let dir = TempDir()
+        let path = dir.write("router.log", HardeningTests.steadyLines(count: 5).joined(separator: "\n") + "\n")
+        var times = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let collector = LiveCollector(paths: [path], configuration: LiveMetrics.Configuration())
+        collector.quietPaths = [path]
+        while collector.poll() {}
+        #expect(collector.staleSeconds(wallNow: Date()) == nil && collector.sourceStatus().first?.lagSeconds == nil)
+        collector.evaluateProbeAlerts(at: LogTimestamp(localTime: Date()), activeTargetUp: nil, diskFreePercent: nil)
+        #expect(collector.metrics.snapshot(window: .fiveMinutes).alerts.first { $0.name == "LogStale" } == nil)
+    }
+
     @Test func staleAfterSetsTheThresholdAndTheRuleIsListed() {
         #expect(AlertRule.builtIn.contains { $0.name == "LogStale" && $0.threshold == 60 && $0.forSeconds == 0 })
         #expect(AlertRule.builtIn(staleAfter: 300).first { $0.name == "LogStale" }?.threshold == 300)

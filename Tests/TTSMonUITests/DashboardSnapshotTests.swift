@@ -35,6 +35,7 @@ import Testing
                          SourceLine(name: "/var/log/tts/standby.log", ageSeconds: 45, error: nil)]
         state.targets = [TargetLine(name: "main", active: false, up: false, latencyMs: nil, lastError: "synthesis: connection refused", ageSeconds: 3),
                          TargetLine(name: "standby", active: true, up: true, latencyMs: 412, lastError: nil, ageSeconds: 3)]
+        state.latest = metrics.recentRequests(matching: nil, limit: 60)
         state.failoverTimeline = [FailoverSwitch(time: LogTimestamp("2024-06-12 08:03:10,000")!, from: "main", to: "standby",
                                                  reason: "main failed: synthesis: connection refused", origin: .probe)]
         return (state, metrics)
@@ -105,6 +106,28 @@ import Testing
         seen = []
         for _ in 0..<12 { _ = DashboardController.handle("tab", state: &s); seen.insert(s.focus) }
         #expect(!seen.contains(.resources))
+    }
+
+    /// With few events, the newest requests fill the rows under them (150×45 only): time, id,
+    /// duration and its bar, outcome, the text's start.
+    @Test func latestRequestsUnderFewEvents() throws {
+        var (state, metrics) = try Self.state()
+        state.snapshot.signals = []
+        state.snapshot.failovers = []
+        state.snapshot.errors = []
+        state.latest = metrics.recentRequests(matching: nil, limit: 60)
+        let events = EventRows.of(state)
+        let grid = DashboardView.render(state, width: 150, height: 45)
+        let text = grid.text
+        try #require(events.count < 20, "few events: \(events.count)")
+        #expect(text.contains("Latest requests"))
+        let newest = try #require(state.latest.first)
+        #expect(text.contains(String(newest.id.prefix(12))))
+        #expect(text.contains(" ok ") || text.contains(newest.errorCode ?? "-"))
+        #expect(!DashboardView.render(state, width: 80, height: 24).text.contains("Latest requests"))
+        var none = state
+        none.latest = []
+        #expect(!DashboardView.render(none, width: 150, height: 45).text.contains("Latest requests"))
     }
 
     /// IndexTTS2's prints under CRI (their times from the wrapper): its own stages in the

@@ -59,6 +59,9 @@ public final class LiveCollector {
     public internal(set) var historySeconds: Double?
     /// Older history being read in the background (`extendHistory`).
     var historyLoad: HistoryLoad?
+    /// Logs quiet by design (a router that logs only its switches): never stale, so LogStale
+    /// and the header judge only the others.
+    public var quietPaths: Set<String> = []
     /// `-R`: long windows also read the followed files' rotated siblings (`NAME.N`, `.N.gz`).
     public var readsRotatedSiblings = false
     /// Siblings already read into the figures (each is read once, whole), and the longest
@@ -243,7 +246,8 @@ public final class LiveCollector {
     public func sourceStatus(wallNow: Date = Date()) -> [SourceStatus] {
         sources.indices.map { i in
             SourceStatus(path: sources[i].displayName, format: parsers[i]?.format.name, bytes: sources[i].bytesRead,
-                         lagSeconds: sources[i].isHistory ? nil : lastNewLine(i).map { max(0, wallNow.timeIntervalSince($0)) },
+                         lagSeconds: sources[i].isHistory || quietPaths.contains(sources[i].displayName)
+                            ? nil : lastNewLine(i).map { max(0, wallNow.timeIntervalSince($0)) },
                          rotations: sources[i].rotations, error: sources[i].problem,
                          outOfOrder: metrics.lines(source: i).outOfOrder, unreadBytes: sources[i].unreadBytes,
                          formatWarning: formatWarnings[i])
