@@ -99,4 +99,27 @@ import Testing
         plain.extendHistory(to: 2 * 86_400)
         #expect(plain.historyPercent == nil && plain.metrics.snapshot(window: .oneDay).requests.window == before)
     }
+
+    /// The split view's per-source figures get the background history too (#18).
+    @Test func perSourceFiguresGetTheOlderHistoryToo() throws {
+        let (dirA, a) = try generatedLog(requests: 16_000, rate: 2, seed: 9)
+        let (dirB, b) = try generatedLog(requests: 12_000, rate: 1.5, seed: 4)
+        _ = (dirA, dirB)
+        let recent = LiveCollector(paths: [a, b], history: 20 * 60)
+        recent.trackPerSource = true
+        while recent.poll() {}
+        recent.extendHistory(to: 3 * 3600)
+        let deadline = Date().addingTimeInterval(60)
+        while recent.historyPercent != nil, Date() < deadline { recent.poll(); Thread.sleep(forTimeInterval: 0.01) }
+        #expect(recent.historyPercent == nil)
+        let split = recent.sourceSnapshots(window: .oneHour)
+        for (i, path) in [a, b].enumerated() {
+            let alone = LiveCollector(paths: [path])
+            while alone.poll() {}
+            // Each column's hour ends at its own newest record.
+            let expected = alone.metrics.snapshot(window: .oneHour)
+            #expect(split[i].snapshot.requests.window == expected.requests.window, "\(path): \(split[i].snapshot.requests.window) vs \(expected.requests.window)")
+            #expect(split[i].snapshot.latency.max == expected.latency.max)
+        }
+    }
 }

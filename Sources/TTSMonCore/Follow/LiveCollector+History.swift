@@ -102,7 +102,8 @@ extension LiveCollector {
         configuration.recentRequests = 0
         configuration.rules = []
         configuration.observer = nil
-        historyLoad = HistoryLoad(ranges: ranges, seconds: seconds, configuration: configuration)
+        historyLoad = HistoryLoad(ranges: ranges, seconds: seconds, configuration: configuration,
+                                  perSource: perSource != nil ? sources.count : nil)
     }
 }
 
@@ -131,8 +132,11 @@ final class HistoryLoad: @unchecked Sendable {
     private var done: Int64 = 0
     private let total: Int64
     private var finished: LiveMetrics?
+    /// Each source's own older figures, for the split view (when it keeps them).
+    private var finishedPerSource: [LiveMetrics]?
 
-    init(ranges: [Range], seconds: Double, configuration: LiveMetrics.Configuration) {
+    /// `perSource`: the number of sources, when each one's figures are kept apart too.
+    init(ranges: [Range], seconds: Double, configuration: LiveMetrics.Configuration, perSource: Int? = nil) {
         self.seconds = seconds
         starts = ranges.compactMap { range in
             if case .bytes(_, let from, _) = range.part { return (range.source, from) }
@@ -141,6 +145,7 @@ final class HistoryLoad: @unchecked Sendable {
         total = max(1, ranges.reduce(0) { $0 + $1.size })
         let thread = Thread { [self] in
             var metrics = LiveMetrics(configuration: configuration)
+            var split = perSource.map { n in (0..<n).map { _ in LiveMetrics(configuration: configuration) } }
             var record = LogRecord(time: LogTimestamp(milliseconds: 0))
             for range in ranges {
                 let source: ByteSource
@@ -157,10 +162,13 @@ final class HistoryLoad: @unchecked Sendable {
                 defer { if case .bytes(let fd, _, _) = range.part { close(fd) } }
                 let parser = LineParser(format: format)
                 metrics.setFormat(format, source: range.source)
+                split?[range.source].setFormat(format, source: 0)
                 var reported: Int64 = 0
                 LineReader(source: source).forEachLine { line in
                     guard case .text(let bytes, let offset, _) = line else { return }
-                    metrics.add(parser.parse(bytes, into: &record), record, source: range.source, file: "", offset: offset)
+                    let kind = parser.parse(bytes, into: &record)
+                    metrics.add(kind, record, source: range.source, file: "", offset: offset)
+                    split?[range.source].add(kind, record, source: 0, file: "", offset: offset)
                     if source.rawBytesRead - reported >= 1 << 22 {
                         self.lock.withLock { self.done += source.rawBytesRead - reported }
                         reported = source.rawBytesRead
@@ -168,7 +176,7 @@ final class HistoryLoad: @unchecked Sendable {
                 }
                 lock.withLock { done += source.rawBytesRead - reported }
             }
-            lock.withLock { finished = metrics }
+            lock.withLock { finished = metrics; finishedPerSource = split }
         }
         thread.qualityOfService = .utility
         thread.start()
@@ -176,4 +184,5 @@ final class HistoryLoad: @unchecked Sendable {
 
     var percent: Int { lock.withLock { Int(min(99, done * 100 / total)) } }
     var result: LiveMetrics? { lock.withLock { finished } }
+    var resultPerSource: [LiveMetrics]? { lock.withLock { finishedPerSource } }
 }

@@ -169,6 +169,9 @@ public final class LiveCollector {
         if let load = historyLoad, let older = load.result {
             // The older history is in: its slots join the figures (each line was read once).
             metrics.mergeOlderHistory(older)
+            if let olderSplit = load.resultPerSource, perSource != nil {
+                for (i, o) in olderSplit.enumerated() where i < perSource!.count { perSource![i].mergeOlderHistory(o) }
+            }
             for (i, start) in load.starts { readFrom[i] = start }
             historySeconds = load.seconds
             historyLoad = nil
