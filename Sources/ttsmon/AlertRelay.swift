@@ -9,8 +9,10 @@ import TTSMonNet
 final class AlertRelay {
     let disk: String?
     let notifier: AlertmanagerNotifier?
-    let sampler: ResourceSampler
-    /// The latest resource sample (nil before the first tick).
+    /// Resources sampled in the background (reading /proc may block; finding a NAME or :PORT
+    /// reads all of it).
+    let monitor: ResourceMonitor
+    /// The latest resource sample (nil before the first is in).
     private(set) var resources: ResourceFigures?
     private var lastTick = Date.distantPast
 
@@ -18,7 +20,7 @@ final class AlertRelay {
         disk = delivery.disk
         let host = ProcessInfo.processInfo.hostName
         notifier = delivery.alertmanager.map { AlertmanagerNotifier(url: $0, instance: host) }
-        sampler = ResourceSampler(processes: delivery.processes, gpu: GPUMonitor())
+        monitor = ResourceMonitor(ResourceSampler(processes: delivery.processes, gpu: GPUMonitor()))
     }
 
     /// At most once a second: samples resources, evaluates probe rules through `evaluate`,
@@ -28,7 +30,7 @@ final class AlertRelay {
               evaluate: (LogTimestamp, Bool?, Double?, ResourceAlertInputs) -> Void, drain: () -> [AlertTransition]) -> [AlertTransition] {
         guard now.timeIntervalSince(lastTick) >= 1 else { return [] }
         lastTick = now
-        var sample = sampler.sample(now: ProcessInfo.processInfo.systemUptime)
+        var sample = monitor.latest ?? ResourceFigures()
         sample.host.diskFreePercent = disk.flatMap(DiskSpace.freePercent(path:))
         resources = sample
         evaluate(LogTimestamp(localTime: now), activeTargetUp, sample.host.diskFreePercent, sample.alertInputs)
@@ -45,7 +47,7 @@ final class AlertRelay {
 
     /// Delivers what is left (resolved alerts) and closes connections.
     func shutdown() {
-        sampler.gpu?.stop()
+        monitor.stop()
         guard let notifier else { return }
         try? blockingAsync { await notifier.shutdown() }
     }

@@ -67,8 +67,9 @@ struct ExportCommand: ParsableCommand {
         let stop = StopSignal.install()
         let started = Date()
         var lastGauges = Date.distantPast
-        let sampler = ResourceSampler(processes: processes.compactMap(WatchedProcess.init), gpu: GPUMonitor())
-        defer { sampler.gpu?.stop() }
+        let monitor = ResourceMonitor(ResourceSampler(processes: processes.compactMap(WatchedProcess.init), gpu: GPUMonitor()))
+        defer { monitor.stop() }
+        var exportedGPUs = Set<Int>()
         while !stop.requested {
             // Read in bounded steps so the gauges stay fresh while a long history loads.
             let got = collector.poll(budgetBytes: 16 << 20)
@@ -86,7 +87,7 @@ struct ExportCommand: ParsableCommand {
             let now = Date()
             if now.timeIntervalSince(lastGauges) >= 1 {
                 updateGauges(exporter, collector: collector, failover: failover, targets: targets, now: now)
-                Self.export(sampler.sample(now: ProcessInfo.processInfo.systemUptime), to: exporter)
+                if let sample = monitor.latest { exportedGPUs = Self.export(sample, to: exporter, gpusBefore: exportedGPUs) }
                 lastGauges = now
             }
             if let duration, now.timeIntervalSince(started) >= duration { break }
@@ -125,8 +126,9 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    /// The host's, processes' and GPUs' gauges (ratios and bytes, as Prometheus names them).
-    static func export(_ r: ResourceFigures, to exporter: PrometheusExporter) {
+    /// The host's, processes' and GPUs' gauges (ratios and bytes, as Prometheus names them); a
+    /// GPU no longer listed (nvidia-smi failing, a card gone) drops out. Returns the GPUs exported.
+    static func export(_ r: ResourceFigures, to exporter: PrometheusExporter, gpusBefore: Set<Int>) -> Set<Int> {
         if let cpu = r.host.cpuPercent {
             exporter.set(ExportMetric.hostCPU, help: "Busy share of the host's CPUs (0-1).", cpu / 100)
         }
@@ -143,11 +145,17 @@ struct ExportCommand: ParsableCommand {
             let labels = [("gpu", String(g.index))]
             if let util = g.utilPercent {
                 exporter.set(ExportMetric.gpuUtilization, labels: labels, help: "GPU utilisation from nvidia-smi (0-1).", util / 100)
-            }
+            } else { exporter.remove(ExportMetric.gpuUtilization, labels: labels) }
             if let used = g.memoryUsedMB {
                 exporter.set(ExportMetric.gpuMemoryUsed, labels: labels, help: "GPU memory in use from nvidia-smi, in bytes.", used * 1_048_576)
-            }
+            } else { exporter.remove(ExportMetric.gpuMemoryUsed, labels: labels) }
         }
+        let now = Set(r.gpus.map(\.index))
+        for gone in gpusBefore.subtracting(now) {
+            exporter.remove(ExportMetric.gpuUtilization, labels: [("gpu", String(gone))])
+            exporter.remove(ExportMetric.gpuMemoryUsed, labels: [("gpu", String(gone))])
+        }
+        return now
     }
 
     /// `127.0.0.1:9464`, `[::1]:9464`, `0.0.0.0:9464`.

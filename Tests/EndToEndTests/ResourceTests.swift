@@ -66,16 +66,23 @@ import TTSMonNet
     @Test(.enabled(if: python != nil, "python3 is not installed"))
     func namesSkipWrappersAndPortsFindTheirListener() async throws { try await offThePool {
         let marker = "ttsmon-resource-test-\(UUID().uuidString)"
-        // The wrapper is older and names the marker too (as `timeout` or `sh -c` would): the
-        // child doing the work is meant.
+        // A wrapper of another executable (`sh -c`, as `timeout` would be) is older and names
+        // the marker too: the child doing the work is meant.
         let inner = "import time\n# \(marker)\nprint('up', flush=True)\ntime.sleep(60)"
-        let wrapped = try Child("import subprocess, sys\nsubprocess.run([sys.executable, '-c', \"\"\"\(inner)\"\"\"])")
+        let wrapped = try Child("import shlex\ninner = \"\"\"\(inner)\"\"\"\nos.execvp('sh', ['sh', '-c', 'python3 -c ' + shlex.quote(inner) + '; true'])")
         _ = wrapped.firstLine()
         let resolved = try #require(ProcessSelector.name(marker).resolve())
         #expect(resolved != wrapped.pid)
         let parent = ProcFS.text("/proc/\(resolved)/stat").flatMap(ProcFS.ProcessStat.parse)?.parent
         #expect(parent == wrapped.pid, "the wrapper's child")
         #expect(ProcessSelector.name("no-such-process-\(UUID().uuidString)").resolve() == nil)
+        // A parent of the same executable (a pre-fork master and its worker) is the one meant.
+        let forkMarker = "ttsmon-prefork-\(UUID().uuidString)"
+        let worker = "import time\n# \(forkMarker)\nprint('up', flush=True)\ntime.sleep(60)"
+        let master = try Child("import subprocess, sys\n# \(forkMarker)\nsubprocess.run([sys.executable, '-c', \"\"\"\(worker)\"\"\"])")
+        _ = master.firstLine()
+        #expect(ProcessSelector.name(forkMarker).resolve() == master.pid)
+        master.stop()
         let listener = try Child("import socket, time\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen()\nprint(s.getsockname()[1], flush=True)\ntime.sleep(60)")
         let port = try #require(Int(listener.firstLine()))
         #expect(ProcessSelector.port(port).resolve() == listener.pid)

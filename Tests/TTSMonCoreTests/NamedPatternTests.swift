@@ -41,5 +41,20 @@ import Testing
 
     @Test func aBadExpressionIsAnError() {
         #expect(throws: FormatFileError.Reason.self) { try NamedPattern("(unclosed") }
+        #expect(throws: FormatFileError.Reason.self) { try NamedPattern("(?<id>a) (?<id>b)") }
+    }
+
+    /// Parentheses quoted by `\Q…\E` open no group: the captures after them stay right.
+    @Test func quotedParenthesesOpenNoGroup() throws {
+        let p = try NamedPattern(#"^\Q(x)\E (?<id>\w+) (?<code>\w+)$"#)
+        #expect(p.match("(x) a1 OOM") == ["id": "a1", "code": "OOM"])
+    }
+
+    /// A pattern that backtracks without end gives up on a long line (no match) in bounded time.
+    @Test func catastrophicBacktrackingGivesUp() throws {
+        let p = try NamedPattern(#"^(?<x>(a+)+)b$"#)
+        let started = ContinuousClock.now
+        #expect(p.match(String(repeating: "a", count: 40)) == nil)
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 }

@@ -10,4 +10,7 @@ int ttsmon_text_check_available(void);
 /// when `ttsmon_text_check_available()` is 1.
 int ttsmon_is_clean_text(const unsigned char *bytes, size_t count);
 
+/// pipe(2) with both ends close-on-exec, atomically (pipe2); 0 or -1 with errno.
+int ttsmon_pipe_cloexec(int fds[2]);
+
 #endif

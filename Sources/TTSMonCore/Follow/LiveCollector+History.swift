@@ -94,7 +94,9 @@ extension LiveCollector {
             }
             // Oldest first, so each request's lines are folded in order.
             let siblings = lookForSiblings && !reachesBack ? siblingsToRead(of: i, back: target) : []
-            ranges += siblings.reversed().map { HistoryLoad.Range(source: i, part: .whole($0), format: parser.format) }
+            ranges += siblings.reversed().compactMap { sibling in
+                HistoryLoad.identity(of: sibling.path).map { HistoryLoad.Range(source: i, part: .whole(sibling, $0), format: parser.format) }
+            }
             if let own { ranges.append(own) }
         }
         guard !ranges.isEmpty else { historySeconds = seconds; return }
@@ -111,7 +113,9 @@ extension LiveCollector {
 final class HistoryLoad: @unchecked Sendable {
     struct Range: Sendable {
         /// Bytes of a followed file before where its reading began, or a rotated sibling whole.
-        enum Part: Sendable { case bytes(fd: Int32, from: Int64, to: Int64), whole(LogInput) }
+        /// A sibling is read only if it is still the file it was when chosen (a rotation in
+        /// between would make it one already counted).
+        enum Part: Sendable { case bytes(fd: Int32, from: Int64, to: Int64), whole(LogInput, FileIdentity) }
         var source: Int
         var part: Part
         var format: LogFormat
@@ -119,7 +123,7 @@ final class HistoryLoad: @unchecked Sendable {
         var size: Int64 {
             switch part {
             case .bytes(_, let from, let to): return to - from
-            case .whole(let input):
+            case .whole(let input, _):
                 var st = stat()
                 return stat(input.path, &st) == 0 ? Int64(st.st_size) : 0
             }
@@ -153,9 +157,9 @@ final class HistoryLoad: @unchecked Sendable {
                 switch range.part {
                 case .bytes(let fd, let from, let to):
                     source = FileDescriptorSource(fd: fd, range: from..<to)
-                case .whole(let input):
+                case .whole(let input, let identity):
                     // A sibling in its own format (rotation may have changed the layout).
-                    guard let log = try? LogOpener.open(input) else { continue }
+                    guard HistoryLoad.identity(of: input.path) == identity, let log = try? LogOpener.open(input) else { continue }
                     source = log.source
                     format = log.format
                 }
@@ -180,6 +184,11 @@ final class HistoryLoad: @unchecked Sendable {
         }
         thread.qualityOfService = .utility
         thread.start()
+    }
+
+    static func identity(of path: String) -> FileIdentity? {
+        var st = stat()
+        return stat(path, &st) == 0 ? FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) : nil
     }
 
     var percent: Int { lock.withLock { Int(min(99, done * 100 / total)) } }

@@ -19,6 +19,9 @@ final class NamedPattern: @unchecked Sendable {
 
     init(_ pattern: String) throws {
         let (rewritten, names, groups) = NamedPattern.renamingGroups(pattern)
+        if let twice = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw FormatFileError.Reason("the capture \(twice) is named twice in: \(pattern)")
+        }
         let units = Array(rewritten.utf16)
         guard let compiled = units.withUnsafeBufferPointer({ ttsmon_regex_open($0.baseAddress, Int32($0.count)) }) else {
             throw FormatFileError.Reason("invalid regular expression: \(pattern)")
@@ -58,6 +61,15 @@ final class NamedPattern: @unchecked Sendable {
         var out = String.UnicodeScalarView()
         var i = 0
         while i < s.count {
+            // `\Q…\E` quotes everything up to `\E`: no group opens inside it.
+            if s[i] == "\\", i + 1 < s.count, s[i + 1] == "Q" {
+                var j = i + 2
+                while j < s.count, !(s[j] == "\\" && j + 1 < s.count && s[j + 1] == "E") { j += 1 }
+                let end = min(s.count, j + 2)
+                out.append(contentsOf: s[i..<end])
+                i = end
+                continue
+            }
             if s[i] == "\\", i + 1 < s.count { out.append(s[i]); out.append(s[i + 1]); i += 2; continue }
             if inClass {
                 if s[i] == "]" { inClass = false }

@@ -9,9 +9,7 @@ public final class GPUMonitor: @unchecked Sendable {
     private let lock = NSLock()
     private var gpus: [ResourceFigures.GPU] = []
     private var problem: String?
-    private let stopped = NSCondition()
-    private var stopping = false
-    private var thread: Thread?
+    private var thread: PeriodicThread?
 
     /// Starts querying `executable` (found on `PATH` when nil) every `interval` seconds, each
     /// run given `timeout` seconds.
@@ -22,33 +20,19 @@ public final class GPUMonitor: @unchecked Sendable {
             return
         }
         problem = "no GPU figures yet"
-        let thread = Thread { [weak self] in
-            while let self, !self.waitStopping(0) {
-                let (gpus, problem) = GPUMonitor.query(path, timeout: timeout)
-                self.lock.lock(); self.gpus = gpus; self.problem = problem; self.lock.unlock()
-                if self.waitStopping(interval) { return }
-            }
+        thread = PeriodicThread(name: "ttsmon-gpu", interval: interval) { [weak self] in
+            let (gpus, problem) = GPUMonitor.query(path, timeout: timeout)
+            guard let self else { return }
+            self.lock.withLock { self.gpus = gpus; self.problem = problem }
         }
-        thread.name = "ttsmon-gpu"
-        thread.qualityOfService = .utility
-        self.thread = thread
-        thread.start()
     }
 
     deinit { stop() }
 
     /// The latest figures, and why there are none when there are none.
-    public var latest: ([ResourceFigures.GPU], String?) { lock.lock(); defer { lock.unlock() }; return (gpus, problem) }
+    public var latest: ([ResourceFigures.GPU], String?) { lock.withLock { (gpus, problem) } }
 
-    public func stop() {
-        stopped.lock(); stopping = true; stopped.broadcast(); stopped.unlock()
-    }
-
-    private func waitStopping(_ seconds: Double) -> Bool {
-        stopped.lock(); defer { stopped.unlock() }
-        if !stopping, seconds > 0 { _ = stopped.wait(until: Date().addingTimeInterval(seconds)) }
-        return stopping
-    }
+    public func stop() { thread?.stop() }
 
     static func find(_ name: String, in path: String) -> String? {
         for dir in path.split(separator: ":") where !dir.isEmpty {

@@ -36,8 +36,9 @@ public enum ProcessSelector: Equatable, Sendable, CustomStringConvertible {
     /// The process it means now, nil when none. A name matches the command line of any process
     /// but this one and its ancestors (the shell that started ttsmon names it too). Those whose
     /// executable's name holds it come before those that only mention it; of these, a process
-    /// with a matching child is a wrapper (`timeout`, `sh -c`) and gives way to the child; of
-    /// what is left, the oldest (a service's master before its later workers).
+    /// with a matching child of another executable is a wrapper (`timeout`, `sh -c`) and gives
+    /// way to the child; of what is left, the oldest (a pre-fork server's master, not one of
+    /// its workers of the same name).
     func resolve(procRoot root: String = "/proc", excluding own: Int = Int(getpid())) -> Int? {
         switch self {
         case .pid(let pid):
@@ -57,9 +58,13 @@ public enum ProcessSelector: Equatable, Sendable, CustomStringConvertible {
             while p > 1, ancestors.insert(p).inserted { p = stats[p]?.parent ?? 0 }
             var group = matches.filter { !ancestors.contains($0.pid) }
             if group.contains(where: \.byExecutable) { group = group.filter(\.byExecutable) }
-            let parents = Set(group.compactMap { stats[$0.pid]?.parent })
-            let leaves = group.filter { !parents.contains($0.pid) }.map(\.pid)
-            return leaves.min { a, b in
+            let pids = Set(group.map(\.pid))
+            let wrappers = Set(group.compactMap { m -> Int? in
+                guard let parent = stats[m.pid]?.parent, pids.contains(parent),
+                      stats[parent]?.command != stats[m.pid]?.command else { return nil }
+                return parent
+            })
+            return group.map(\.pid).filter { !wrappers.contains($0) }.min { a, b in
                 let sa = stats[a]?.startTicks ?? 0, sb = stats[b]?.startTicks ?? 0
                 return sa != sb ? sa < sb : a < b
             }

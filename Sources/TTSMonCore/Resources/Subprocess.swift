@@ -1,3 +1,4 @@
+import CTextScan
 import Foundation
 
 /// A child process started with posix_spawn and reaped with waitpid, its output read through a
@@ -15,10 +16,8 @@ public final class Subprocess {
     /// block some), and the pipe is not inherited by anything else started later.
     public init(_ arguments: [String], environment: [String: String]? = nil) throws {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw InputError("pipe: \(String(cString: strerror(errno)))") }
         // Not inherited by whatever else this process starts (its holder would keep the pipe open).
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        guard ttsmon_pipe_cloexec(&fds) == 0 else { throw InputError("pipe: \(String(cString: strerror(errno)))") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -118,11 +117,21 @@ public final class Subprocess {
         return nil
     }
 
-    /// Ends the child at once (SIGKILL) and reaps it.
+    /// Ends the child at once (SIGKILL) and reaps it, waiting a second at most: a child stuck in
+    /// the kernel (a hung driver's nvidia-smi) dies only when the kernel lets it, and is then
+    /// reaped by a thread of its own instead of blocking the caller.
     public func kill() {
         guard !reaped else { return }
         Glibc.kill(pid, SIGKILL)
-        _ = wait(until: .distantFuture)
+        guard wait(until: Date().addingTimeInterval(1)) == nil, !reaped else { return }
+        reaped = true
+        let stuck = pid
+        let reaper = Thread {
+            var status: Int32 = 0
+            while waitpid(stuck, &status, 0) < 0, errno == EINTR {}
+        }
+        reaper.name = "ttsmon-reaper"
+        reaper.start()
     }
 
     /// Runs to the end: its exit status and output, or nil when it took longer than `timeout`
