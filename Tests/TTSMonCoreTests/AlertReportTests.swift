@@ -120,3 +120,37 @@ import Testing
         #expect(!s2.alerts.contains { $0.rule.name == "HighServerErrorRate" })
     }
 }
+
+/// #19: a report over a long span of one file (or one rotated set) evaluates the rules as the
+/// ranges are folded in time order, keeping per-second data for the longest window only; the
+/// alert intervals equal those of evaluating the whole span at the end.
+@Suite struct BoundedAlertSeriesTests {
+    @Test func longSpansKeepOnlyTheWindowsSeconds() throws {
+        let dir = TempDir()
+        var options = GeneratorOptions(outputDirectory: dir.path, requests: 40_000)
+        options.rate = 0.5          // 22 hours of log time
+        options.incident = true
+        options.seed = 5
+        _ = try LogGenerator.generate(options)
+        let path = dir.path + "/app.log"
+        let other = dir.write("other.log", "")
+        func run(_ paths: [String]) throws -> ReportOutcome {
+            var o = ReportOptions(inputs: paths.map(LogInput.init(path:)))
+            o.threads = 2
+            o.splitThreshold = 256 << 10
+            o.rangeSize = 256 << 10
+            return try ReportRunner.run(o)
+        }
+        let streamed = try run([path])
+        let whole = try run([path, other])   // two inputs of different names: evaluated at the end
+        #expect(streamed.alertEngine != nil && whole.alertEngine == nil)
+        let span = try #require(streamed.accumulator.last).second - (try #require(streamed.accumulator.first)).second
+        #expect(span > 20 * 3600)
+        #expect(streamed.accumulator.alertSeries.secondCount < 6000, "\(streamed.accumulator.alertSeries.secondCount) seconds kept")
+        #expect(whole.accumulator.alertSeries.secondCount > 30_000)
+        let a = ReportSummary(streamed).alerts, b = ReportSummary(whole).alerts
+        #expect(!a.isEmpty)
+        #expect(a.map(\.rule.name) == b.map(\.rule.name) && a.map(\.start) == b.map(\.start) && a.map(\.end) == b.map(\.end))
+        #expect(a.map(\.peak) == b.map(\.peak))
+    }
+}

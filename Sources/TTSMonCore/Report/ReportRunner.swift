@@ -34,6 +34,10 @@ public struct ReportOutcome: Sendable {
     public var range: TimeRange
     /// The rules the accumulator's alert series was built for.
     public var rules: [AlertRule]
+    /// The rules already evaluated over the series' older seconds, which were then dropped
+    /// (inputs in time order are evaluated as they are folded, so a week of log time never
+    /// holds a week of per-second data); nil when the whole series is still there.
+    public var alertEngine: AlertEngine?
 }
 
 /// Reads every input (in parallel where it can) and folds it into one accumulator.
@@ -71,6 +75,11 @@ public enum ReportRunner {
         let sendableOpened = UncheckedBox(opened)
         // Segments are folded in log order as they finish, while later ones are still read.
         let merged = MergeState(total: ReportAccumulator(range: range, rules: options.rules), files: opened.count)
+        // One file, or one rotated set oldest first: segments arrive in time order, so each
+        // second can be evaluated once no later segment can add to it, and then forgotten.
+        if Set(inputs.map(\.rotation.base)).count == 1, !inputs.contains(where: \.isStandardInput) {
+            merged.engine = AlertEngine(rules: options.rules)
+        }
         ParallelWork<SegmentResult>.run(count: segments.count, threads: options.threads, { i in
             readSegment(segments[i], logs: sendableOpened.value, range: timeRange, rules: options.rules, progress: options.progress)
         }, consume: { i, result in
@@ -78,6 +87,9 @@ public enum ReportRunner {
             merged.fileLines[segment.fileIndex] += result.accumulator.lines.total
             if let w = result.warning { merged.warnings.append("\(sendableOpened.value[segment.fileIndex].input.displayName): \(w)") }
             merged.total.append(result.accumulator)
+            if merged.engine != nil, let last = merged.total.last {
+                merged.engine!.evaluateLog(&merged.total.alertSeries, through: last.second - ReportRunner.settleSeconds)
+            }
         })
         var total = merged.total
         let fileLines = merged.fileLines
@@ -93,8 +105,13 @@ public enum ReportRunner {
         let files = opened.enumerated().map { i, log in
             ReportFile(path: log.input.displayName, format: log.format.name, lines: fileLines[i], compressed: log.compressed)
         }
-        return ReportOutcome(accumulator: total, files: files, warnings: warnings, range: range, rules: options.rules)
+        return ReportOutcome(accumulator: total, files: files, warnings: warnings, range: range, rules: options.rules,
+                             alertEngine: merged.engine)
     }
+
+    /// Seconds of log time behind the newest record that a later range may still add to (a
+    /// server's threads write their lines slightly out of order): evaluated only after.
+    static let settleSeconds: Int64 = 120
 
     /// Splits large plain files into two or more line-aligned byte ranges.
     static func plan(_ logs: [OpenedLog], options: ReportOptions) -> [Segment] {
@@ -185,6 +202,8 @@ final class MergeState: @unchecked Sendable {
     var total: ReportAccumulator
     var fileLines: [Int]
     var warnings: [String] = []
+    /// Alert rules evaluated as time-ordered segments arrive (nil: at the end, over all).
+    var engine: AlertEngine?
 
     init(total: ReportAccumulator, files: Int) {
         self.total = total

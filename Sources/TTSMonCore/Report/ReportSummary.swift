@@ -83,7 +83,7 @@ public struct ReportSummary: Sendable {
         lines = a.lines
         warnings = outcome.warnings
         var series = a.alertSeries
-        var engine = AlertEngine(rules: outcome.rules)
+        var engine = outcome.alertEngine ?? AlertEngine(rules: outcome.rules)
         if let last = a.last { engine.evaluateLog(&series, through: last.second) }
         alerts = engine.currentIntervals
     }
