@@ -62,7 +62,7 @@ import TTSMonCore
             let endMinute = last.second >= 0 ? last.second / 60 : (last.second - 59) / 60
             let start = LogTimestamp(milliseconds: (endMinute - Int64(window.seconds / 60) + 1) * 60_000)
             let (_, windowJSON, _) = try TTSMonBinary.run(["report", "--format", "json", "--from", String(start.logText.prefix(19)), log])
-            let expected = try #require(((try JSONSerialization.jsonObject(with: Data(windowJSON.utf8)) as? [String: Any])?["requests"] as? [String: Any])?["total"] as? Int)
+            let expected = try #require(Self.requestTotal(windowJSON))
             let long = Tmux()
             defer { long.kill() }
             long.start("\(TTSMonBinary.url.path) dashboard --window \(window.rawValue) --log \(log); echo EXIT=$?; sleep 30")
@@ -87,9 +87,8 @@ import TTSMonCore
         #expect(gen == 0, "\(genErr)")
         let log = dir.path + "/app.log"
         let (_, json, _) = try TTSMonBinary.run(["report", "--format", "json", "-R", log])
-        let total = try #require(((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["requests"] as? [String: Any])?["total"] as? Int)
-        let (_, own, _) = try TTSMonBinary.run(["report", "--format", "json", log])
-        let liveOnly = try #require(((try JSONSerialization.jsonObject(with: Data(own.utf8)) as? [String: Any])?["requests"] as? [String: Any])?["total"] as? Int)
+        let total = try #require(Self.requestTotal(json))
+        let liveOnly = try #require(Self.requestTotal(try TTSMonBinary.run(["report", "--format", "json", log]).1))
         #expect(liveOnly < total)
         let tmux = Tmux()
         defer { tmux.kill() }
@@ -105,4 +104,9 @@ import TTSMonCore
         #expect(shown == total, "the dashboard's 24h (\(shown)) is report -R's (\(total)); the live file alone: \(liveOnly)\n\(done)")
         #expect(tmux.quit().contains("EXIT=0"))
     } }
+
+    /// `requests.total` of report's JSON.
+    static func requestTotal(_ json: String) -> Int? {
+        ((try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]).flatMap { $0["requests"] as? [String: Any] }?["total"] as? Int
+    }
 }
