@@ -118,6 +118,7 @@ import Testing
         state.latest = metrics.recentRequests(matching: nil, limit: 60)
         let events = EventRows.of(state)
         let grid = DashboardView.render(state, width: 150, height: 45)
+        try check(grid, "overview-latest-150x45")
         let text = grid.text
         try #require(events.count < 20, "few events: \(events.count)")
         #expect(text.contains("Latest requests"))
