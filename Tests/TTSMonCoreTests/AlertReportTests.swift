@@ -152,5 +152,7 @@ import Testing
         #expect(!a.isEmpty)
         #expect(a.map(\.rule.name) == b.map(\.rule.name) && a.map(\.start) == b.map(\.start) && a.map(\.end) == b.map(\.end))
         #expect(a.map(\.peak) == b.map(\.peak))
+        // A second of alert data stays small: a day of .gz is one segment holding 86,400 of them.
+        #expect(MemoryLayout<AlertSecond>.stride <= 64)
     }
 }

@@ -1,20 +1,35 @@
 /// What one second of log time held, as alert rules need it.
 struct AlertSecond: Sendable {
+    // 64 bytes a second (a day of log time is 86,400 of them): no optionals, the array and the
+    // double first, then the counts.
+    /// Counts over the latency limits beyond the first two (rules of a `--rules` file; empty
+    /// arrays allocate nothing).
+    var overRest: [Int32] = []
+    /// The highest cache reading of the second; NaN when none.
+    private var cacheReading = Double.nan
     var requests: Int32 = 0, failed: Int32 = 0
     /// Requests of sources with HTTP-like codes, and their 5xx failures.
     var statusCodeRequests: Int32 = 0, serverErrors: Int32 = 0
     /// Requests that logged a GPU queue time, and those over `AlertSignal.slowQueueMilliseconds`.
     var queueKnown: Int32 = 0, queueSlow: Int32 = 0
     /// Requests slower than each of the series' latency limits: the first two inline (the
-    /// built-in rules need two), any further ones in `overRest` (empty arrays allocate nothing).
+    /// built-in rules need two), any further ones in `overRest`.
     var over0: Int32 = 0, over1: Int32 = 0
-    var overRest: [Int32] = []
     /// Requests that carried a real-time factor, and those above each of the first two RTF limits.
     var rtfKnown: Int32 = 0, rtfOver0: Int32 = 0, rtfOver1: Int32 = 0
+    /// -1 before any failover line in the second, else 1 for away from main, 0 for main.
+    private var standby: Int8 = -1
+
     /// The highest cache reading of the second.
-    var cachePercent: Double?
+    var cachePercent: Double? {
+        get { cacheReading.isNaN ? nil : cacheReading }
+        set { cacheReading = newValue ?? .nan }
+    }
     /// Where the second's last failover line sent traffic: true for away from main.
-    var onStandby: Bool?
+    var onStandby: Bool? {
+        get { standby < 0 ? nil : standby == 1 }
+        set { standby = newValue.map { $0 ? 1 : 0 } ?? -1 }
+    }
 
     init(limits: Int) { if limits > 2 { overRest = [Int32](repeating: 0, count: limits - 2) } }
 

@@ -1,3 +1,4 @@
+import CTextScan
 import Foundation
 
 /// What `report` reads, and how.
@@ -90,6 +91,9 @@ public enum ReportRunner {
             if merged.engine != nil, let last = merged.total.last {
                 merged.engine!.evaluateLog(&merged.total.alertSeries, through: last.second - ReportRunner.settleSeconds)
             }
+            // A merged segment (a day of .gz, a range of a large file) frees megabytes; glibc
+            // keeps them in its arenas unless asked, and the peak would grow with every one.
+            ttsmon_release_free_memory()
         })
         var total = merged.total
         let fileLines = merged.fileLines
