@@ -91,9 +91,10 @@ public enum ReportRunner {
             if merged.engine != nil, let last = merged.total.last {
                 merged.engine!.evaluateLog(&merged.total.alertSeries, through: last.second - ReportRunner.settleSeconds)
             }
-            // A merged segment (a day of .gz, a range of a large file) frees megabytes; glibc
-            // keeps them in its arenas unless asked, and the peak would grow with every one.
-            ttsmon_release_free_memory()
+            // A whole file merged (a day of .gz) frees megabytes; glibc keeps them in its arenas
+            // unless asked, and the peak would grow with every file. (Ranges of a large file
+            // are a few MB each: not worth a trim per range on report's hot path.)
+            if segment.byteRange == nil { ttsmon_release_free_memory() }
         })
         var total = merged.total
         let fileLines = merged.fileLines
