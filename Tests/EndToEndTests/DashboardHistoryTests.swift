@@ -67,10 +67,7 @@ import TTSMonCore
             defer { long.kill() }
             long.start("\(TTSMonBinary.url.path) dashboard --window \(window.rawValue) --log \(log); echo EXIT=$?; sleep 30")
             let label = "req in \(window.rawValue)"
-            let done = long.waitFor(90) { s in
-                guard let header = s.split(separator: "\n").first, !header.contains("reading"), !header.contains("history") else { return false }
-                return s.contains(label)
-            }
+            let done = Self.settled(long, label: label) { _ in true }
             let line = try #require(done.split(separator: "\n").first { $0.contains(label) }.map(String.init), "\(done)")
             let shownLong = try #require(Int(line.components(separatedBy: " " + label)[0].split(separator: " ").last!))
             #expect(shownLong == expected, "\(window): the dashboard shows \(shownLong), report over its minutes \(expected)\n\(done)")
@@ -94,16 +91,21 @@ import TTSMonCore
         defer { tmux.kill() }
         tmux.start("\(TTSMonBinary.url.path) dashboard -R --window 24h --log \(log); echo EXIT=$?; sleep 30")
         let label = "req in 24h"
-        let done = tmux.waitFor(90) { s in
-            guard let header = s.split(separator: "\n").first, !header.contains("reading"), !header.contains("history") else { return false }
-            guard let line = s.split(separator: "\n").first(where: { $0.contains(label) }) else { return false }
-            return line.contains(" \(total) " + label)
-        }
+        let done = Self.settled(tmux, label: label) { $0.contains(" \(total) " + label) }
         let line = try #require(done.split(separator: "\n").first { $0.contains(label) }.map(String.init), "\(done)")
         let shown = try #require(Int(line.components(separatedBy: " " + label)[0].split(separator: " ").last!))
         #expect(shown == total, "the dashboard's 24h (\(shown)) is report -R's (\(total)); the live file alone: \(liveOnly)\n\(done)")
         #expect(tmux.quit().contains("EXIT=0"))
     } }
+
+    /// The screen once the header no longer says `reading` or `history` and the line holding
+    /// `label` satisfies `line` (90 s at most).
+    static func settled(_ tmux: Tmux, label: String, line: (Substring) -> Bool) -> String {
+        tmux.waitFor(90) { s in
+            guard let header = s.split(separator: "\n").first, !header.contains("reading"), !header.contains("history") else { return false }
+            return s.split(separator: "\n").first(where: { $0.contains(label) }).map(line) ?? false
+        }
+    }
 
     /// `requests.total` of report's JSON.
     static func requestTotal(_ json: String) -> Int? {

@@ -36,6 +36,23 @@ import TTSMonNet
         return bin
     }
 
+    /// What the live-command tests share: a process growing its memory (named by `marker`), an
+    /// empty log, and a PATH whose nvidia-smi prints one GPU at 97 %.
+    struct Stage {
+        let dir = ScratchDir()
+        let marker = "grower-\(UUID().uuidString.prefix(8))"
+        let grower: Child
+        let log: String
+        let path: String
+        init() throws {
+            let bin = try ResourceTests.standIn(dir, "echo '0, 97, 15235, 16384'")
+            grower = try Child(ResourceTests.grow(marker))
+            log = dir.path + "/app.log"
+            try "".write(toFile: log, atomically: true, encoding: .utf8)
+            path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        }
+    }
+
     @Test(.enabled(if: python != nil, "python3 is not installed"))
     func aBusyAndAGrowingProcessAreMeasuredAndAGoneOneSaysSo() async throws { try await offThePool {
         let burner = try Child(Self.burn)
@@ -134,18 +151,14 @@ import TTSMonNet
     /// The rules fire in `watch` on the sampling clock, with a log that says nothing.
     @Test(.enabled(if: python != nil, "python3 is not installed"))
     func resourceRulesFireInWatch() async throws { try await offThePool {
-        let dir = ScratchDir()
-        let bin = try Self.standIn(dir, "echo '0, 97, 15235, 16384'")
-        let marker = "grower-\(UUID().uuidString)"
-        let grower = try Child(Self.grow(marker))
-        defer { grower.stop() }
+        let stage = try Self.Stage()
+        let (dir, marker, grower, log, path) = (stage.dir, stage.marker, stage.grower, stage.log, stage.path)
+        // Through `stage`: its directory lives until the end of the test.
+        defer { stage.grower.stop() }
         let rules = dir.path + "/rules.toml"
         // HighCPULoad at a threshold any reading passes: the host's CPU reaches its rule.
         try "[[rule]]\nname = \"MemoryGrowth\"\nfor = \"1s\"\n[[rule]]\nname = \"GPUSaturated\"\nfor = \"1s\"\n[[rule]]\nname = \"HighCPULoad\"\nthreshold = -1\nfor = \"1s\"\n"
             .write(toFile: rules, atomically: true, encoding: .utf8)
-        let log = dir.path + "/app.log"
-        try "".write(toFile: log, atomically: true, encoding: .utf8)
-        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let (code, out, err) = try TTSMonBinary.run(["watch", "--log", log, "--process", marker, "--rules", rules,
                                                      "--interval", "1", "--duration", "9"], environment: ["PATH": path])
         #expect(code == 0, "\(err)")
@@ -168,21 +181,17 @@ import TTSMonNet
     /// rule's alert in the strip with an empty log, and the process shown gone once it ends.
     @Test(.enabled(if: python != nil && Tmux.available, "python3 or tmux is not installed"))
     func theDashboardShowsResourcesAndTheirAlerts() async throws { try await offThePool {
-        let dir = ScratchDir()
-        let bin = try Self.standIn(dir, "echo '0, 97, 15235, 16384'")
-        let marker = "grower-\(UUID().uuidString.prefix(8))"
-        let grower = try Child(Self.grow(marker))
-        defer { grower.stop() }
+        let stage = try Self.Stage()
+        let (dir, marker, grower, log, path) = (stage.dir, stage.marker, stage.grower, stage.log, stage.path)
+        // Through `stage`: its directory lives until the end of the test.
+        defer { stage.grower.stop() }
         let rules = dir.path + "/rules.toml"
         try "[[rule]]\nname = \"MemoryGrowth\"\nfor = \"1s\"\n".write(toFile: rules, atomically: true, encoding: .utf8)
-        let log = dir.path + "/app.log"
-        try "".write(toFile: log, atomically: true, encoding: .utf8)
         let listener = try Child("import socket, time\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen()\nprint(s.getsockname()[1], flush=True)\ntime.sleep(60)")
         defer { listener.stop() }
         let port = try #require(Int(listener.firstLine()))
         let tmux = Tmux()
         defer { tmux.kill() }
-        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         tmux.start("\(TTSMonBinary.url.path) dashboard --log \(log) --process \(marker) --process :\(port) --rules \(rules); echo EXIT=$?; sleep 30",
                    env: ["PATH": path])
         let screen = tmux.waitFor(30) { $0.contains("MemoryGrowth") && $0.contains("GPU0") && $0.contains("MB/h") }
@@ -202,15 +211,11 @@ import TTSMonNet
     /// its last figures.
     @Test(.enabled(if: python != nil, "python3 is not installed"))
     func exportServesTheResourceGauges() async throws { try await offThePool {
-        let dir = ScratchDir()
-        let bin = try Self.standIn(dir, "echo '0, 97, 15235, 16384'")
-        let marker = "grower-\(UUID().uuidString.prefix(8))"
-        let grower = try Child(Self.grow(marker))
-        defer { grower.stop() }
-        let log = dir.path + "/app.log"
-        try "".write(toFile: log, atomically: true, encoding: .utf8)
+        let stage = try Self.Stage()
+        let (marker, grower, log, path) = (stage.marker, stage.grower, stage.log, stage.path)
+        // Through `stage`: its directory lives until the end of the test.
+        defer { stage.grower.stop() }
         let port = freeLoopbackPort()
-        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let export = try Subprocess([TTSMonBinary.url.path, "export", "--log", log, "--process", marker, "--listen", "127.0.0.1:\(port)"],
                                     environment: ProcessInfo.processInfo.environment.merging(["PATH": path]) { $1 })
         defer { export.kill() }

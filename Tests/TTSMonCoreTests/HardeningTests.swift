@@ -214,11 +214,17 @@ import Testing
 
 /// Issue 15: a log that stopped is said to be stale, and LogStale fires.
 @Suite struct StaleLogTests {
+    /// A log of steady lines whose file was last written two hours ago.
+    static func writtenHoursAgo(_ dir: TempDir, _ name: String, lines: Int) throws -> String {
+        let path = dir.write(name, HardeningTests.steadyLines(count: lines).joined(separator: "\n") + "\n")
+        var times = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
+        try #require(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        return path
+    }
+
     @Test func aLogLastWrittenHoursAgoIsStaleAtOnceAndLogStaleFires() throws {
         let dir = TempDir()
-        let path = dir.write("app.log", HardeningTests.steadyLines(count: 20).joined(separator: "\n") + "\n")
-        var times = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
-        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let path = try Self.writtenHoursAgo(dir, "app.log", lines: 20)
         let collector = LiveCollector(paths: [path], configuration: LiveMetrics.Configuration())
         while collector.poll() {}
         let stale = try #require(collector.staleSeconds(wallNow: Date()))
@@ -232,9 +238,7 @@ import Testing
     /// A log quiet by design (the demo's router logs only its switches) is never stale.
     @Test func aQuietLogIsNeverStale() throws {
         let dir = TempDir()
-        let path = dir.write("router.log", HardeningTests.steadyLines(count: 5).joined(separator: "\n") + "\n")
-        var times = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
-        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let path = try Self.writtenHoursAgo(dir, "router.log", lines: 5)
         let collector = LiveCollector(paths: [path], configuration: LiveMetrics.Configuration())
         collector.quietPaths = [path]
         while collector.poll() {}
