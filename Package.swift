@@ -18,10 +18,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CBytes", path: "Sources/CBytes"),
         .target(name: "CTextScan"),
+        // ISA-L's inflate, loaded at run time where `libisal2` is installed (zlib otherwise).
+        .target(name: "CInflate", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CRegex", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         // Bounds checks stay on: the parser reads hostile input, and unsafe flags would keep
         // the library from being used as a dependency.
-        .target(name: "TTSMonCore", dependencies: ["CZlib", "CBytes", "CTextScan", "CRegex"]),
+        .target(name: "TTSMonCore", dependencies: ["CZlib", "CBytes", "CTextScan", "CRegex", "CInflate"]),
         .target(
             name: "TTSMonNet",
             dependencies: [

@@ -47,6 +47,25 @@ import Testing
         #expect(corrupt.source.warning != nil)
     }
 
+    /// ISA-L and zlib read the same bytes: several members with padding between them, a stream
+    /// cut short, damaged data (each says so, keeping what came before the damage).
+    @Test(.enabled(if: GzipSource.usesFastInflate, "libisal2 is not installed (apt-get install libisal2)"))
+    func fastInflateAgreesWithZlib() {
+        let text = Array((0..<30_000).map { "2024-06-12 08:00:00,\($0 % 1000) - app - INFO - line \($0) 你好\n" }.joined().utf8)
+        let member = Gzip.compress(text)
+        var damaged = member
+        for i in 5_000..<5_100 { damaged[i] ^= 0x5A }
+        let cases: [[UInt8]] = [member + [0, 0, 0] + Gzip.compress(Array("tail\n".utf8)), Array(member.prefix(member.count / 3)), damaged]
+        for (n, bytes) in cases.enumerated() {
+            let fast = GzipSource(MemorySource(bytes, step: 1 << 16)), slow = GzipSource(MemorySource(bytes, step: 1 << 16), fastIfPresent: false)
+            #expect(fast.fast != nil && slow.fast == nil)
+            let a = readLines(fast, chunk: 1 << 20), b = readLines(slow, chunk: 1 << 20)
+            if n == 0 { #expect(a == b && a.count == 30_001 && fast.warning == nil) }
+            if n == 1 { #expect(a.count > 1000 && b.starts(with: a.dropLast()) && fast.warning?.contains("truncated") == true) }
+            if n == 2 { #expect(fast.warning != nil && slow.warning != nil) }
+        }
+    }
+
     @Test func missingDirectoryAndRotationOrder() throws {
         let dir = TempDir()
         #expect(throws: InputError.self) { try LogOpener.open(LogInput(path: dir.path + "/nope.log")) }

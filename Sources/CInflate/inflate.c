@@ -1,0 +1,100 @@
+#include "cinflate.h"
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__has_include)
+#if __has_include(<isa-l/igzip_lib.h>)
+#define TTSMON_HAVE_ISAL 1
+#include <isa-l/igzip_lib.h>
+#endif
+#endif
+
+#ifdef TTSMON_HAVE_ISAL
+struct ttsmon_inflater { struct inflate_state state; };
+
+static void (*isal_init)(struct inflate_state *);
+static void (*isal_reset)(struct inflate_state *);
+static int (*isal_run)(struct inflate_state *);
+static int (*isal_dict)(struct inflate_state *, uint8_t *, uint32_t);
+static int loaded;
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+static void load(void) {
+    void *lib = dlopen("libisal.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) lib = dlopen("libisal.so", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return;
+    isal_init = (void (*)(struct inflate_state *))dlsym(lib, "isal_inflate_init");
+    isal_reset = (void (*)(struct inflate_state *))dlsym(lib, "isal_inflate_reset");
+    isal_run = (int (*)(struct inflate_state *))dlsym(lib, "isal_inflate");
+    isal_dict = (int (*)(struct inflate_state *, uint8_t *, uint32_t))dlsym(lib, "isal_inflate_set_dict");
+    loaded = isal_init && isal_reset && isal_run && isal_dict && !getenv("TTSMON_NO_ISAL");
+}
+
+int ttsmon_fast_inflate_available(void) {
+    pthread_once(&load_once, load);
+    return loaded;
+}
+
+ttsmon_inflater *ttsmon_inflater_new(void) {
+    if (!ttsmon_fast_inflate_available()) return NULL;
+    ttsmon_inflater *inflater = malloc(sizeof *inflater);
+    if (!inflater) return NULL;
+    isal_init(&inflater->state);
+    inflater->state.crc_flag = ISAL_GZIP;
+    return inflater;
+}
+
+void ttsmon_inflater_free(ttsmon_inflater *inflater) { free(inflater); }
+
+void ttsmon_inflater_reset(ttsmon_inflater *inflater) {
+    isal_reset(&inflater->state);
+    inflater->state.crc_flag = ISAL_GZIP;
+}
+
+int ttsmon_inflater_run(ttsmon_inflater *inflater, const uint8_t **next_in, size_t *avail_in,
+                        uint8_t **next_out, size_t *avail_out) {
+    struct inflate_state *s = &inflater->state;
+    s->next_in = (uint8_t *)*next_in;
+    s->avail_in = *avail_in > UINT32_MAX ? UINT32_MAX : (uint32_t)*avail_in;
+    s->next_out = *next_out;
+    s->avail_out = *avail_out > UINT32_MAX ? UINT32_MAX : (uint32_t)*avail_out;
+    size_t in_before = s->avail_in, out_before = s->avail_out;
+    int status = isal_run(s);
+    *next_in += in_before - s->avail_in;
+    *avail_in -= in_before - s->avail_in;
+    *next_out += out_before - s->avail_out;
+    *avail_out -= out_before - s->avail_out;
+    if (status < 0) return status;
+    return s->block_state == ISAL_BLOCK_FINISH ? 1 : 0;
+}
+
+size_t ttsmon_inflater_state_size(void) { return sizeof(struct inflate_state); }
+
+void ttsmon_inflater_save(const ttsmon_inflater *inflater, void *state) {
+    memcpy(state, &inflater->state, sizeof(struct inflate_state));
+}
+
+int ttsmon_inflater_restore(ttsmon_inflater *inflater, const void *state, const uint8_t *window, size_t window_count) {
+    (void)window; (void)window_count;
+    memcpy(&inflater->state, state, sizeof(struct inflate_state));
+    inflater->state.next_in = NULL; inflater->state.avail_in = 0;
+    inflater->state.next_out = NULL; inflater->state.avail_out = 0;
+    return 0;
+}
+#else
+int ttsmon_fast_inflate_available(void) { return 0; }
+ttsmon_inflater *ttsmon_inflater_new(void) { return NULL; }
+void ttsmon_inflater_free(ttsmon_inflater *inflater) { (void)inflater; }
+void ttsmon_inflater_reset(ttsmon_inflater *inflater) { (void)inflater; }
+int ttsmon_inflater_run(ttsmon_inflater *inflater, const uint8_t **next_in, size_t *avail_in,
+                        uint8_t **next_out, size_t *avail_out) {
+    (void)inflater; (void)next_in; (void)avail_in; (void)next_out; (void)avail_out; return -100;
+}
+size_t ttsmon_inflater_state_size(void) { return 0; }
+void ttsmon_inflater_save(const ttsmon_inflater *inflater, void *state) { (void)inflater; (void)state; }
+int ttsmon_inflater_restore(ttsmon_inflater *inflater, const void *state, const uint8_t *window, size_t window_count) {
+    (void)inflater; (void)state; (void)window; (void)window_count; return -100;
+}
+#endif
