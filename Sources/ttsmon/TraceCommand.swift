@@ -11,6 +11,8 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
     @Flag(name: [.customShort("R"), .customLong("rotated")], help: "Add rotated siblings (NAME.N, NAME.N.gz) of each file.")
     var rotated = false
+    @Flag(name: .customLong("no-index"), help: "Search every file whole; neither use nor build the request index.")
+    var noIndex = false
     @OptionGroup var formatFiles: FormatFileOptions
     @Argument(help: "The request id.") var id: String
     @Argument(help: "Log files (or - for standard input).") var files: [String] = []
@@ -20,7 +22,7 @@ struct TraceCommand: ParsableCommand {
         guard isValidRequestID(id) else { fail("trace: '\(id)' is not a request id (letters, digits and _.:-)", code: 2) }
         let inputs = expandInputs(files, rotated: rotated, formats: formatFiles.load())
         let result: (trace: RequestTrace?, warnings: [String])
-        do { result = try RequestTracer.trace(id: id, inputs: inputs) } catch let error as InputError {
+        do { result = try RequestTracer.trace(id: id, inputs: inputs, index: noIndex ? nil : RequestIndexStore.standard()) } catch let error as InputError {
             fail(error.description, code: 2)
         }
         for warning in result.warnings { note("warning: " + warning) }

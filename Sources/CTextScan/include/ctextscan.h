@@ -16,4 +16,17 @@ int ttsmon_pipe_cloexec(int fds[2]);
 /// Hands memory malloc holds free back to the system (malloc_trim).
 void ttsmon_release_free_memory(void);
 
+/// One record of `ttsmon_scan_id_values`: a value after an `…id=` key (offsets in the block),
+/// or, with `value_length` -1, a line without one (`value_start` is then its end).
+typedef struct {
+    int line_start;
+    int value_start;
+    int value_length;
+} ttsmon_id_hit;
+
+/// Scans whole lines of `block` (lines end with '\n'; the last may not) for values after keys
+/// ending in "id" in any case. Writes records in line order into `out`, stopping at a line
+/// boundary before `capacity` runs out; `*consumed` is where the next call goes on.
+size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed);
+
 #endif

@@ -54,3 +54,21 @@ public final class FileDescriptorSource: ByteSource {
         }
     }
 }
+
+/// At most `limit` bytes of another source.
+final class LimitedSource: ByteSource {
+    let rest: ByteSource
+    var left: Int64
+    var warning: String? { rest.warning }
+    var rawBytesRead: Int64 { rest.rawBytesRead }
+
+    init(_ rest: ByteSource, limit: Int64) { self.rest = rest; left = max(0, limit) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard left > 0 else { return 0 }
+        let want = Int(min(Int64(buffer.count), left))
+        let n = rest.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
+        left -= Int64(n)
+        return n
+    }
+}

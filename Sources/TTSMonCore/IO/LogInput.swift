@@ -24,10 +24,15 @@ public final class OpenedLog {
     public let source: ByteSource
     /// The descriptor of a plain (uncompressed) file, for reading byte ranges with pread.
     public let plainFileDescriptor: Int32?
+    /// The descriptor of the file, plain or gzip (nil for standard input).
+    let fileDescriptor: Int32?
+    /// The inflater of a gzip file.
+    let gzip: GzipSource?
 
-    init(input: LogInput, compressed: Bool, format: LogFormat, fileSize: Int64?, source: ByteSource, plainFD: Int32?) {
+    init(input: LogInput, compressed: Bool, format: LogFormat, fileSize: Int64?, source: ByteSource, fd: Int32?, gzip: GzipSource?) {
         self.input = input; self.compressed = compressed; self.format = format
-        self.fileSize = fileSize; self.source = source; plainFileDescriptor = plainFD
+        self.fileSize = fileSize; self.source = source; fileDescriptor = fd; self.gzip = gzip
+        plainFileDescriptor = compressed ? nil : fd
     }
 
     /// A line reader over the whole input.
@@ -67,7 +72,8 @@ public enum LogOpener {
         let compression = Compression.detect(magic.prefix(got))
         if let why = compression?.unsupported { throw InputError("\(input.displayName): \(why)") }
         let compressed = compression == .gzip
-        var source: ByteSource = compressed ? GzipSource(raw) : raw
+        let gzip = compressed ? GzipSource(raw) : nil
+        var source: ByteSource = gzip ?? raw
         // Sniff the format from the first lines of the (decompressed) stream.
         var head = [UInt8](repeating: 0, count: sniffBytes)
         var headCount = 0
@@ -80,7 +86,7 @@ public enum LogOpener {
         let format = forced ?? LogFormat.detect(firstLines: firstLines(of: head, limit: 30), user: input.formats)
         source = PrefixedSource(prefix: head, rest: source)
         return OpenedLog(input: input, compressed: compressed, format: format, fileSize: size, source: source,
-                         plainFD: compressed || input.isStandardInput ? nil : file.fd)
+                         fd: input.isStandardInput ? nil : file.fd, gzip: gzip)
     }
 
     /// Splits up to `limit` complete lines off the front of `bytes`.

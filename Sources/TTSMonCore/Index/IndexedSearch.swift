@@ -1,0 +1,90 @@
+import Foundation
+
+/// `trace` through the request index: a file with a valid index is read only where the index
+/// says the id is (from the nearest access point for gzip); a file without one is searched
+/// whole and indexed on the way; a live file that grew past its index has the rest searched and
+/// added. A damaged, foreign or stale index is never used (see `RequestIndexStore.load`).
+enum IndexedSearch {
+    /// Text read past a range's end, for a taken record's traceback.
+    static let tracebackMargin: Int64 = 1 << 20
+
+    static func search(id: String, in log: OpenedLog, store: RequestIndexStore?, cancelled: (@Sendable () -> Bool)?) -> [RequestTrace.Found] {
+        guard let store, RequestIndexBuilder.indexes(log.format), let fd = log.fileDescriptor,
+              let facts = IndexedFileFacts.of(fd: fd, compressed: log.compressed) else {
+            return RequestTracer.search(id: id, in: log, cancelled: cancelled)
+        }
+        var scan = TraceScan(id: id, file: log.input.displayName, format: log.format)
+        guard let index = store.load(for: facts, fd: fd, formatName: log.format.name) else {
+            build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
+            return scan.found
+        }
+        for range in index.ranges(of: id) where range.lowerBound < index.coveredText {
+            if cancelled?() == true { break }
+            read(range, of: log, index: index, fd: fd, facts: facts, into: &scan)
+        }
+        if !log.compressed, facts.size > index.coveredRaw { extend(index, into: &scan, log: log, fd: fd, facts: facts, store: store) }
+        return scan.found
+    }
+
+    /// Reads the lines starting in `range` (text offsets) and a traceback after them.
+    static func read(_ range: Range<Int64>, of log: OpenedLog, index: RequestIndex, fd: Int32, facts: IndexedFileFacts, into scan: inout TraceScan) {
+        let start = max(0, range.lowerBound - 1)   // the byte before: is a line starting at the range's start?
+        let end = min(range.upperBound, index.coveredText) + tracebackMargin
+        if !log.compressed {
+            let source = FileDescriptorSource(fd: fd, range: start..<min(end, facts.size))
+            scan.run(LineReader(source: source, chunkSize: 1 << 20), base: start, lines: range, skipFirstLine: range.lowerBound > 0)
+            return
+        }
+        var source: ByteSource?
+        var base: Int64 = 0
+        if let point = index.point(before: start) {
+            source = GzipSource.resuming(at: point, stateSize: index.stateSize, fd: fd, fileSize: facts.size)
+            if source != nil { base = point.textOffset }
+        }
+        let from = source ?? GzipSource(FileDescriptorSource(fd: fd, range: 0..<facts.size))
+        scan.run(LineReader(source: LimitedSource(from, limit: end - base), chunkSize: 1 << 20), base: base, lines: range,
+                 skipFirstLine: base > 0)
+    }
+
+    /// Searches the whole file, indexing it on the way, and stores the index when the read was
+    /// whole and clean.
+    static func build(into scan: inout TraceScan, log: OpenedLog, fd: Int32, facts: IndexedFileFacts, store: RequestIndexStore,
+                      cancelled: (@Sendable () -> Bool)?) {
+        let recorder = log.gzip?.fast != nil ? AccessPointRecorder() : nil
+        log.gzip?.recorder = recorder
+        scan.builder = RequestIndexBuilder(format: log.format)
+        scan.run(log.lines(), base: 0, cancelled: cancelled)
+        guard let builder = scan.builder else { return }
+        guard cancelled?() != true, log.source.warning == nil else { return }
+        let covered: Int64, text: Int64
+        if let gzip = log.gzip { covered = facts.size; text = gzip.textProduced } else {
+            guard let end = lastLineEnd(fd: fd, size: facts.size) else { return }
+            covered = end; text = end
+        }
+        guard let tail = IndexedFileFacts.tailCRC(fd: fd, end: covered) else { return }
+        let index = RequestIndex(facts: facts, coveredRaw: covered, coveredText: text, tailCRC: tail, formatName: log.format.name,
+                                 entries: builder.entries, points: recorder?.points ?? [],
+                                 stateSize: recorder == nil ? 0 : RequestIndexStore.stateSize)
+        store.save(index, for: facts)
+    }
+
+    /// A plain file that grew: searches and indexes what came after the covered part.
+    static func extend(_ index: RequestIndex, into scan: inout TraceScan, log: OpenedLog, fd: Int32, facts: IndexedFileFacts,
+                       store: RequestIndexStore) {
+        scan.builder = RequestIndexBuilder(format: log.format)
+        let source = FileDescriptorSource(fd: fd, range: index.coveredRaw..<facts.size)
+        scan.run(LineReader(source: source), base: index.coveredRaw)
+        guard let builder = scan.builder, let end = lastLineEnd(fd: fd, size: facts.size), let tail = IndexedFileFacts.tailCRC(fd: fd, end: end) else { return }
+        let grown = RequestIndex(facts: facts, coveredRaw: end, coveredText: end, tailCRC: tail, formatName: log.format.name,
+                                 entries: index.entries + builder.entries, points: [], stateSize: 0)
+        store.save(grown, for: facts)
+    }
+
+    /// Just past the last newline before `size` (whole lines only), within the last MB.
+    static func lastLineEnd(fd: Int32, size: Int64) -> Int64? {
+        guard size > 0 else { return 0 }
+        let from = max(0, size - (1 << 20))
+        guard let tail = IndexedFileFacts.readRange(fd: fd, from..<size), let nl = tail.lastIndex(of: 10) else { return nil }
+        return from + Int64(nl) + 1
+    }
+}
