@@ -92,6 +92,11 @@ final class DashboardApp {
         model.update { $0.helpNote = terminal.localeNote }
         defer { terminal.end() }
         startProbes()
+        let indexing = CancelFlag()
+        defer { indexing.cancel() }
+        if let store = RequestIndexStore.standard() {
+            RequestIndexer.startInBackground(live: source.lookupPaths, formats: options.formats, store: store, cancelled: { indexing.cancelled })
+        }
         var lastRefresh = Date.distantPast
         var lastTick = Date()
         var dirty = true
@@ -232,7 +237,8 @@ final class DashboardApp {
         let total = HistoryLookup.batches(live: live).reduce(0) { $0 + $1.count }
         _ = model.handle(.lookup(.progress(id: id, done: 0, total: total)))
         Thread.detachNewThread {
-            let trace = HistoryLookup.run(id: id, live: live, formats: formats, cancelled: { cancel.cancelled }) { done, total in
+            let trace = HistoryLookup.run(id: id, live: live, formats: formats, index: RequestIndexStore.standard(),
+                                          cancelled: { cancel.cancelled }) { done, total in
                 mailbox.post(.progress(id: id, done: done, total: total))
             }
             if cancel.cancelled { return }

@@ -8,7 +8,7 @@ struct TTSMon: AsyncParsableCommand {
         commandName: "ttsmon",
         abstract: "On-call monitor for text-to-speech services: logs, latency, errors, failover.",
         version: TTSMonVersion.current,
-        subcommands: [DashboardCommand.self, DemoCommand.self, ReplayCommand.self, BenchRenderCommand.self, ReportCommand.self, TraceCommand.self, WatchCommand.self, ExportCommand.self, RouterCommand.self, ProbeCommand.self, RulesCommand.self, FormatsCommand.self, GenCommand.self]
+        subcommands: [DashboardCommand.self, DemoCommand.self, ReplayCommand.self, BenchRenderCommand.self, ReportCommand.self, TraceCommand.self, IndexCommand.self, WatchCommand.self, ExportCommand.self, RouterCommand.self, ProbeCommand.self, RulesCommand.self, FormatsCommand.self, GenCommand.self]
     )
 
     /// Runs the command line; every usage error (argument-parser's own included) exits 2, the

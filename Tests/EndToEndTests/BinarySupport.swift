@@ -19,7 +19,9 @@ enum TTSMonBinary {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
+        // Request indexes go to this test run's own cache, never the user's.
+        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": testCacheHome]) { _, new in new }
+            .merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -34,6 +36,9 @@ enum TTSMonBinary {
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// The cache directory (`XDG_CACHE_HOME`) of every ttsmon this test run starts.
+let testCacheHome = NSTemporaryDirectory() + "ttsmon-test-cache-\(getpid())"
 
 /// A temporary directory removed when the value goes away.
 final class ScratchDir {

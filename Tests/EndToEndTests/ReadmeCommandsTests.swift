@@ -80,6 +80,19 @@ import TTSMonNet
         let files = LiveCollector.expand([tts + "/app.log*"])
         let (jsonRC, json, _) = try TTSMonBinary.run(["trace", "--format", "json", id] + files)
         #expect(jsonRC == 0 && json.contains("\"id\": \"\(id)\""))
+
+        // The request index: built by `index`, used by `trace` with the same answer as a whole
+        // search, and cleared. Its own cache, so that what it reports is this run's.
+        let cache = ["XDG_CACHE_HOME": dir.path + "/cache"]
+        let (indexRC, indexOut, _) = try TTSMonBinary.run(["index", "-R", tts + "/app.log"], environment: cache)
+        #expect(indexRC == 0 && indexOut.contains("app.log.3.gz") && indexOut.contains("total"), "\(indexOut)")
+        let (againRC, again, _) = try TTSMonBinary.run(["index", "--format", "json", "-R", tts + "/app.log"], environment: cache)
+        #expect(againRC == 0 && again.contains("\"reused\": true") && !again.contains("\"reused\": false"), "\(again)")
+        let (_, indexed, _) = try TTSMonBinary.run(["trace", "--format", "json", id, "-R", tts + "/app.log"], environment: cache)
+        let (_, whole, _) = try TTSMonBinary.run(["trace", "--no-index", "--format", "json", id, "-R", tts + "/app.log"], environment: cache)
+        #expect(indexed == whole && indexed.contains(id))
+        let (clearRC, cleared, _) = try TTSMonBinary.run(["index", "--clear"], environment: cache)
+        #expect(clearRC == 0 && cleared.contains("removed 4 index files"), "\(cleared)")
         for s in [main, standby] { try DashboardTmuxTests.blocking { await s.stop() } }
     } }
 

@@ -39,7 +39,8 @@ final class Tmux {
 
     /// Starts `command` (a shell line) in a pane of the given size with extra environment.
     func start(_ command: String, width: Int = 150, height: Int = 45, env: [String: String] = [:]) {
-        let exports = env.map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
+        let exports = (["XDG_CACHE_HOME": testCacheHome].merging(env) { _, new in new })
+            .map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
         tmux(["new-session", "-d", "-s", session, "-x", String(width), "-y", String(height), "sh", "-c", "\(exports) \(command)"])
         tmux(["set-option", "-t", session, "remain-on-exit", "on"])
     }

@@ -205,6 +205,19 @@ import Testing
         for id in ["ts_c5", "ts_a10", "ts_c3099"] { #expect(Self.answer(id, [path], store) == Self.answer(id, [path], nil), "\(id)") }
     }
 
+    /// Indexes unused for a month (their files long rotated away) and a killed writer's
+    /// temporary files go; used ones stay.
+    @Test func unusedIndexesArePruned() throws {
+        let dir = TempDir()
+        let store = RequestIndexStore(directory: dir.path)
+        for name in ["old.idx", "new.idx", "left.tmp"] { dir.write(name, "x") }
+        let old = Date().addingTimeInterval(-Double(RequestIndexStore.unusedDays + 1) * 86_400)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: dir.path + "/old.idx")
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: dir.path + "/left.tmp")
+        store.prune()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["new.idx"])
+    }
+
     @Test func encodingRoundTripsAndRejectsDamage() {
         let facts = IndexedFileFacts(device: 1, inode: 2, size: 300, headCRC: 3, compressed: true)
         let entries = (0..<500).map { IndexEntry(hash: UInt64($0) &* 0x9E37_79B9_7F4A_7C15, firstBlock: UInt32($0), lastBlock: UInt32($0 + 2)) }

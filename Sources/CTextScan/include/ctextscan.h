@@ -13,6 +13,9 @@ int ttsmon_is_clean_text(const unsigned char *bytes, size_t count);
 /// pipe(2) with both ends close-on-exec, atomically (pipe2); 0 or -1 with errno.
 int ttsmon_pipe_cloexec(int fds[2]);
 
+/// Gives the calling thread (only) the lowest CPU priority, nice 19.
+void ttsmon_lower_thread_priority(void);
+
 /// Hands memory malloc holds free back to the system (malloc_trim).
 void ttsmon_release_free_memory(void);
 

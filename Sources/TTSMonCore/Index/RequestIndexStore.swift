@@ -72,6 +72,7 @@ public struct RequestIndexStore: Sendable {
               index.compressed == facts.compressed, index.formatName == formatName,
               facts.compressed ? facts.size == index.coveredRaw : facts.size >= index.coveredRaw,
               IndexedFileFacts.tailCRC(fd: fd, end: index.coveredRaw) == index.tailCRC else { return nil }
+        utime(path(for: facts), nil)   // used: kept by `prune`
         return index
     }
 
@@ -84,7 +85,23 @@ public struct RequestIndexStore: Sendable {
         let temporary = final + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard fm.createFile(atPath: temporary, contents: Data(index.encoded())) else { return false }
         guard rename(temporary, final) == 0 else { unlink(temporary); return false }
+        prune()
         return true
+    }
+
+    /// Days an index may go unused before it is removed (its file is most likely gone).
+    static let unusedDays = 30
+
+    /// Removes indexes unused for `unusedDays` and temporary files left by a killed writer.
+    func prune(now: Date = Date()) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".idx") || name.hasSuffix(".tmp") {
+            let path = directory + "/" + name
+            guard let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { continue }
+            let limit = name.hasSuffix(".tmp") ? 3600 : Double(RequestIndexStore.unusedDays) * 86_400
+            if now.timeIntervalSince(modified) > limit { unlink(path) }
+        }
     }
 
     /// Removes every stored index; returns how many files and bytes went.

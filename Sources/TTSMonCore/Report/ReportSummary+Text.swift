@@ -81,6 +81,14 @@ public enum Format {
 
     public static func percent(_ ratio: Double) -> String { String(format: "%.1f%%", ratio * 100) }
 
+    /// `512 B`, `84 KB`, `1.5 MB`, `2.1 GB` (decimal units, as `ls -h --si`).
+    public static func bytes(_ n: Int64) -> String {
+        if n < 1000 { return "\(n) B" }
+        if n < 1_000_000 { return "\(Int((Double(n) / 1e3).rounded())) KB" }
+        if n < 1_000_000_000 { return String(format: "%.1f MB", Double(n) / 1e6) }
+        return String(format: "%.1f GB", Double(n) / 1e9)
+    }
+
     public static func count(_ n: Int) -> String {
         let s = String(n)
         guard n >= 10_000 else { return s }

@@ -10,14 +10,16 @@ public enum HistoryLookup {
 
     /// Searches the batches for `id`; `progress(done, total)` after each batch that did not
     /// find it. Nil when not found or cancelled.
-    public static func run(id: String, live: [String], formats: [LogFormat] = [], cancelled: @escaping @Sendable () -> Bool,
+    public static func run(id: String, live: [String], formats: [LogFormat] = [], index: RequestIndexStore? = nil,
+                           cancelled: @escaping @Sendable () -> Bool,
                            progress: (Int, Int) -> Void) -> RequestTrace? {
         let batches = batches(live: live)
         let total = batches.reduce(0) { $0 + $1.count }
         var done = 0
         for batch in batches {
             if cancelled() { return nil }
-            let result = try? RequestTracer.trace(id: id, inputs: batch.map { LogInput(path: $0, formats: formats) }, cancelled: cancelled)
+            let result = try? RequestTracer.trace(id: id, inputs: batch.map { LogInput(path: $0, formats: formats) }, index: index,
+                                                 cancelled: cancelled)
             done += batch.count
             if cancelled() { return nil }
             if let trace = result?.trace { return trace }

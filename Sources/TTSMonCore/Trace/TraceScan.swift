@@ -40,7 +40,7 @@ struct TraceScan {
                 blockOffset += Int64(nl + 1)
             }
             builder?.addBlock(block, at: blockOffset)
-            guard let base = block.baseAddress, blockOffset < lines.upperBound || carryTraceback else { return }
+            guard let base = block.baseAddress, !needle.isEmpty, blockOffset < lines.upperBound || carryTraceback else { return }
             var from = 0
             if carryTraceback {
                 carryTraceback = appendContinuation(block, from: &from)
