@@ -36,7 +36,7 @@ static int emit_value(const unsigned char *block, long line_end, long line_start
     return 1;
 }
 
-size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed) {
+static size_t scan_by_line(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed) {
     size_t count = 0;
     long n = (long)size;
     long line_start = 0;
@@ -89,4 +89,80 @@ size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_
         *consumed = (size_t)(line_start < n ? line_start : n);
     }
     return count;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+// The same in one pass over the block, 32 bytes a step: newlines and `id=` triples found
+// together, handled in order, with no call per line.
+__attribute__((target("avx2")))
+static size_t scan_at_once(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed) {
+    long n = (long)size;
+    size_t count = 0;
+    long line_start = 0;
+    size_t line_first = 0;   // the line's first record
+    int found = 0;
+    *consumed = 0;
+    const __m256i newline = _mm256_set1_epi8('\n'), equals = _mm256_set1_epi8('=');
+    const __m256i lower = _mm256_set1_epi8(0x20), d = _mm256_set1_epi8('d'), letter_i = _mm256_set1_epi8('i');
+    // One event: a newline at `pos` (is_newline) or an `id=` whose '=' is at `pos`.
+#define EVENT(pos, is_newline) do { \
+        if (is_newline) { \
+            if (!found) { \
+                out[count].line_start = (int)line_start; out[count].value_start = (int)(pos); out[count].value_length = -1; count++; \
+            } \
+            line_start = (pos) + 1; line_first = count; found = 0; *consumed = (size_t)line_start; \
+            if (capacity - count < 64) return count; \
+        } else { \
+            if (capacity - count < 2) { \
+                if (line_first > 0) return line_first; \
+                count = 0; found = 0;   /* alone too many: parsed whole instead */ \
+                long end = (pos); while (end < n && block[end] != '\n') end++; \
+                out[0].line_start = (int)line_start; out[0].value_start = (int)end; out[0].value_length = -1; count = 1; \
+                line_start = end + 1; line_first = 1; *consumed = (size_t)(line_start < n ? line_start : n); \
+                return count; \
+            } \
+            found |= emit_value(block, n, line_start, (pos), out, &count); \
+        } \
+    } while (0)
+    long i = 0;
+    for (; i < 2 && i < n; i++) if (block[i] == '\n') EVENT(i, 1);
+    for (; i + 32 <= n; i += 32) {
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)(block + i));
+        unsigned nl = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, newline));
+        unsigned eq = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, equals));
+        if (eq) {
+            __m256i v1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(block + i - 1)), lower);
+            __m256i v2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(block + i - 2)), lower);
+            eq &= (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(v1, d), _mm256_cmpeq_epi8(v2, letter_i)));
+        }
+        unsigned events = nl | eq;
+        while (events) {
+            int bit = __builtin_ctz(events);
+            events &= events - 1;
+            EVENT(i + bit, (nl >> bit) & 1);
+        }
+    }
+    for (; i < n; i++) {
+        if (block[i] == '\n') EVENT(i, 1);
+        else if (block[i] == '=' && i >= 2 && (block[i - 1] | 0x20) == 'd' && (block[i - 2] | 0x20) == 'i') EVENT(i, 0);
+    }
+    if (line_start < n) {
+        // The last line, without a newline.
+        if (!found) { out[count].line_start = (int)line_start; out[count].value_start = (int)n; out[count].value_length = -1; count++; }
+        *consumed = (size_t)n;
+    }
+#undef EVENT
+    return count;
+}
+#endif
+
+size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed, int avx2) {
+#if defined(__x86_64__)
+    if (capacity >= 128 && avx2) return scan_at_once(block, size, out, capacity, consumed);
+#else
+    (void)avx2;
+#endif
+    return scan_by_line(block, size, out, capacity, consumed);
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TTSMonCore
+import CTextScan
 
 /// The request index: `trace` answers the same with it as without, on every layout, rotated
 /// or not, in any order; a damaged, foreign or stale index is rebuilt, never believed.
@@ -205,6 +206,43 @@ import Testing
         for id in ["ts_c5", "ts_a10", "ts_c3099"] { #expect(Self.answer(id, [path], store) == Self.answer(id, [path], nil), "\(id)") }
     }
 
+    /// The C scan's two ways (one pass with AVX2; line by line when `out` is small) give the
+    /// same records, however the output is cut, on lines of every shape.
+    @Test func idScanWaysAgree() {
+        let many = (0..<200).map { "k\($0)_id=v\($0)" }.joined(separator: ", ")
+        let text = "a - INFO - x: id=ts_1, X-Request-ID=\"ts_2\", request_id=ts_3\n\nno ids here ts_4\n"
+            + "id=\n=id=\n" + many + "\n" + String(repeating: "z", count: 100) + "ID=tail_5, id=ts_6"
+        func records(_ capacity: Int) -> [String] {
+            var out: [String] = []
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { block in
+                var hits = [ttsmon_id_hit](repeating: ttsmon_id_hit(), count: capacity)
+                var done = 0
+                while done < block.count {
+                    var consumed = 0
+                    let n = hits.withUnsafeMutableBufferPointer { ttsmon_scan_id_values(block.baseAddress! + done, block.count - done, $0.baseAddress, capacity, &consumed,
+                                                                                   LineValidation.blockCheckAvailable ? 1 : 0) }
+                    for h in hits[0..<n] {
+                        let start = done + Int(h.line_start)
+                        out.append(h.value_length < 0 ? "line@\(start)..\(done + Int(h.value_start))"
+                                   : "\(start):" + block.slice(done + Int(h.value_start), done + Int(h.value_start + h.value_length)).string)
+                    }
+                    if consumed == 0 { break }
+                    done += consumed
+                }
+            }
+            return out
+        }
+        let wide = records(4096), narrow = records(64)
+        // The line of 200 values does not fit 64: handed over whole (to be parsed) instead.
+        #expect(wide.filter { !$0.contains(":v") } == narrow.filter { $0 != "line@87..2665" })
+        #expect(narrow.contains("line@87..2665"))
+        #expect(wide.contains("0:ts_1") && wide.contains("0:ts_2") && wide.contains("0:ts_3") && wide.contains { $0.hasSuffix(":tail_5") })
+        #expect(wide.filter { $0.hasPrefix("line@") }.count == 4, "the empty line, the one without ids, `id=` with no value, `=id=`: \(wide.filter { $0.hasPrefix("line@") })")
+        #expect(wide.filter { $0.contains(":v") }.count == 200)
+        #expect(records(128).filter { $0.contains(":v") }.count == 0, "a line with more values than fit is handed over whole")
+    }
+
     /// Indexes unused for a month (their files long rotated away) and a killed writer's
     /// temporary files go; used ones stay.
     @Test func unusedIndexesArePruned() throws {
@@ -218,7 +256,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["new.idx"])
     }
 
-    @Test func encodingRoundTripsAndRejectsDamage() {
+    @Test func encodingRoundTripsAndRejectsDamage() throws {
         let facts = IndexedFileFacts(device: 1, inode: 2, size: 300, headCRC: 3, compressed: true)
         let entries = (0..<500).map { IndexEntry(hash: UInt64($0) &* 0x9E37_79B9_7F4A_7C15, firstBlock: UInt32($0), lastBlock: UInt32($0 + 2)) }
         let point = AccessPoint(textOffset: 1 << 22, rawOffset: 1234, state: [1, 2, 3], check: 77, checkLength: 4096)
@@ -226,7 +264,11 @@ import Testing
                                  entries: entries, points: [point], stateSize: 10)
         let bytes = index.encoded()
         #expect(RequestIndex(decoding: bytes) == index)
-        #expect(index.encodedSize == bytes.count)
+        // Opened for lookups: the head alone, then one bucket's chunk.
+        let dir = TempDir()
+        let file = try #require(RequestIndexFile.open(dir.write("one.idx", bytes: bytes)))
+        #expect(file.head.entryCount == 500 && file.head.points.count == 1)
+        #expect(file.point(before: 1 << 23) == point && file.point(before: 10) == nil)
         for cut in [0, 10, bytes.count / 2, bytes.count - 1] { #expect(RequestIndex(decoding: Array(bytes.prefix(cut))) == nil) }
         for at in stride(from: 0, to: bytes.count, by: 97) {
             var bad = bytes
@@ -239,5 +281,11 @@ import Testing
                                          IndexEntry(hash: hash, firstBlock: 5, lastBlock: 6)], points: [], stateSize: 0)
         #expect(one.ranges(of: "ts_1") == [(3 << 16)..<(7 << 16), (40 << 16)..<(41 << 16)])
         #expect(one.ranges(of: "ts_2").isEmpty)
+        let lookups = try #require(RequestIndexFile.open(dir.write("two.idx", bytes: one.encoded())))
+        #expect(lookups.ranges(of: "ts_1") == one.ranges(of: "ts_1") && lookups.ranges(of: "ts_2") == [])
+        // A damaged entry chunk: the lookup says so (nil) rather than answer.
+        var bad = one.encoded()
+        bad[Int(lookups.head.entriesOffset) + 3] ^= 1
+        #expect(RequestIndexFile.open(dir.write("bad.idx", bytes: bad))?.ranges(of: "ts_1") == .some(nil))
     }
 }

@@ -29,7 +29,8 @@ typedef struct {
 
 /// Scans whole lines of `block` (lines end with '\n'; the last may not) for values after keys
 /// ending in "id" in any case. Writes records in line order into `out`, stopping at a line
-/// boundary before `capacity` runs out; `*consumed` is where the next call goes on.
-size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed);
+/// boundary before `capacity` runs out; `*consumed` is where the next call goes on. `avx2`:
+/// `ttsmon_text_check_available()`, asked once by the caller (cpuid is slow in a VM).
+size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed, int avx2);
 
 #endif

@@ -14,22 +14,30 @@ enum IndexedSearch {
             return RequestTracer.search(id: id, in: log, cancelled: cancelled)
         }
         var scan = TraceScan(id: id, file: log.input.displayName, format: log.format)
-        guard let index = store.load(for: facts, fd: fd, formatName: log.format.name) else {
+        guard let index = store.open(for: facts, fd: fd, formatName: log.format.name), let ranges = index.ranges(of: id) else {
             build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
             return scan.found
         }
-        for range in index.ranges(of: id) where range.lowerBound < index.coveredText {
+        for range in ranges where range.lowerBound < index.head.coveredText {
             if cancelled?() == true { break }
             read(range, of: log, index: index, fd: fd, facts: facts, into: &scan)
         }
-        if !log.compressed, facts.size > index.coveredRaw { extend(index, into: &scan, log: log, fd: fd, facts: facts, store: store) }
+        if !log.compressed, facts.size > index.head.coveredRaw {
+            guard let whole = index.loadAll() else {
+                // The part to extend is damaged: the file whole, indexed again.
+                scan = TraceScan(id: id, file: log.input.displayName, format: log.format)
+                build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
+                return scan.found
+            }
+            extend(whole, into: &scan, log: log, fd: fd, facts: facts, store: store)
+        }
         return scan.found
     }
 
     /// Reads the lines starting in `range` (text offsets) and a traceback after them.
-    static func read(_ range: Range<Int64>, of log: OpenedLog, index: RequestIndex, fd: Int32, facts: IndexedFileFacts, into scan: inout TraceScan) {
+    static func read(_ range: Range<Int64>, of log: OpenedLog, index: RequestIndexFile, fd: Int32, facts: IndexedFileFacts, into scan: inout TraceScan) {
         let start = max(0, range.lowerBound - 1)   // the byte before: is a line starting at the range's start?
-        let end = min(range.upperBound, index.coveredText) + tracebackMargin
+        let end = min(range.upperBound, index.head.coveredText) + tracebackMargin
         if !log.compressed {
             let source = FileDescriptorSource(fd: fd, range: start..<min(end, facts.size))
             scan.run(LineReader(source: source, chunkSize: 1 << 20), base: start, lines: range, skipFirstLine: range.lowerBound > 0)
@@ -38,7 +46,7 @@ enum IndexedSearch {
         var source: ByteSource?
         var base: Int64 = 0
         if let point = index.point(before: start) {
-            source = GzipSource.resuming(at: point, stateSize: index.stateSize, fd: fd, fileSize: facts.size)
+            source = GzipSource.resuming(at: point, stateSize: index.head.stateSize, fd: fd, fileSize: facts.size)
             if source != nil { base = point.textOffset }
         }
         let from = source ?? GzipSource(FileDescriptorSource(fd: fd, range: 0..<facts.size))

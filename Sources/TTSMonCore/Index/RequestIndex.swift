@@ -1,9 +1,13 @@
-import CZlib
 import Foundation
 
 /// One file's request index: which blocks of its text hold each id, and, for gzip, access
 /// points to start inflating from. Kept under the cache directory by `RequestIndexStore`,
-/// checked against the file before use (`IndexedFileFacts`) and by its own checksum.
+/// checked against the file before use and by its checksums; read whole only to extend it
+/// (`RequestIndexFile` reads a lookup's few KB).
+///
+/// On disk: a head (identity, buckets, chunk checksums, access point directory; its own CRC),
+/// then the entries grouped by bucket, then the saved inflater states. Entries are checked in
+/// chunks of 1,024 (16 KB), so a lookup verifies only what it reads.
 struct RequestIndex: Equatable {
     /// The file it covers, as it was when indexed.
     var device: UInt64
@@ -28,14 +32,18 @@ struct RequestIndex: Equatable {
     var entries: [IndexEntry]
     var points: [AccessPoint]
 
+    static let magic = Array("TTSMIDX2".utf8)
+    static let chunkEntries = 1024
+
     /// Builds the lookup order from entries in any order.
     init(facts: IndexedFileFacts, coveredRaw: Int64, coveredText: Int64, tailCRC: UInt32, formatName: String,
          entries: [IndexEntry], points: [AccessPoint], stateSize: Int) {
         device = facts.device; inode = facts.inode; headCRC = facts.headCRC; compressed = facts.compressed
         self.tailCRC = tailCRC; self.coveredRaw = coveredRaw; self.coveredText = coveredText
         self.formatName = formatName; self.points = points; self.stateSize = stateSize
+        // About 64 entries (1 KB) per bucket: a lookup reads one or two chunks.
         var bits = 4
-        while bits < 22, (1 << bits) * 4 < entries.count { bits += 1 }
+        while bits < 24, (1 << bits) * 64 < entries.count { bits += 1 }
         bucketBits = bits
         // Counting sort by bucket: one pass to count, one to place.
         var starts = [UInt32](repeating: 0, count: (1 << bits) + 1)
@@ -56,7 +64,15 @@ struct RequestIndex: Equatable {
     func ranges(of id: String) -> [Range<Int64>] {
         let hash = IndexEntry.hash(RequestKey(id))
         let b = Int(hash >> UInt64(64 - bucketBits))
-        var found = entries[Int(buckets[b])..<Int(buckets[b + 1])].filter { $0.hash == hash }.map(\.textRange)
+        return IndexEntry.ranges(of: hash, in: entries[Int(buckets[b])..<Int(buckets[b + 1])])
+    }
+
+}
+
+extension IndexEntry {
+    /// The merged text ranges of the entries with `hash`, in file order.
+    static func ranges(of hash: UInt64, in entries: some Collection<IndexEntry>) -> [Range<Int64>] {
+        var found = entries.filter { $0.hash == hash }.map(\.textRange)
         found.sort { $0.lowerBound < $1.lowerBound }
         var merged: [Range<Int64>] = []
         for r in found {
@@ -66,120 +82,151 @@ struct RequestIndex: Equatable {
         }
         return merged
     }
-
-    /// The latest access point at or before a text offset.
-    func point(before offset: Int64) -> AccessPoint? { points.last { $0.textOffset <= offset } }
-
-    /// Bytes of `encoded()`.
-    var encodedSize: Int {
-        84 + min(formatName.utf8.count, 255) + buckets.count * 4 + entries.count * 16 + points.reduce(0) { $0 + 28 + $1.state.count }
-    }
 }
 
 // MARK: - Encoding
 
-extension RequestIndex {
-    static let magic = Array("TTSMIDX1".utf8)
+/// The parsed head of an index file: everything but the entries and the saved states.
+struct IndexHead: Equatable {
+    var device: UInt64, inode: UInt64, headCRC: UInt32, tailCRC: UInt32
+    var coveredRaw: Int64, coveredText: Int64, compressed: Bool, stateSize: Int
+    var bucketBits: Int, entryCount: Int, formatName: String
+    var buckets: [UInt32]
+    var chunkCRCs: [UInt32]
+    var points: [PointRef]
+    /// Where the entries start (the head's length, its CRC included).
+    var entriesOffset: Int
 
-    /// The file's bytes: a header, the buckets, the entries, the points, a CRC-32 of all before it.
-    func encoded() -> [UInt8] {
-        var out = ByteWriter()
-        out.bytes(RequestIndex.magic)
-        out.u64(device); out.u64(inode); out.u32(headCRC); out.u32(tailCRC)
-        out.u64(UInt64(coveredRaw)); out.u64(UInt64(coveredText)); out.u32(compressed ? 1 : 0)
-        out.u32(UInt32(stateSize)); out.u32(UInt32(bucketBits))
-        out.u64(UInt64(entries.count)); out.u64(UInt64(points.count))
-        let name = Array(formatName.utf8.prefix(255))
-        out.u32(UInt32(name.count)); out.bytes(name)
-        for b in buckets { out.u32(b) }
-        for e in entries { out.u64(e.hash); out.u32(e.firstBlock); out.u32(e.lastBlock) }
-        for p in points {
-            out.u64(UInt64(p.textOffset)); out.u64(UInt64(p.rawOffset)); out.u32(p.check); out.u32(UInt32(p.checkLength))
-            out.u32(UInt32(p.state.count)); out.bytes(p.state)
-        }
-        out.u32(CRC32.of(out.data))
-        return out.data
+    /// An access point as the head lists it; its state is read when needed.
+    struct PointRef: Equatable {
+        var textOffset: Int64, rawOffset: Int64, check: UInt32, checkLength: Int
+        var stateOffset: Int, stateLength: Int, stateCRC: UInt32
     }
 
-    /// Reads an encoded index; nil when anything is off (length, checksum, counts, order).
-    init?(decoding data: [UInt8]) {
-        guard data.count >= 96, Array(data[0..<8]) == RequestIndex.magic else { return nil }
-        let body = data.count - 4
-        var stored: UInt32 = 0
-        for k in 0..<4 { stored |= UInt32(data[body + k]) << UInt32(8 * k) }
-        guard CRC32.of(data[0..<body]) == stored else { return nil }
-        var r = ByteReader(data: data, end: body, at: 8)
+    /// Bytes before the head's length field.
+    static let prefixLength = 12
+
+    /// The head's length, from the first `prefixLength` bytes (nil when they are not an index's).
+    static func length(_ prefix: [UInt8]) -> Int? {
+        guard prefix.count >= prefixLength, Array(prefix[0..<8]) == RequestIndex.magic else { return nil }
+        var r = ByteReader(data: prefix, end: prefix.count, at: 8)
+        return r.u32().map(Int.init)
+    }
+
+    /// Parses and checks a head (its bytes from the file's start, CRC included).
+    init?(_ data: [UInt8]) {
+        guard let length = IndexHead.length(data), length == data.count, length >= 16 else { return nil }
+        var stored = ByteReader(data: data, end: length, at: length - 4)
+        guard let crc = stored.u32(), CRC32.of(data[0..<(length - 4)]) == crc else { return nil }
+        var r = ByteReader(data: data, end: length - 4, at: IndexHead.prefixLength)
         guard let device = r.u64(), let inode = r.u64(), let head = r.u32(), let tail = r.u32(),
               let raw = r.u64(), let text = r.u64(), let comp = r.u32(), let stateSize = r.u32(), let bits = r.u32(),
               let count = r.u64(), let pointCount = r.u64(), let nameLength = r.u32(),
-              bits >= 4, bits <= 22, count < 1 << 32, pointCount < 1 << 24, let name = r.bytes(Int(nameLength)) else { return nil }
+              bits >= 4, bits <= 24, count < 1 << 32, pointCount < 1 << 24, let name = r.bytes(Int(nameLength)) else { return nil }
         self.device = device; self.inode = inode; headCRC = head; tailCRC = tail
         coveredRaw = Int64(raw); coveredText = Int64(text); compressed = comp == 1; self.stateSize = Int(stateSize)
-        bucketBits = Int(bits); formatName = String(decoding: name, as: UTF8.self)
-        var buckets: [UInt32] = []
+        bucketBits = Int(bits); entryCount = Int(count); formatName = String(decoding: name, as: UTF8.self)
+        buckets = []
         buckets.reserveCapacity((1 << bucketBits) + 1)
         for _ in 0...(1 << bucketBits) { guard let b = r.u32() else { return nil }; buckets.append(b) }
         guard buckets.first == 0, buckets.last == UInt32(count), zip(buckets, buckets.dropFirst()).allSatisfy({ $0 <= $1 }) else { return nil }
-        var entries: [IndexEntry] = []
-        entries.reserveCapacity(Int(count))
-        for _ in 0..<Int(count) {
+        chunkCRCs = []
+        for _ in 0..<((entryCount + RequestIndex.chunkEntries - 1) / RequestIndex.chunkEntries) {
+            guard let c = r.u32() else { return nil }
+            chunkCRCs.append(c)
+        }
+        points = []
+        for _ in 0..<Int(pointCount) {
+            guard let t = r.u64(), let o = r.u64(), let check = r.u32(), let checkLength = r.u32(),
+                  let at = r.u64(), let n = r.u32(), let stateCRC = r.u32() else { return nil }
+            points.append(PointRef(textOffset: Int64(t), rawOffset: Int64(o), check: check, checkLength: Int(checkLength),
+                                   stateOffset: Int(at), stateLength: Int(n), stateCRC: stateCRC))
+        }
+        guard r.at == length - 4 else { return nil }
+        entriesOffset = length
+    }
+
+    /// Checks one chunk's entries (their bytes) and that each sits in its hash's bucket range.
+    func entries(chunk: Int, bytes: [UInt8]) -> [IndexEntry]? {
+        guard chunk < chunkCRCs.count, CRC32.of(bytes) == chunkCRCs[chunk], bytes.count % 16 == 0 else { return nil }
+        var r = ByteReader(data: bytes, end: bytes.count, at: 0)
+        var out: [IndexEntry] = []
+        out.reserveCapacity(bytes.count / 16)
+        let first = chunk * RequestIndex.chunkEntries
+        while r.at < bytes.count {
             guard let h = r.u64(), let f = r.u32(), let l = r.u32(), f <= l else { return nil }
-            entries.append(IndexEntry(hash: h, firstBlock: f, lastBlock: l))
+            let position = UInt32(first + out.count)
+            let b = Int(h >> UInt64(64 - bucketBits))
+            guard buckets[b] <= position, position < buckets[b + 1] else { return nil }
+            out.append(IndexEntry(hash: h, firstBlock: f, lastBlock: l))
+        }
+        return out
+    }
+}
+
+extension RequestIndex {
+    /// The file's bytes (see the type's note).
+    func encoded() -> [UInt8] {
+        var head = ByteWriter()
+        head.bytes(RequestIndex.magic)
+        head.u32(0)   // the head's length, set below
+        head.u64(device); head.u64(inode); head.u32(headCRC); head.u32(tailCRC)
+        head.u64(UInt64(coveredRaw)); head.u64(UInt64(coveredText)); head.u32(compressed ? 1 : 0)
+        head.u32(UInt32(stateSize)); head.u32(UInt32(bucketBits))
+        head.u64(UInt64(entries.count)); head.u64(UInt64(points.count))
+        let name = Array(formatName.utf8.prefix(255))
+        head.u32(UInt32(name.count)); head.bytes(name)
+        for b in buckets { head.u32(b) }
+        var body = ByteWriter()
+        body.data.reserveCapacity(entries.count * 16)
+        var chunkStart = 0
+        for (i, e) in entries.enumerated() {
+            body.u64(e.hash); body.u32(e.firstBlock); body.u32(e.lastBlock)
+            if (i + 1) % RequestIndex.chunkEntries == 0 || i == entries.count - 1 {
+                head.u32(CRC32.of(body.data[chunkStart...]))
+                chunkStart = body.data.count
+            }
+        }
+        let headLength = head.data.count + points.count * 40 + 4
+        var stateAt = headLength + body.data.count
+        for p in points {
+            head.u64(UInt64(p.textOffset)); head.u64(UInt64(p.rawOffset)); head.u32(p.check); head.u32(UInt32(p.checkLength))
+            head.u64(UInt64(stateAt)); head.u32(UInt32(p.state.count)); head.u32(CRC32.of(p.state))
+            stateAt += p.state.count
+        }
+        withUnsafeBytes(of: UInt32(headLength).littleEndian) { head.data.replaceSubrange(8..<12, with: $0) }
+        head.u32(CRC32.of(head.data))
+        var out = head.data
+        out += body.data
+        for p in points { out += p.state }
+        return out
+    }
+
+    /// Reads a whole encoded index; nil when anything is off (a checksum, a count, an order).
+    init?(decoding data: [UInt8]) {
+        guard let length = IndexHead.length(data), length <= data.count, let head = IndexHead(Array(data[0..<length])) else { return nil }
+        var entries: [IndexEntry] = []
+        entries.reserveCapacity(head.entryCount)
+        let entriesEnd = length + head.entryCount * 16
+        guard entriesEnd <= data.count else { return nil }
+        for chunk in 0..<head.chunkCRCs.count {
+            let from = length + chunk * RequestIndex.chunkEntries * 16
+            guard let some = head.entries(chunk: chunk, bytes: Array(data[from..<min(entriesEnd, from + RequestIndex.chunkEntries * 16)])) else { return nil }
+            entries += some
         }
         var points: [AccessPoint] = []
-        for _ in 0..<Int(pointCount) {
-            guard let t = r.u64(), let o = r.u64(), let check = r.u32(), let checkLength = r.u32(), let n = r.u32(),
-                  let state = r.bytes(Int(n)) else { return nil }
-            points.append(AccessPoint(textOffset: Int64(t), rawOffset: Int64(o), state: state, check: check, checkLength: Int(checkLength)))
+        var expected = entriesEnd
+        for p in head.points {
+            guard p.stateOffset == expected, p.stateOffset + p.stateLength <= data.count else { return nil }
+            let state = Array(data[p.stateOffset..<(p.stateOffset + p.stateLength)])
+            guard CRC32.of(state) == p.stateCRC else { return nil }
+            points.append(AccessPoint(textOffset: p.textOffset, rawOffset: p.rawOffset, state: state, check: p.check, checkLength: p.checkLength))
+            expected += p.stateLength
         }
-        guard r.at == body else { return nil }
-        self.buckets = buckets; self.entries = entries; self.points = points
-        // Every entry must sit in the bucket its hash names.
-        for b in 0..<(1 << bucketBits) where buckets[b] < buckets[b + 1] {
-            for e in entries[Int(buckets[b])..<Int(buckets[b + 1])] where Int(e.hash >> UInt64(64 - bucketBits)) != b { return nil }
-        }
+        guard expected == data.count else { return nil }
+        device = head.device; inode = head.inode; headCRC = head.headCRC; tailCRC = head.tailCRC
+        coveredRaw = head.coveredRaw; coveredText = head.coveredText; compressed = head.compressed
+        formatName = head.formatName; stateSize = head.stateSize; bucketBits = head.bucketBits
+        buckets = head.buckets; self.entries = entries; self.points = points
     }
-}
-
-/// Little-endian writing into a byte array.
-struct ByteWriter {
-    var data: [UInt8] = []
-    mutating func bytes(_ b: [UInt8]) { data.append(contentsOf: b) }
-    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
-    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
-}
-
-/// Little-endian reading with bounds: nil past `end`.
-struct ByteReader {
-    let data: [UInt8]
-    let end: Int
-    var at: Int
-    mutating func u32() -> UInt32? {
-        guard at + 4 <= end else { return nil }
-        defer { at += 4 }
-        return UInt32(littleEndian: data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt32.self) })
-    }
-    mutating func u64() -> UInt64? {
-        guard at + 8 <= end else { return nil }
-        defer { at += 8 }
-        return UInt64(littleEndian: data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) })
-    }
-    mutating func bytes(_ n: Int) -> [UInt8]? {
-        guard n >= 0, at + n <= end else { return nil }
-        defer { at += n }
-        return Array(data[at..<at + n])
-    }
-}
-
-/// zlib's CRC-32.
-enum CRC32 {
-    static func of(_ bytes: some Collection<UInt8>) -> UInt32 {
-        var crc = crc32(0, nil, 0)
-        if let direct = bytes.withContiguousStorageIfAvailable({ p in crc32(crc, p.baseAddress, uInt(p.count)) }) { return UInt32(direct) }
-        let copy = Array(bytes)
-        crc = copy.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
-        return UInt32(crc)
-    }
-
-    static func of(_ span: ByteSpan) -> UInt32 { UInt32(crc32(0, span.baseAddress, uInt(span.count))) }
 }

@@ -51,7 +51,8 @@ struct RequestIndexBuilder {
         while done < block.count {
             var consumed = 0
             let count = hits.withUnsafeMutableBufferPointer { out in
-                ttsmon_scan_id_values(base + done, block.count - done, out.baseAddress, out.count, &consumed)
+                ttsmon_scan_id_values(base + done, block.count - done, out.baseAddress, out.count, &consumed,
+                                      LineValidation.blockCheckAvailable ? 1 : 0)
             }
             for k in 0..<count {
                 let hit = hits[k]

@@ -62,18 +62,18 @@ public struct RequestIndexStore: Sendable {
 
     func path(for facts: IndexedFileFacts) -> String { directory + "/" + facts.cacheName }
 
-    /// The index of an open file, when one is stored, intact, and still describes the file:
-    /// same identity and format, and a covered part the file still holds unchanged (a gzip file
-    /// must not have changed at all).
-    func load(for facts: IndexedFileFacts, fd: Int32, formatName: String) -> RequestIndex? {
-        guard let data = FileManager.default.contents(atPath: path(for: facts)),
-              let index = RequestIndex(decoding: Array(data)) else { return nil }
-        guard index.device == facts.device, index.inode == facts.inode, index.headCRC == facts.headCRC,
-              index.compressed == facts.compressed, index.formatName == formatName,
-              facts.compressed ? facts.size == index.coveredRaw : facts.size >= index.coveredRaw,
-              IndexedFileFacts.tailCRC(fd: fd, end: index.coveredRaw) == index.tailCRC else { return nil }
+    /// The index of an open file, opened for lookups, when one is stored, its head intact, and
+    /// it still describes the file: same identity and format, and a covered part the file still
+    /// holds unchanged (a gzip file must not have changed at all).
+    func open(for facts: IndexedFileFacts, fd: Int32, formatName: String) -> RequestIndexFile? {
+        guard let file = RequestIndexFile.open(path(for: facts)) else { return nil }
+        let h = file.head
+        guard h.device == facts.device, h.inode == facts.inode, h.headCRC == facts.headCRC,
+              h.compressed == facts.compressed, h.formatName == formatName,
+              facts.compressed ? facts.size == h.coveredRaw : facts.size >= h.coveredRaw,
+              IndexedFileFacts.tailCRC(fd: fd, end: h.coveredRaw) == h.tailCRC else { return nil }
         utime(path(for: facts), nil)   // used: kept by `prune`
-        return index
+        return file
     }
 
     /// Stores an index (best effort: a cache that cannot be written only costs speed).

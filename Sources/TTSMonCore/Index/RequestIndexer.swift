@@ -49,23 +49,22 @@ public enum RequestIndexer {
             return
         }
         var scan = TraceScan(id: "", file: log.input.displayName, format: log.format)
-        if let stored = store.load(for: facts, fd: fd, formatName: log.format.name) {
-            if log.compressed || stored.coveredRaw == facts.size {
-                outcome.reused = true
-            } else {
-                IndexedSearch.extend(stored, into: &scan, log: log, fd: fd, facts: facts, store: store)
-            }
+        if let stored = store.open(for: facts, fd: fd, formatName: log.format.name),
+           log.compressed || stored.head.coveredRaw == facts.size {
+            outcome.reused = true
+        } else if let stored = store.open(for: facts, fd: fd, formatName: log.format.name)?.loadAll() {
+            IndexedSearch.extend(stored, into: &scan, log: log, fd: fd, facts: facts, store: store)
         } else {
             IndexedSearch.build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
         }
-        guard let saved = store.load(for: facts, fd: fd, formatName: log.format.name) else {
+        guard let saved = store.open(for: facts, fd: fd, formatName: log.format.name) else {
             outcome.skipped = log.source.warning.map { "not read whole: \($0)" } ?? "the index could not be written to \(store.directory)"
             return
         }
-        outcome.textBytes = saved.coveredText
-        outcome.indexBytes = saved.encodedSize
-        outcome.entries = saved.entries.count
-        outcome.accessPoints = saved.points.count
+        outcome.textBytes = saved.head.coveredText
+        outcome.indexBytes = Int(saved.length)
+        outcome.entries = saved.head.entryCount
+        outcome.accessPoints = saved.head.points.count
     }
 }
 
