@@ -21,13 +21,36 @@ static const unsigned char id_bytes[256] = {
 #undef L
 #define is_id_byte(b) (id_bytes[(unsigned char)(b)])
 
+// Bytes from `s` that are id bytes, 16 at a time (ids are 8-40 bytes): a byte is one when it is
+// in a-z (after | 0x20), 0-9 or ':' (0x30-0x3A), '-' or '.' (0x2D-0x2E), or is '_'.
+static long id_run(const unsigned char *block, long s, long end) {
+    long e = s;
+#if defined(__SSE2__)
+    const __m128i lower = _mm_set1_epi8(0x20);
+    while (e + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(block + e));
+        __m128i l = _mm_sub_epi8(_mm_or_si128(v, lower), _mm_set1_epi8('a'));
+        __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l);
+        __m128i dg = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(dg, _mm_set1_epi8(10)), dg);
+        __m128i p = _mm_sub_epi8(v, _mm_set1_epi8('-'));
+        __m128i punct = _mm_cmpeq_epi8(_mm_min_epu8(p, _mm_set1_epi8(1)), p);
+        __m128i under = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+        unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), _mm_or_si128(punct, under)));
+        if (ok != 0xFFFF) return e + __builtin_ctz(~ok);
+        e += 16;
+    }
+#endif
+    while (e < end && is_id_byte(block[e])) e++;
+    return e;
+}
+
 // Emits the value after the '=' at `eq` (a leading quote skipped); 1 when it is not empty.
 static int emit_value(const unsigned char *block, long line_end, long line_start, long eq,
                       ttsmon_id_hit *out, size_t *count) {
     long s = eq + 1;
     if (s < line_end && block[s] == '"') s++;
-    long e = s;
-    while (e < line_end && is_id_byte(block[e])) e++;
+    long e = id_run(block, s, line_end);
     if (e == s) return 0;
     out[*count].line_start = (int32_t)line_start;
     out[*count].value_start = (int32_t)s;

@@ -211,7 +211,7 @@ import CTextScan
     @Test func idScanWaysAgree() {
         let many = (0..<200).map { "k\($0)_id=v\($0)" }.joined(separator: ", ")
         let text = "a - INFO - x: id=ts_1, X-Request-ID=\"ts_2\", request_id=ts_3\n\nno ids here ts_4\n"
-            + "id=\n=id=\n" + many + "\n" + String(repeating: "z", count: 100) + "ID=tail_5, id=ts_6"
+            + "id=\n=id=\n" + "x id=aZ09_.:-xyzXYZ0123456789@rest, id=Ab-9.c:d_e01234567é, id=[0123456789abcdefgh]\n" + many + "\n" + String(repeating: "z", count: 100) + "ID=tail_5, id=ts_6"
         func records(_ capacity: Int) -> [String] {
             var out: [String] = []
             let bytes = Array(text.utf8)
@@ -234,9 +234,12 @@ import CTextScan
             return out
         }
         let wide = records(4096), narrow = records(64)
+        let bigStart = text.utf8.count - 100 - 18 - many.utf8.count - 1
+        let bigLine = "\(bigStart)..\(bigStart + many.utf8.count)"
         // The line of 200 values does not fit 64: handed over whole (to be parsed) instead.
-        #expect(wide.filter { !$0.contains(":v") } == narrow.filter { $0 != "line@87..2665" })
-        #expect(narrow.contains("line@87..2665"))
+        #expect(wide.filter { !$0.contains(":v") } == narrow.filter { $0 != "line@\(bigLine)" })
+        #expect(narrow.contains("line@\(bigLine)"))
+        #expect(wide.contains { $0.hasSuffix(":aZ09_.:-xyzXYZ0123456789") } && wide.contains { $0.hasSuffix(":Ab-9.c:d_e01234567") })
         #expect(wide.contains("0:ts_1") && wide.contains("0:ts_2") && wide.contains("0:ts_3") && wide.contains { $0.hasSuffix(":tail_5") })
         #expect(wide.filter { $0.hasPrefix("line@") }.count == 4, "the empty line, the one without ids, `id=` with no value, `=id=`: \(wide.filter { $0.hasPrefix("line@") })")
         #expect(wide.filter { $0.contains(":v") }.count == 200)
