@@ -11,7 +11,9 @@ public enum Charts {
     public struct Line: Sendable {
         public var values: [Double?]
         public var role: Role
-        public init(_ values: [Double?], role: Role) { self.values = values; self.role = role }
+        /// Shaded down to the axis (an area: a rate read at a glance), every other dot.
+        public var filled: Bool
+        public init(_ values: [Double?], role: Role, filled: Bool = false) { self.values = values; self.role = role; self.filled = filled }
     }
 
     /// Columns of the value scale at the left.
@@ -124,6 +126,7 @@ public enum Charts {
                 let index = min(line.values.count - 1, x * line.values.count / dotsX)
                 guard let v = line.values[index] else { previous = nil; continue }
                 let yy = y(of: v)
+                if line.filled, yy > 0 { for d in 0..<yy where (x + d) % 2 == 0 { dot(x, d, line.role) } }
                 // Joined to the previous dot by a vertical run, so steps read as a line.
                 let from = previous ?? yy
                 for d in min(from, yy)...max(from, yy) { dot(x, d, line.role) }
@@ -178,11 +181,12 @@ public enum Charts {
         timeAxis(&grid, plot, window: window)
     }
 
-    /// 1, 2 or 5 × a power of ten at or above `v`.
+    /// The first of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × a power of ten at or above `v`: a scale
+    /// whose half is still a round figure, and at most a third taller than the data.
     static func niceCeiling(_ v: Double) -> Double {
         guard v > 0, v.isFinite else { return 1 }
         let power = pow(10, (log10(v)).rounded(.down))
-        for step in [1.0, 2, 5, 10] where step * power >= v * 0.999 { return step * power }
+        for step in [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where step * power >= v * 0.999 { return step * power }
         return 10 * power
     }
 }

@@ -21,13 +21,14 @@ enum OverviewPanels {
             (a, r) = c2.top(c2.height - lengthRows - (heatRows >= 6 ? heatRows : 0)); errors(&grid, a, s)
             if heatRows >= 6 { (a, r) = r.top(heatRows); heatmap(&grid, a, s) }
             textLength(&grid, r, s)
-            (a, r) = c3.top(min(c3.height / 2, 4 + max(2, s.targets.count) + min(4, s.failoverTimeline.count))); failover(&grid, a, s)
+            // Failover and events as tall as their rows: the newest requests take what is left.
+            (a, r) = c3.top(min(c3.height / 2, 2 + max(1, s.targets.count) + min(4, s.failoverTimeline.count))); failover(&grid, a, s)
             (a, r) = r.top(4); cache(&grid, a, s)
             if let resources = s.resources {
                 (a, r) = r.top(min(ResourcesPanel.wantedRows(resources, charts: true), r.height / 2)); ResourcesPanel.render(&grid, a, s)
             }
-            // Events as tall as they need (at least 4 rows), the newest requests below them.
-            let eventRows = max(4, EventRows.of(s).count + 2)
+            // Events as tall as they need, the newest requests below them.
+            let eventRows = max(3, EventRows.of(s).count + 2)
             if !s.latest.isEmpty, r.height - eventRows >= 4 {
                 (a, r) = r.top(eventRows); events(&grid, a, s)
                 LatestRequestsPanel.render(&grid, r, s)
@@ -220,7 +221,7 @@ enum OverviewPanels {
                 return ok + failed > 0 ? Double(failed) / Double(ok + failed) * 100 : nil
             }
             grid.put("error rate", x: chart.x + 1, y: chart.y - 1, role: .muted)
-            Charts.lines(&grid, chart, [Charts.Line(rate, role: .crit)], threshold: s.errorRateThreshold.map { $0 * 100 },
+            Charts.lines(&grid, chart, [Charts.Line(rate, role: .crit, filled: true)], threshold: s.errorRateThreshold.map { $0 * 100 },
                          logScale: false, window: s.window) { String(format: $0 >= 10 ? "%.0f%%" : "%.1f%%", $0) }
         }
         // Narrow layout: the text-length breakdown shares this panel.
