@@ -179,3 +179,34 @@ import Testing
         }
     }
 }
+
+/// The paged array behaves as an array: appends, inserts anywhere, dropping from the front,
+/// across page boundaries.
+@Suite struct PagedArrayTests {
+    @Test func behavesAsAnArray() {
+        var paged = PagedArray<Int>()
+        var plain: [Int] = []
+        var seed: UInt64 = 7
+        func next(_ n: Int) -> Int { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Int(seed >> 33) % max(1, n) }
+        for step in 0..<30_000 {
+            switch next(10) {
+            case 0 where !plain.isEmpty:
+                let i = next(plain.count + 1)
+                paged.insert(step, at: i); plain.insert(step, at: i)
+            case 1 where !plain.isEmpty:
+                let n = next(min(plain.count, 5000) + 1)
+                paged.removeFirst(n); plain.removeFirst(n)
+            case 2 where !plain.isEmpty:
+                let i = next(plain.count)
+                paged[i] = -step; plain[i] = -step
+            default:
+                paged.append(step); plain.append(step)
+            }
+            if step % 997 == 0 { #expect(Array(paged) == plain, "step \(step)") }
+        }
+        #expect(Array(paged) == plain && paged.count == plain.count)
+        let cut = min(40, plain.count)
+        #expect(paged.elements(min(3, cut)..<cut) == Array(plain[min(3, cut)..<cut]))
+        #expect(paged.first == plain.first && paged.last == plain.last)
+    }
+}

@@ -73,11 +73,11 @@ public struct AlertEngine: Sendable {
         }
         let from: Int64
         if let done = evaluatedThrough { from = done + 1 } else {
-            guard let first = series.secondsWithData(in: Int64.min...second).first else { return }
+            guard let first = series.firstSecondWithData(atMost: second) else { return }
             from = first
         }
         guard from <= second else { return }
-        let dataSeconds = Array(series.secondsWithData(in: (from - Int64(longestWindow))...second))
+        let dataSeconds = series.secondsWithData(in: (from - Int64(longestWindow))...second)
         var next = dataSeconds.firstIndex(where: { $0 >= from }) ?? dataSeconds.count
         var s = from
         while s <= second {

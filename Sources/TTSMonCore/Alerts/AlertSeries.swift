@@ -232,9 +232,15 @@ public struct AlertSeries: Sendable {
     }
 
     /// The seconds with data in `range`, ascending.
-    mutating func secondsWithData(in range: ClosedRange<Int64>) -> ArraySlice<Int64> {
+    mutating func secondsWithData(in range: ClosedRange<Int64>) -> [Int64] {
         flush()
         return seconds.keys(in: range)
+    }
+
+    /// The first second with data, when it is at most `bound`.
+    mutating func firstSecondWithData(atMost bound: Int64) -> Int64? {
+        flush()
+        return seconds.firstKey(atMost: bound)
     }
 
     mutating func data(at second: Int64) -> AlertSecond? {

@@ -1,10 +1,10 @@
-/// Values keyed by a time index (a second, a block of seconds), kept in two parallel arrays sorted
-/// by key. Logs arrive in time order, so an insert is almost always an append; the engine reads
-/// forward in time, so a lookup near the previous one is found from a remembered position. No
-/// hashing, and the keys with data in a range are a slice, already sorted.
+/// Values keyed by a time index (a second, a block of seconds), kept in two parallel paged arrays
+/// sorted by key. Logs arrive in time order, so an insert is almost always an append; the engine
+/// reads forward in time, so a lookup near the previous one is found from a remembered position.
+/// No hashing, and the keys with data in a range come out already sorted.
 struct SortedTimeMap<Value> {
-    private(set) var keys: [Int64] = []
-    private(set) var values: [Value] = []
+    private(set) var keys = PagedArray<Int64>()
+    private(set) var values = PagedArray<Value>()
     /// Where the last lookup landed: the next one usually lands on it or just after it.
     private var hint = 0
 
@@ -59,10 +59,16 @@ struct SortedTimeMap<Value> {
     }
 
     /// The keys in `range`, ascending.
-    func keys(in range: ClosedRange<Int64>) -> ArraySlice<Int64> {
+    func keys(in range: ClosedRange<Int64>) -> [Int64] {
         let from = lowerBound(range.lowerBound)
         let to = range.upperBound == .max ? keys.count : lowerBound(range.upperBound + 1)
-        return keys[from..<Swift.max(from, to)]
+        return keys.elements(from..<Swift.max(from, to))
+    }
+
+    /// The smallest key, when it is at most `bound`.
+    func firstKey(atMost bound: Int64) -> Int64? {
+        guard let first = keys.first, first <= bound else { return nil }
+        return first
     }
 
     /// Forgets the keys before `key`.
@@ -83,9 +89,7 @@ struct SortedTimeMap<Value> {
             values.append(contentsOf: other.values)
             return
         }
-        var mergedKeys: [Int64] = [], mergedValues: [Value] = []
-        mergedKeys.reserveCapacity(keys.count + other.count)
-        mergedValues.reserveCapacity(keys.count + other.count)
+        var mergedKeys = PagedArray<Int64>(), mergedValues = PagedArray<Value>()
         var i = 0, j = 0
         while i < keys.count || j < other.keys.count {
             if j == other.keys.count || (i < keys.count && keys[i] < other.keys[j]) {

@@ -33,8 +33,11 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
 
     private func start(threads: Int, job: @escaping @Sendable (Int) -> Result, consume: (@Sendable (Int, Result) -> Void)?) {
         let workers = max(1, min(threads, count))
+        // Handing results over in order, no worker runs more than one job ahead of the others:
+        // finished results waiting for an older one stay few (each may hold a day of seconds).
+        let ahead = consume == nil ? Int.max : workers + 1
         let drain: @Sendable () -> Void = { [self] in
-            while let i = take() {
+            while let i = take(ahead: ahead, consume: consume) {
                 store(job(i), at: i)
                 if let consume { handOver(consume, wait: false) }
             }
@@ -52,11 +55,25 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
         if let consume { handOver(consume, wait: true) }
     }
 
-    private func take() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
+    /// The next job, once fewer than `ahead` are taken and not yet handed over.
+    private func take(ahead: Int, consume: (@Sendable (Int, Result) -> Void)?) -> Int? {
+        while true {
+            lock.lock()
+            guard next < count else { lock.unlock(); return nil }
+            if next - consumed < ahead {
+                next += 1
+                lock.unlock()
+                return next - 1
+            }
+            lock.unlock()
+            // Hand over what is done (perhaps this thread's own last result); if the oldest job
+            // is still running elsewhere, wait a little for it.
+            if let consume { handOver(consume, wait: true) }
+            lock.lock()
+            let blocked = next < count && next - consumed >= ahead
+            lock.unlock()
+            if blocked { usleep(1000) }
+        }
     }
 
     private func store(_ r: Result, at i: Int) {
