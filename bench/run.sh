@@ -32,7 +32,8 @@ set -o pipefail
 seed_pipeline="zcat -f $plain | grep -a -F synthesis_complete: | awk -F', ' '{d=\"\";s=\"\";c=\"\";for(i=1;i<=NF;i++){if(\$i~/^duration_ms=/)d=substr(\$i,13);else if(\$i~/^status=/)s=substr(\$i,8);else if(\$i~/^error_code=/)c=substr(\$i,12)} n[s]++; if(c!=\"\")e[c]++; print d > \"/dev/stdout\"} END{for(k in e) print k, e[k] > \"/dev/stderr\"}' 2>/dev/null | sort -n | awk '{a[NR]=\$1} END{print a[int(NR*0.5)], a[int(NR*0.95)], a[int(NR*0.99)], a[NR]}'"
 report_cmd="$bin report --format json $plain"
 zgrep_cmd="zgrep -h $id $files"
-trace_cmd="$bin trace --format json $id $files"
+# The cold path: --no-index (bench/history.sh measures the request index).
+trace_cmd="$bin trace --no-index --format json $id $files"
 # A user format file (bench/seed-as-user-format.toml: the seed's layout as regular expressions)
 # over the first 50 MB of the same log, on one core: MB/s per core.
 user_log="$out/user-format-50MB.log"

@@ -164,9 +164,17 @@ public enum Charts {
         let shades = ["░", "▒", "▓", "█"]
         let heatRoles: [Role] = [.muted, .sparkline, .warn, .crit]
         for (i, column) in columns.enumerated() {
+            // A moment with requests: its empty bands are dotted (seen: none that slow or fast),
+            // unlike moments with no requests at all, left blank.
+            let observed = column.contains { $0 > 0 }
             for row in 0..<rows {
                 let n = cell(column, row)
-                guard n > 0 else { continue }
+                guard n > 0 else {
+                    if observed {
+                        for k in 0..<rowHeight { grid[plot.x + i, plot.y + plot.height - 1 - row * rowHeight - k] = Cell("·", role: .gaugeEmpty) }
+                    }
+                    continue
+                }
                 let level = min(3, Int(Double(n) / Double(busiest) * 4))
                 for k in 0..<rowHeight {
                     grid[plot.x + i, plot.y + plot.height - 1 - row * rowHeight - k] = Cell(shades[level], role: heatRoles[level])
