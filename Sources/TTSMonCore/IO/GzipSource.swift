@@ -42,13 +42,8 @@ public final class GzipSource: ByteSource {
         stream.avail_out = uInt(min(buffer.count, Int(UInt32.max)))
         while stream.avail_out > 0 {
             if stream.avail_in == 0 {
-                let n = input.read(into: inputBuffer)
-                if n == 0 {
-                    if let problem = input.warning { warning = problem }
-                    else if !atMemberBoundary { warning = "gzip stream truncated" }
-                    finished = true
-                    break
-                }
+                let n = refill()
+                if n == 0 { break }
                 stream.next_in = inputBuffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
                 stream.avail_in = uInt(n)
             }
@@ -75,6 +70,17 @@ public final class GzipSource: ByteSource {
 
     /// True between gzip members (before the first byte of the next one).
     var atMemberBoundary = false
+
+    /// Reads more compressed input; 0 at its end, when `warning` says whether it was cut short.
+    private func refill() -> Int {
+        let n = input.read(into: inputBuffer)
+        if n == 0 {
+            if let problem = input.warning { warning = problem }
+            else if !atMemberBoundary { warning = "gzip stream truncated" }
+            finished = true
+        }
+        return n
+    }
     /// ISA-L's input not yet consumed (within `inputBuffer`).
     var pendingInput: UnsafePointer<UInt8>?
     var pendingCount = 0
@@ -89,13 +95,8 @@ public final class GzipSource: ByteSource {
         var room = buffer.count
         while room > 0 {
             if pendingCount == 0 {
-                let n = input.read(into: inputBuffer)
-                if n == 0 {
-                    if let problem = input.warning { warning = problem }
-                    else if !atMemberBoundary { warning = "gzip stream truncated" }
-                    finished = true
-                    break
-                }
+                let n = refill()
+                if n == 0 { break }
                 pendingInput = UnsafePointer(inputBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
                 pendingCount = n
             }
@@ -140,81 +141,6 @@ public final class GzipSource: ByteSource {
             }
         }
         return buffer.count - room
-    }
-}
-
-/// Takes ISA-L access points every `span` text bytes while a `GzipSource` reads.
-final class AccessPointRecorder {
-    let span: Int64
-    private(set) var points: [AccessPoint] = []
-    private(set) var nextAt: Int64
-    private var state: [UInt8]
-    /// The point whose check CRC is still being fed with the text after it.
-    private var checking: Int?
-
-    init(span: Int64 = 4 << 20) {
-        self.span = span
-        nextAt = span
-        state = [UInt8](repeating: 0, count: ttsmon_inflater_state_size())
-    }
-
-    func observe(_ bytes: UnsafePointer<UInt8>, count: Int) {
-        guard let i = checking, count > 0 else { return }
-        let take = min(count, AccessPoint.checkWanted - points[i].checkLength)
-        points[i].check = UInt32(crc32(uLong(points[i].check), bytes, uInt(take)))
-        points[i].checkLength += take
-        if points[i].checkLength == AccessPoint.checkWanted { checking = nil }
-    }
-
-    func save(_ inflater: OpaquePointer, textOffset: Int64, rawOffset: Int64) {
-        guard !state.isEmpty else { return }
-        state.withUnsafeMutableBytes { ttsmon_inflater_save(inflater, $0.baseAddress) }
-        guard let packed = Deflate.pack(state) else { return }
-        points.append(AccessPoint(textOffset: textOffset, rawOffset: rawOffset, state: packed, check: 0, checkLength: 0))
-        checking = points.count - 1
-        nextAt = textOffset + span
-    }
-}
-
-extension GzipSource {
-    /// A source that goes on from an access point: the file's text from `point.textOffset`, or
-    /// nil when the point cannot be used here (no ISA-L, another state size, or the first text
-    /// after it fails its check).
-    static func resuming(at point: AccessPoint, stateSize: Int, fd: Int32, fileSize: Int64) -> ByteSource? {
-        guard stateSize > 0, stateSize == ttsmon_inflater_state_size(), point.rawOffset <= fileSize,
-              let state = Deflate.unpack(point.state, size: stateSize) else { return nil }
-        let gz = GzipSource(FileDescriptorSource(fd: fd, range: point.rawOffset..<fileSize))
-        guard let fast = gz.fast else { return nil }
-        let restored = state.withUnsafeBytes { ttsmon_inflater_restore(fast, $0.baseAddress, nil, 0) }
-        guard restored == 0 else { return nil }
-        var head = [UInt8](repeating: 0, count: point.checkLength)
-        var got = 0
-        while got < head.count {
-            let n = head.withUnsafeMutableBytes { gz.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }
-            if n == 0 { break }
-            got += n
-        }
-        guard got == head.count, CRC32.of(head) == point.check else { return nil }
-        return PrefixedSource(prefix: head, rest: gz)
-    }
-}
-
-/// zlib's one-shot deflate for small blobs (saved inflater states).
-enum Deflate {
-    static func pack(_ bytes: [UInt8]) -> [UInt8]? {
-        var length = compressBound(uLong(bytes.count))
-        var out = [UInt8](repeating: 0, count: Int(length))
-        let status = out.withUnsafeMutableBufferPointer { o in bytes.withUnsafeBufferPointer { compress2(o.baseAddress, &length, $0.baseAddress, uLong($0.count), 1) } }
-        guard status == Z_OK else { return nil }
-        out.removeSubrange(Int(length)...)
-        return out
-    }
-
-    static func unpack(_ bytes: [UInt8], size: Int) -> [UInt8]? {
-        var length = uLong(size)
-        var out = [UInt8](repeating: 0, count: size)
-        let status = out.withUnsafeMutableBufferPointer { o in bytes.withUnsafeBufferPointer { uncompress(o.baseAddress, &length, $0.baseAddress, uLong($0.count)) } }
-        return status == Z_OK && Int(length) == size ? out : nil
     }
 }
 
