@@ -30,6 +30,8 @@ public struct DashboardFigures: Sendable {
     public var historyPercent: Int?
     /// The newest completed requests, newest first.
     public var latest: [RecentRequest]?
+    /// The newest failed requests, newest first (under the Errors panel's codes).
+    public var recentFailures: [RecentRequest]?
     /// The latest resource sample (the Resources panel), when resources are sampled.
     public var resources: ResourceFigures?
 
@@ -201,6 +203,7 @@ public struct DashboardModel: Sendable {
         state.historyPercent = f.historyPercent
         if let r = f.resources { state.resources = r }
         if let latest = f.latest { state.latest = latest }
+        if let failures = f.recentFailures { state.recentFailures = failures }
         for note in f.notes { state.status = Sanitizer.clean(note) }
         guard !state.paused else { return }
         DashboardController.apply(snapshot: f.snapshot, to: &state)

@@ -187,6 +187,8 @@ public struct DashboardState: Sendable {
     public var splitColumns: [SplitColumn] = []
     /// The newest completed requests, newest first (the overview's Latest requests panel).
     public var latest: [RecentRequest] = []
+    /// The newest failed requests, newest first (the Errors panel, under its codes).
+    public var recentFailures: [RecentRequest] = []
     /// The host's, `--process`es' and GPUs' latest sample (nil: not sampled, no panel).
     public var resources: ResourceFigures?
 

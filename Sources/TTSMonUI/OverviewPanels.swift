@@ -210,10 +210,16 @@ enum OverviewPanels {
             let figures = String(format: "%5d %5.1f%% ", row.count, row.share * 100)
             Widgets.putRight(&grid, figures + arrow, right: inner.x + inner.width - 1, y: y, role: selected ? .selection : .value)
         }
-        // Room under the list (wide layout): the error rate over the window, with its alert line.
+        // Room under the list (wide layout): the latest failed requests (as many as leave the
+        // chart 5 rows), then the error rate over the window with its alert line.
         let listRows = max(1, rows.count) + 1
         if grid.width >= 120, inner.height - listRows >= 5 {
-            let chart = Rect(x: inner.x, y: inner.y + listRows, width: inner.width, height: inner.height - listRows)
+            let shown = min(s.recentFailures.count, inner.height - listRows - 1 - 5)
+            let failureRows = shown >= 1 ? shown + 1 : 0
+            if failureRows > 0 {
+                recentFailures(&grid, Rect(x: inner.x, y: inner.y + listRows - 1, width: inner.width, height: failureRows), s)
+            }
+            let chart = Rect(x: inner.x, y: inner.y + listRows + failureRows, width: inner.width, height: inner.height - listRows - failureRows)
             let buckets = max(1, s.snapshot.okSeries.count / 10)
             let rate = (0..<buckets).map { i -> Double? in
                 let lo = i * 10, hi = min(s.snapshot.okSeries.count, lo + 10)
@@ -227,6 +233,22 @@ enum OverviewPanels {
         // Narrow layout: the text-length breakdown shares this panel.
         if grid.width < 120, inner.height > rows.count + 1 {
             textLengthRows(&grid, Rect(x: inner.x, y: inner.y + rows.count + 1, width: inner.width, height: inner.height - rows.count - 1), s)
+        }
+    }
+
+    /// "latest failures", then one a row: time, id, code, duration.
+    static func recentFailures(_ grid: inout Grid, _ r: Rect, _ s: DashboardState) {
+        grid.put("latest failures", x: r.x + 1, y: r.y, role: .muted)
+        let right = r.x + r.width - 1
+        for (i, f) in s.recentFailures.prefix(r.height - 1).enumerated() {
+            let y = r.y + 1 + i
+            var x = r.x + 1
+            x += grid.put(String(f.time.logText.dropFirst(11).prefix(8)) + " ", x: x, y: y, role: .muted)
+            x += grid.put(Sanitizer.clean(String(f.id.prefix(12))).padding(toLength: 12, withPad: " ", startingAt: 0) + " ", x: x, y: y,
+                          role: .value, maxWidth: max(0, right - x))
+            let duration = UIFormat.ms(f.durationMs)
+            grid.put(Sanitizer.clean(f.errorCode ?? "failed"), x: x, y: y, role: .crit, maxWidth: max(0, right - x - duration.count - 1))
+            Widgets.putRight(&grid, duration, right: right, y: y, role: .value)
         }
     }
 

@@ -194,6 +194,7 @@ final class DashboardApp {
         figures.historyPercent = source.historyPercent
         figures.resources = relay.resources
         figures.latest = source.recentRequests(matching: nil, code: nil, limit: 60)
+        figures.recentFailures = source.recentFailures(limit: 20)
         figures.instances = source.instances
         if state.split { figures.splitColumns = source.splitColumns(window: state.window) }
         switch state.route {

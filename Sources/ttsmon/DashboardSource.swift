@@ -31,6 +31,13 @@ protocol DashboardSource: AnyObject {
     /// Older history for a long window being read in the background: how much is in.
     var historyPercent: Int? { get }
 }
+extension DashboardSource {
+    /// The newest failed requests among the last 500 completed, newest first.
+    func recentFailures(limit: Int) -> [RecentRequest] {
+        Array(recentRequests(matching: nil, code: nil, limit: 500).filter { $0.status == .failed }.prefix(limit))
+    }
+}
+
 
 extension DashboardSource {
     var instances: [TargetLine]? { nil }

@@ -36,6 +36,7 @@ import Testing
         state.targets = [TargetLine(name: "main", active: false, up: false, latencyMs: nil, lastError: "synthesis: connection refused", ageSeconds: 3),
                          TargetLine(name: "standby", active: true, up: true, latencyMs: 412, lastError: nil, ageSeconds: 3)]
         state.latest = metrics.recentRequests(matching: nil, limit: 60)
+        state.recentFailures = Array(metrics.recentRequests(matching: nil, limit: 500).filter { $0.status == .failed }.prefix(20))
         state.failoverTimeline = [FailoverSwitch(time: LogTimestamp("2024-06-12 08:03:10,000")!, from: "main", to: "standby",
                                                  reason: "main failed: synthesis: connection refused", origin: .probe)]
         return (state, metrics)
@@ -129,6 +130,21 @@ import Testing
         var none = state
         none.latest = []
         #expect(!DashboardView.render(none, width: 150, height: 45).text.contains("Latest requests"))
+    }
+
+    /// Under the error codes, the newest failed requests (time, id, code, duration), above the
+    /// error-rate chart; none when nothing failed.
+    @Test func latestFailuresUnderTheErrorCodes() throws {
+        var (state, _) = try Self.state()
+        state.snapshot.errors = Array(state.snapshot.errors.prefix(2))
+        let failure = try #require(state.recentFailures.first)
+        let grid = DashboardView.render(state, width: 150, height: 45)
+        try check(grid, "overview-failures-150x45")
+        let text = grid.text
+        #expect(text.contains("latest failures") && text.contains(String(failure.id.prefix(12))) && text.contains("error rate"))
+        var none = state
+        none.recentFailures = []
+        #expect(!DashboardView.render(none, width: 150, height: 45).text.contains("latest failures"))
     }
 
     /// IndexTTS2's prints under CRI (their times from the wrapper): its own stages in the
