@@ -17,7 +17,8 @@ struct IndexEntry: Equatable, Sendable {
     }
 
     /// The index's hash of a packed id: the same for an id read by the parser and for the
-    /// same bytes seen as a word.
+    /// same bytes seen as a word. Stored indexes depend on it: a change must come with a new
+    /// `RequestIndex.magic`, or old files would pass their checks and answer wrongly.
     @inline(__always)
     static func hash(_ key: RequestKey) -> UInt64 {
         var h = key.a &* 0x9E37_79B9_7F4A_7C15
