@@ -4,6 +4,15 @@ import TTSMonCore
 /// The newest completed requests, one a row — time, id, duration as a bar, outcome, the text's
 /// start — in the rows the Events panel does not need: what `tail -f` would show, readable.
 enum LatestRequestsPanel {
+    /// A request row's start, its time of day and its id in 12 columns; returns the next x.
+    static func timeAndID(_ grid: inout Grid, _ r: RecentRequest, x start: Int, y: Int, right: Int) -> Int {
+        var x = start
+        x += grid.put(String(r.time.logText.dropFirst(11).prefix(8)) + " ", x: x, y: y, role: .muted)
+        x += grid.put(Sanitizer.clean(String(r.id.prefix(12))).padding(toLength: 12, withPad: " ", startingAt: 0) + " ", x: x, y: y,
+                      role: .value, maxWidth: max(0, right - x))
+        return x
+    }
+
     static func render(_ grid: inout Grid, _ rect: Rect, _ s: DashboardState) {
         let inner = Widgets.panel(&grid, rect, title: "Latest requests")
         guard !inner.isEmpty else { return }
@@ -13,10 +22,7 @@ enum LatestRequestsPanel {
         let right = inner.x + inner.width - 1
         for (i, r) in rows.enumerated() {
             let y = inner.y + i
-            var x = inner.x + 1
-            x += grid.put(String(r.time.logText.dropFirst(11).prefix(8)) + " ", x: x, y: y, role: .muted)
-            x += grid.put(Sanitizer.clean(String(r.id.prefix(12))).padding(toLength: 12, withPad: " ", startingAt: 0) + " ", x: x, y: y,
-                          role: .value, maxWidth: max(0, right - x))
+            var x = timeAndID(&grid, r, x: inner.x + 1, y: y, right: right)
             let duration = UIFormat.ms(r.durationMs)
             x += grid.put(String(repeating: " ", count: max(0, 6 - duration.count)) + duration + " ", x: x, y: y,
                           role: OverviewPanels.latencyRole(r.durationMs, warn: 3000, crit: 5000), maxWidth: max(0, right - x))

@@ -242,10 +242,7 @@ enum OverviewPanels {
         let right = r.x + r.width - 1
         for (i, f) in s.recentFailures.prefix(r.height - 1).enumerated() {
             let y = r.y + 1 + i
-            var x = r.x + 1
-            x += grid.put(String(f.time.logText.dropFirst(11).prefix(8)) + " ", x: x, y: y, role: .muted)
-            x += grid.put(Sanitizer.clean(String(f.id.prefix(12))).padding(toLength: 12, withPad: " ", startingAt: 0) + " ", x: x, y: y,
-                          role: .value, maxWidth: max(0, right - x))
+            let x = LatestRequestsPanel.timeAndID(&grid, f, x: r.x + 1, y: y, right: right)
             let duration = UIFormat.ms(f.durationMs)
             grid.put(Sanitizer.clean(f.errorCode ?? "failed"), x: x, y: y, role: .crit, maxWidth: max(0, right - x - duration.count - 1))
             Widgets.putRight(&grid, duration, right: right, y: y, role: .value)

@@ -3,7 +3,7 @@ import Foundation
 /// `trace` through the request index: a file with a valid index is read only where the index
 /// says the id is (from the nearest access point for gzip); a file without one is searched
 /// whole and indexed on the way; a live file that grew past its index has the rest searched and
-/// added. A damaged, foreign or stale index is never used (see `RequestIndexStore.load`).
+/// added. A damaged, foreign or stale index is never used (see `RequestIndexStore.open`).
 enum IndexedSearch {
     /// Text read past a range's end, for a taken record's traceback.
     static let tracebackMargin: Int64 = 1 << 20
@@ -14,7 +14,8 @@ enum IndexedSearch {
             return RequestTracer.search(id: id, in: log, cancelled: cancelled)
         }
         var scan = TraceScan(id: id, file: log.input.displayName, format: log.format)
-        guard let index = store.open(for: facts, fd: fd, formatName: log.format.name), let ranges = index.ranges(of: id) else {
+        // An empty id looks nothing up: it only brings the index up to date (`RequestIndexer`).
+        guard let index = store.open(for: facts, fd: fd, formatName: log.format.name), let ranges = id.isEmpty ? [] : index.ranges(of: id) else {
             build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
             return scan.found
         }

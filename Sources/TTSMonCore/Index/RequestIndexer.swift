@@ -48,15 +48,11 @@ public enum RequestIndexer {
             outcome.skipped = "not a regular file"
             return
         }
-        var scan = TraceScan(id: "", file: log.input.displayName, format: log.format)
-        if let stored = store.open(for: facts, fd: fd, formatName: log.format.name),
-           log.compressed || stored.head.coveredRaw == facts.size {
-            outcome.reused = true
-        } else if let stored = store.open(for: facts, fd: fd, formatName: log.format.name)?.loadAll() {
-            IndexedSearch.extend(stored, into: &scan, log: log, fd: fd, facts: facts, store: store)
-        } else {
-            IndexedSearch.build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
-        }
+        // Current as stored: nothing to read. Else the search's own path, with no id to look up:
+        // extend a grown live file's index, or build one.
+        outcome.reused = store.open(for: facts, fd: fd, formatName: log.format.name)
+            .map { log.compressed || $0.head.coveredRaw == facts.size } ?? false
+        if !outcome.reused { _ = IndexedSearch.search(id: "", in: log, store: store, cancelled: cancelled) }
         guard let saved = store.open(for: facts, fd: fd, formatName: log.format.name) else {
             outcome.skipped = log.source.warning.map { "not read whole: \($0)" } ?? "the index could not be written to \(store.directory)"
             return
