@@ -197,7 +197,7 @@ import CTextScan
         for id in ["ts_b7", "ts_a10", "ts_a2999", "ts_b49"] { #expect(Self.answer(id, [path], store) == Self.answer(id, [path], nil), "\(id)") }
         let facts = try #require(IndexedFileFacts.of(fd: open(path, O_RDONLY), compressed: false))
         let grown = try #require(RequestIndex(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: store.path(for: facts))))))
-        #expect(grown.coveredRaw == facts.size, "extended to the new end")
+        #expect(grown.coverage.coveredRaw == facts.size, "extended to the new end")
         // copytruncate, then other requests written past the old size.
         let fd = open(path, O_WRONLY | O_TRUNC)
         close(fd)

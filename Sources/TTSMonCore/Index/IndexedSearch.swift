@@ -19,11 +19,11 @@ enum IndexedSearch {
             build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
             return scan.found
         }
-        for range in ranges where range.lowerBound < index.head.coveredText {
+        for range in ranges where range.lowerBound < index.head.coverage.coveredText {
             if cancelled?() == true { break }
             read(range, of: log, index: index, fd: fd, facts: facts, into: &scan)
         }
-        if !log.compressed, facts.size > index.head.coveredRaw {
+        if !log.compressed, facts.size > index.head.coverage.coveredRaw {
             guard let whole = index.loadAll() else {
                 // The part to extend is damaged: the file whole, indexed again.
                 scan = TraceScan(id: id, file: log.input.displayName, format: log.format)
@@ -38,7 +38,7 @@ enum IndexedSearch {
     /// Reads the lines starting in `range` (text offsets) and a traceback after them.
     static func read(_ range: Range<Int64>, of log: OpenedLog, index: RequestIndexFile, fd: Int32, facts: IndexedFileFacts, into scan: inout TraceScan) {
         let start = max(0, range.lowerBound - 1)   // the byte before: is a line starting at the range's start?
-        let end = min(range.upperBound, index.head.coveredText) + tracebackMargin
+        let end = min(range.upperBound, index.head.coverage.coveredText) + tracebackMargin
         if !log.compressed {
             let source = FileDescriptorSource(fd: fd, range: start..<min(end, facts.size))
             scan.run(LineReader(source: source, chunkSize: 1 << 20), base: start, lines: range, skipFirstLine: range.lowerBound > 0)
@@ -47,7 +47,7 @@ enum IndexedSearch {
         var source: ByteSource?
         var base: Int64 = 0
         if let point = index.point(before: start) {
-            source = GzipSource.resuming(at: point, stateSize: index.head.stateSize, fd: fd, fileSize: facts.size)
+            source = GzipSource.resuming(at: point, stateSize: index.head.coverage.stateSize, fd: fd, fileSize: facts.size)
             if source != nil { base = point.textOffset }
         }
         let from = source ?? GzipSource(FileDescriptorSource(fd: fd, range: 0..<facts.size))
@@ -81,8 +81,8 @@ enum IndexedSearch {
     static func extend(_ index: RequestIndex, into scan: inout TraceScan, log: OpenedLog, fd: Int32, facts: IndexedFileFacts,
                        store: RequestIndexStore) {
         scan.builder = RequestIndexBuilder(format: log.format)
-        let source = FileDescriptorSource(fd: fd, range: index.coveredRaw..<facts.size)
-        scan.run(LineReader(source: source), base: index.coveredRaw)
+        let source = FileDescriptorSource(fd: fd, range: index.coverage.coveredRaw..<facts.size)
+        scan.run(LineReader(source: source), base: index.coverage.coveredRaw)
         guard let builder = scan.builder, let end = lastLineEnd(fd: fd, size: facts.size), let tail = IndexedFileFacts.tailCRC(fd: fd, end: end) else { return }
         let grown = RequestIndex(facts: facts, coveredRaw: end, coveredText: end, tailCRC: tail, formatName: log.format.name,
                                  entries: index.entries + builder.entries, points: [], stateSize: 0)

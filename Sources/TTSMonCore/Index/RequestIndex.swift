@@ -9,23 +9,8 @@ import Foundation
 /// then the entries grouped by bucket, then the saved inflater states. Entries are checked in
 /// chunks of 1,024 (16 KB), so a lookup verifies only what it reads.
 struct RequestIndex: Equatable {
-    /// The file it covers, as it was when indexed.
-    var device: UInt64
-    var inode: UInt64
-    /// CRC-32 of the file's first 4 KB (raw bytes).
-    var headCRC: UInt32
-    /// CRC-32 of the 4 KB of raw bytes before `coveredRaw`: a file truncated and written again
-    /// past its old size does not pass.
-    var tailCRC: UInt32
-    /// Raw bytes covered (the whole file for gzip; whole lines of a growing plain file).
-    var coveredRaw: Int64
-    /// Text bytes covered (uncompressed).
-    var coveredText: Int64
-    var compressed: Bool
-    /// The format the file was read with: ids depend on it.
-    var formatName: String
-    /// Size of ISA-L's saved state when the points were taken (0: none).
-    var stateSize: Int
+    /// The file it covers and how far.
+    var coverage: IndexCoverage
     /// Entries grouped by the top `bucketBits` of their hash; `buckets[b]..<buckets[b+1]`.
     var bucketBits: Int
     var buckets: [UInt32]
@@ -38,9 +23,10 @@ struct RequestIndex: Equatable {
     /// Builds the lookup order from entries in any order.
     init(facts: IndexedFileFacts, coveredRaw: Int64, coveredText: Int64, tailCRC: UInt32, formatName: String,
          entries: [IndexEntry], points: [AccessPoint], stateSize: Int) {
-        device = facts.device; inode = facts.inode; headCRC = facts.headCRC; compressed = facts.compressed
-        self.tailCRC = tailCRC; self.coveredRaw = coveredRaw; self.coveredText = coveredText
-        self.formatName = formatName; self.points = points; self.stateSize = stateSize
+        coverage = IndexCoverage(device: facts.device, inode: facts.inode, headCRC: facts.headCRC, tailCRC: tailCRC,
+                                 coveredRaw: coveredRaw, coveredText: coveredText, compressed: facts.compressed,
+                                 formatName: formatName, stateSize: stateSize)
+        self.points = points
         // About 64 entries (1 KB) per bucket: a lookup reads one or two chunks.
         var bits = 4
         while bits < 24, (1 << bits) * 64 < entries.count { bits += 1 }
@@ -69,6 +55,34 @@ struct RequestIndex: Equatable {
 
 }
 
+/// What an index says of its file: which file, how far it covers it, what read it.
+struct IndexCoverage: Equatable {
+    var device: UInt64
+    var inode: UInt64
+    /// CRC-32 of the file's first 4 KB (raw bytes).
+    var headCRC: UInt32
+    /// CRC-32 of the 4 KB of raw bytes before `coveredRaw`: a file truncated and written again
+    /// past its old size does not pass.
+    var tailCRC: UInt32
+    /// Raw bytes covered (the whole file for gzip; whole lines of a growing plain file).
+    var coveredRaw: Int64
+    /// Text bytes covered (uncompressed).
+    var coveredText: Int64
+    var compressed: Bool
+    /// The format the file was read with: ids depend on it.
+    var formatName: String
+    /// Size of ISA-L's saved state when the points were taken (0: none).
+    var stateSize: Int
+
+    /// Whether this still describes a file with these facts read with this format: the same
+    /// file, and a covered part it still holds (a gzip file must not have changed at all). The
+    /// covered tail's CRC is the caller's to check.
+    func describes(_ facts: IndexedFileFacts, formatName: String) -> Bool {
+        device == facts.device && inode == facts.inode && headCRC == facts.headCRC && compressed == facts.compressed
+            && self.formatName == formatName && (compressed ? facts.size == coveredRaw : facts.size >= coveredRaw)
+    }
+}
+
 extension IndexEntry {
     /// The merged text ranges of the entries with `hash`, in file order.
     static func ranges(of hash: UInt64, in entries: some Collection<IndexEntry>) -> [Range<Int64>] {
@@ -88,9 +102,8 @@ extension IndexEntry {
 
 /// The parsed head of an index file: everything but the entries and the saved states.
 struct IndexHead: Equatable {
-    var device: UInt64, inode: UInt64, headCRC: UInt32, tailCRC: UInt32
-    var coveredRaw: Int64, coveredText: Int64, compressed: Bool, stateSize: Int
-    var bucketBits: Int, entryCount: Int, formatName: String
+    var coverage: IndexCoverage
+    var bucketBits: Int, entryCount: Int
     var buckets: [UInt32]
     var chunkCRCs: [UInt32]
     var points: [PointRef]
@@ -123,9 +136,10 @@ struct IndexHead: Equatable {
               let raw = r.u64(), let text = r.u64(), let comp = r.u32(), let stateSize = r.u32(), let bits = r.u32(),
               let count = r.u64(), let pointCount = r.u64(), let nameLength = r.u32(),
               bits >= 4, bits <= 24, count < 1 << 32, pointCount < 1 << 24, let name = r.bytes(Int(nameLength)) else { return nil }
-        self.device = device; self.inode = inode; headCRC = head; tailCRC = tail
-        coveredRaw = Int64(raw); coveredText = Int64(text); compressed = comp == 1; self.stateSize = Int(stateSize)
-        bucketBits = Int(bits); entryCount = Int(count); formatName = String(decoding: name, as: UTF8.self)
+        coverage = IndexCoverage(device: device, inode: inode, headCRC: head, tailCRC: tail, coveredRaw: Int64(raw),
+                                 coveredText: Int64(text), compressed: comp == 1, formatName: String(decoding: name, as: UTF8.self),
+                                 stateSize: Int(stateSize))
+        bucketBits = Int(bits); entryCount = Int(count)
         buckets = []
         buckets.reserveCapacity((1 << bucketBits) + 1)
         for _ in 0...(1 << bucketBits) { guard let b = r.u32() else { return nil }; buckets.append(b) }
@@ -170,11 +184,12 @@ extension RequestIndex {
         var head = ByteWriter()
         head.bytes(RequestIndex.magic)
         head.u32(0)   // the head's length, set below
-        head.u64(device); head.u64(inode); head.u32(headCRC); head.u32(tailCRC)
-        head.u64(UInt64(coveredRaw)); head.u64(UInt64(coveredText)); head.u32(compressed ? 1 : 0)
-        head.u32(UInt32(stateSize)); head.u32(UInt32(bucketBits))
+        let c = coverage
+        head.u64(c.device); head.u64(c.inode); head.u32(c.headCRC); head.u32(c.tailCRC)
+        head.u64(UInt64(c.coveredRaw)); head.u64(UInt64(c.coveredText)); head.u32(c.compressed ? 1 : 0)
+        head.u32(UInt32(c.stateSize)); head.u32(UInt32(bucketBits))
         head.u64(UInt64(entries.count)); head.u64(UInt64(points.count))
-        let name = Array(formatName.utf8.prefix(255))
+        let name = Array(c.formatName.utf8.prefix(255))
         head.u32(UInt32(name.count)); head.bytes(name)
         for b in buckets { head.u32(b) }
         var body = ByteWriter()
@@ -224,9 +239,7 @@ extension RequestIndex {
             expected += p.stateLength
         }
         guard expected == data.count else { return nil }
-        device = head.device; inode = head.inode; headCRC = head.headCRC; tailCRC = head.tailCRC
-        coveredRaw = head.coveredRaw; coveredText = head.coveredText; compressed = head.compressed
-        formatName = head.formatName; stateSize = head.stateSize; bucketBits = head.bucketBits
+        coverage = head.coverage; bucketBits = head.bucketBits
         buckets = head.buckets; self.entries = entries; self.points = points
     }
 }

@@ -67,11 +67,8 @@ public struct RequestIndexStore: Sendable {
     /// holds unchanged (a gzip file must not have changed at all).
     func open(for facts: IndexedFileFacts, fd: Int32, formatName: String) -> RequestIndexFile? {
         guard let file = RequestIndexFile.open(path(for: facts)) else { return nil }
-        let h = file.head
-        guard h.device == facts.device, h.inode == facts.inode, h.headCRC == facts.headCRC,
-              h.compressed == facts.compressed, h.formatName == formatName,
-              facts.compressed ? facts.size == h.coveredRaw : facts.size >= h.coveredRaw,
-              IndexedFileFacts.tailCRC(fd: fd, end: h.coveredRaw) == h.tailCRC else { return nil }
+        let c = file.head.coverage
+        guard c.describes(facts, formatName: formatName), IndexedFileFacts.tailCRC(fd: fd, end: c.coveredRaw) == c.tailCRC else { return nil }
         utime(path(for: facts), nil)   // used: kept by `prune`
         return file
     }

@@ -51,13 +51,13 @@ public enum RequestIndexer {
         // Current as stored: nothing to read. Else the search's own path, with no id to look up:
         // extend a grown live file's index, or build one.
         outcome.reused = store.open(for: facts, fd: fd, formatName: log.format.name)
-            .map { log.compressed || $0.head.coveredRaw == facts.size } ?? false
+            .map { log.compressed || $0.head.coverage.coveredRaw == facts.size } ?? false
         if !outcome.reused { _ = IndexedSearch.search(id: "", in: log, store: store, cancelled: cancelled) }
         guard let saved = store.open(for: facts, fd: fd, formatName: log.format.name) else {
             outcome.skipped = log.source.warning.map { "not read whole: \($0)" } ?? "the index could not be written to \(store.directory)"
             return
         }
-        outcome.textBytes = saved.head.coveredText
+        outcome.textBytes = saved.head.coverage.coveredText
         outcome.indexBytes = Int(saved.length)
         outcome.entries = saved.head.entryCount
         outcome.accessPoints = saved.head.points.count
