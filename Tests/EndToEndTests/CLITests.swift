@@ -34,6 +34,28 @@ import TTSMonCore
         #expect(versionRC == 0 && !version.isEmpty)
     } }
 
+    /// `trace` through the index answers as a whole search does, in every rotated `.gz`, whether
+    /// ISA-L or zlib inflates (`TTSMON_NO_ISAL`: a machine without libisal2).
+    @Test(arguments: [true, false])
+    func traceThroughTheIndexWithEitherInflater(zlib: Bool) async throws { try await offThePool {
+        let dir = ScratchDir()
+        let truth = try generate(dir, requests: 1500, rotate: 3)
+        var environment = ["XDG_CACHE_HOME": dir.path + "/cache"]
+        if zlib { environment["TTSMON_NO_ISAL"] = "1" }
+        let ids = truth.files.flatMap { file in
+            let inFile = truth.requests.filter { $0.file == file }
+            return [inFile.first!.id, inFile[inFile.count / 2].id, inFile.last!.id]
+        }
+        for id in ids {
+            let (_, whole, _) = try TTSMonBinary.run(["trace", "--no-index", "--format", "json", id, "-R", dir.path + "/app.log"], environment: environment)
+            let (_, building, _) = try TTSMonBinary.run(["trace", "--format", "json", id, "-R", dir.path + "/app.log"], environment: environment)
+            let (_, indexed, _) = try TTSMonBinary.run(["trace", "--format", "json", id, "-R", dir.path + "/app.log"], environment: environment)
+            #expect(whole.contains(#""id": "\#(id)""#) && building == whole && indexed == whole, "\(id), zlib: \(zlib)")
+        }
+        let (_, listing, _) = try TTSMonBinary.run(["index", "--format", "json", "-R", dir.path + "/app.log"], environment: environment)
+        #expect(!listing.contains(#""text_bytes": 0"#), "every file's text is counted: \(listing)")
+    } }
+
     @Test func reportReadsStandardInput() async throws { try await offThePool {
         let dir = ScratchDir()
         let truth = try generate(dir, requests: 200)

@@ -31,7 +31,8 @@ struct ByGPUTests {
         }
         #expect(one.byGPU.reduce(0) { $0 + $1.requests } == one.total)
         let ranges = try report([path], threads: 3, split: 64 << 10)
-        #expect(ranges.byGPU.map(\.requests) == one.byGPU.map(\.requests) && ranges.byGPU.map(\.p95) == one.byGPU.map(\.p95))
+        #expect(ranges.byGPU.map(\.requests) == one.byGPU.map(\.requests) && ranges.byGPU.map(\.p95) == one.byGPU.map(\.p95),
+                "ranges: \(ranges.total) requests, \(ranges.lines) lines, \(ranges.warnings); one pass: \(one.total), \(one.lines)")
         #expect(one.json.serialized().contains(#""by_gpu": [{"gpu_id": "#))
         #expect(one.text.contains("By GPU"))
         // A log that names no GPU has an empty list.

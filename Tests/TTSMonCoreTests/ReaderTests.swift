@@ -47,6 +47,18 @@ import Testing
         #expect(corrupt.source.warning != nil)
     }
 
+    /// Both engines count the text they produce (the index records how far a `.gz` was read,
+    /// and believes nothing past it).
+    @Test func gzipCountsTheTextItProduces() {
+        let text = Array((0..<5_000).map { "line \($0)\n" }.joined().utf8)
+        let bytes = Gzip.compress(text) + Gzip.compress(Array("tail\n".utf8))
+        for fast in GzipSource.usesFastInflate ? [false, true] : [false] {
+            let source = GzipSource(MemorySource(bytes, step: 1 << 12), fastIfPresent: fast)
+            #expect(readLines(source).count == 5_001)
+            #expect(source.textProduced == Int64(text.count + 5), "fast: \(fast)")
+        }
+    }
+
     /// ISA-L and zlib read the same bytes: several members with padding between them, a stream
     /// cut short, damaged data (each says so, keeping what came before the damage).
     @Test(.enabled(if: GzipSource.usesFastInflate, "libisal2 is not installed (apt-get install libisal2)"))

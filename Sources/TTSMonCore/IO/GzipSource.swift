@@ -65,7 +65,9 @@ public final class GzipSource: ByteSource {
                 break
             }
         }
-        return buffer.count - Int(stream.avail_out)
+        let produced = buffer.count - Int(stream.avail_out)
+        textProduced += Int64(produced)
+        return produced
     }
 
     /// True between gzip members (before the first byte of the next one).
