@@ -23,7 +23,31 @@ static inline long ttsmon_find_byte(const unsigned char *bytes, long count, unsi
     for (; i < count; i++) if (bytes[i] == byte) return i;
     return count;
 }
+/// Widens the ASCII bytes at the start of `bytes[0..<count]` to UTF-16 in `units`, 16 per
+/// step; returns how many there were (the first non-ASCII byte's offset, or `count`).
+static inline long ttsmon_widen_ascii(const unsigned char *bytes, long count, unsigned short *units) {
+    const __m128i zero = _mm_setzero_si128();
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
+        int high = _mm_movemask_epi8(v);
+        if (high) {
+            long stop = i + __builtin_ctz((unsigned)high);
+            for (; i < stop; i++) units[i] = bytes[i];
+            return i;
+        }
+        _mm_storeu_si128((__m128i *)(units + i), _mm_unpacklo_epi8(v, zero));
+        _mm_storeu_si128((__m128i *)(units + i + 8), _mm_unpackhi_epi8(v, zero));
+    }
+    for (; i < count && bytes[i] < 0x80; i++) units[i] = bytes[i];
+    return i;
+}
 #else
+static inline long ttsmon_widen_ascii(const unsigned char *bytes, long count, unsigned short *units) {
+    long i = 0;
+    for (; i < count && bytes[i] < 0x80; i++) units[i] = bytes[i];
+    return i;
+}
 static inline long ttsmon_find_byte(const unsigned char *bytes, long count, unsigned char byte) {
     const unsigned char *hit = memchr(bytes, byte, (size_t)count);
     return hit ? (long)(hit - bytes) : count;

@@ -21,11 +21,11 @@ import Testing
         try text.withUTF8 { bytes in
             let subject = buffer.subject(bytes)
             let lineMatch = try #require(lineMatcher.match(subject))
-            let message = try #require(lineMatch.range("message"))
+            let message = try #require(lineMatch.range(.message))
             // `^` and `$` hold at the message's bounds, as NSRegularExpression's ranges did.
             let m = try #require(eventMatcher.match(subject, in: message))
-            #expect(m.string("audio_s") == "3.52" && m.string("rtf") == "0.4137")
-            #expect(subject.number(try #require(m.range("rtf"))) == 0.4137)
+            #expect(m.string(.audioS) == "3.52" && m.string(.rtf) == "0.4137")
+            #expect(subject.number(try #require(m.range(.rtf))) == 0.4137)
             #expect(eventMatcher.match(subject) == nil, "the whole line starts with [INFO]")
             #expect(looseMatcher.match(subject, in: message.lowerBound..<(message.lowerBound + 4)) == nil)
         }
@@ -48,5 +48,23 @@ import Testing
     @Test func quotedParenthesesOpenNoGroup() throws {
         let p = try NamedPattern(#"^\Q(x)\E (?<id>\w+) (?<code>\w+)$"#)
         #expect(p.match("(x) a1 OOM") == ["id": "a1", "code": "OOM"])
+    }
+
+    /// The line as ICU sees it is its UTF-16, whatever the length and wherever the first
+    /// non-ASCII character sits (the ASCII start is widened sixteen bytes at a time).
+    @Test func subjectIsTheLinesUTF16AtEveryLengthAndPosition() {
+        let buffer = SubjectBuffer()
+        for length in 0..<48 {
+            for at in [nil] + Array(0..<max(1, length)).map(Optional.some) {
+                var text = String(repeating: "a", count: length)
+                if let at, at < length { text.replaceSubrange(text.index(text.startIndex, offsetBy: at)...text.index(text.startIndex, offsetBy: at), with: "好") }
+                var copy = text
+                copy.withUTF8 { bytes in
+                    let subject = buffer.subject(bytes)
+                    #expect(Array(UnsafeBufferPointer(start: subject.units, count: subject.length)) == Array(text.utf16), "\(length) \(String(describing: at))")
+                    #expect(subject.asciiPrefix == (text.utf8.firstIndex { $0 >= 0x80 }.map { text.utf8.distance(from: text.utf8.startIndex, to: $0) } ?? bytes.count))
+                }
+            }
+        }
     }
 }

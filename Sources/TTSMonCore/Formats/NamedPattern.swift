@@ -1,3 +1,4 @@
+import CBytes
 import CRegex
 import Foundation
 
@@ -12,6 +13,9 @@ final class NamedPattern: @unchecked Sendable {
     let names: [String]
     /// The capture group number of each name.
     let groups: [Int32]
+    /// The group number of each known capture (by `Capture.rawValue`), -1 where absent:
+    /// looked up once here, never by name per line.
+    let slots: [Int32]
     /// UTF-16 units every match contains (the pattern's leading literal), when it has one.
     let literal: [UInt16]
     /// Whether the literal must be at the start of the text matched (`^literal…`).
@@ -30,6 +34,7 @@ final class NamedPattern: @unchecked Sendable {
         source = pattern
         self.names = names
         self.groups = groups.map(Int32.init)
+        slots = Capture.allCases.map { capture in names.firstIndex(of: capture.name).map { Int32(groups[$0]) } ?? -1 }
         literal = Array(String(decoding: NamedPattern.leadingLiteral(pattern), as: UTF8.self).utf16)
         anchoredLiteral = pattern.hasPrefix("^") && !literal.isEmpty
     }
@@ -126,11 +131,13 @@ final class PatternMatcher {
         let r = range ?? 0..<subject.length
         guard subject.contains(pattern.literal, in: r, anchored: pattern.anchoredLiteral) else { return nil }
         guard ttsmon_regex_find(regex, subject.units, Int32(subject.length), Int32(r.lowerBound), Int32(r.upperBound)) != 0 else { return nil }
-        let ranges = pattern.groups.map { group -> Range<Int>? in
-            let start = ttsmon_regex_start(regex, group), end = ttsmon_regex_end(regex, group)
-            return start >= 0 && end >= start ? Int(start)..<Int(end) : nil
-        }
-        return NamedMatch(subject: subject, names: pattern.names, ranges: ranges)
+        return NamedMatch(subject: subject, matcher: self)
+    }
+
+    /// The range of capture group `group` in the last match, nil when it took no part.
+    fileprivate func range(ofGroup group: Int32) -> Range<Int>? {
+        let start = ttsmon_regex_start(regex, group), end = ttsmon_regex_end(regex, group)
+        return start >= 0 && end >= start ? Int(start)..<Int(end) : nil
     }
 }
 
@@ -151,8 +158,7 @@ final class SubjectBuffer {
             units = .allocate(capacity: capacity)
         }
         let n = bytes.count
-        var i = 0
-        while i < n, bytes[i] < 0x80 { units[i] = UInt16(bytes[i]); i &+= 1 }
+        let i = n == 0 ? 0 : ttsmon_widen_ascii(bytes.baseAddress!, n, units)
         let asciiPrefix = i
         var length = i
         if i < n {
@@ -196,6 +202,13 @@ struct MatchSubject {
         }
     }
 
+    /// The UTF-8 of a UTF-16 range: the line's own bytes where they are ASCII.
+    func withBytes<T>(_ r: Range<Int>, _ body: (ByteSpan) -> T) -> T {
+        if r.upperBound <= asciiPrefix { return body(bytes.slice(r.lowerBound, r.upperBound)) }
+        var text = string(r)
+        return text.withUTF8(body)
+    }
+
     /// The text of a UTF-16 range.
     func string(_ r: Range<Int>) -> String {
         if r.upperBound <= asciiPrefix { return bytes.slice(r.lowerBound, r.upperBound).string }
@@ -209,25 +222,49 @@ struct MatchSubject {
     }
 }
 
-/// The named captures of one match.
+/// The named captures of one match, read from its matcher when asked (no array per match):
+/// valid until that matcher matches again.
 struct NamedMatch {
     let subject: MatchSubject
-    let names: [String]
-    let ranges: [Range<Int>?]
+    let matcher: PatternMatcher
 
-    /// The range of a capture that took part in the match.
-    func range(_ name: String) -> Range<Int>? {
-        guard let i = names.firstIndex(of: name) else { return nil }
-        return ranges[i]
+    /// The range of a known capture that took part in the match.
+    @inline(__always)
+    func range(_ capture: Capture) -> Range<Int>? {
+        let group = matcher.pattern.slots[capture.rawValue]
+        return group < 0 ? nil : matcher.range(ofGroup: group)
     }
 
-    func string(_ name: String) -> String? { range(name).map(subject.string) }
+    func string(_ capture: Capture) -> String? { range(capture).map(subject.string) }
 
     /// Every capture that took part, as text.
     var values: [String: String] {
         var out: [String: String] = [:]
-        for (name, r) in zip(names, ranges) { if let r { out[name] = subject.string(r) } }
+        for (name, group) in zip(matcher.pattern.names, matcher.pattern.groups) {
+            if let r = matcher.range(ofGroup: group) { out[name] = subject.string(r) }
+        }
         return out
+    }
+}
+
+/// The captures a format may name, in a fixed order (`NamedPattern.slots`).
+enum Capture: Int, CaseIterable {
+    case id, text, voice, lang, status, httpStatus, code, stage, durationMs, durationS, durationUs, audioS, rtf, ttfaMs,
+         textLen, gpuID, time, level, message
+
+    /// The name a pattern gives it.
+    var name: String {
+        switch self {
+        case .httpStatus: "http_status"
+        case .durationMs: "duration_ms"
+        case .durationS: "duration_s"
+        case .durationUs: "duration_us"
+        case .audioS: "audio_s"
+        case .ttfaMs: "ttfa_ms"
+        case .textLen: "text_len"
+        case .gpuID: "gpu_id"
+        default: "\(self)"
+        }
     }
 }
 
@@ -235,10 +272,15 @@ struct NamedMatch {
 final class UserMatchers {
     let line: PatternMatcher
     let events: [PatternMatcher]
+    /// What each event tells, beside its matcher.
+    let kinds: [UserFormat.Kind]
+    let timeFormat: TimeFormat?
     let buffer = SubjectBuffer()
 
     init(_ format: UserFormat) {
         line = format.line.matcher()
         events = format.events.map { $0.pattern.matcher() }
+        kinds = format.events.map(\.kind)
+        timeFormat = format.timeFormat
     }
 }

@@ -4,28 +4,25 @@ import Foundation
 /// the record before it), then the first event whose pattern matches the message.
 extension LineParser {
     func parseUserLine(_ raw: ByteSpan, into record: inout LogRecord) -> LineKind {
-        guard let user, let matchers = userMatchers else { return .noTimestamp }
+        guard let matchers = userMatchers else { return .noTimestamp }
         if let plain = ANSIEscapes.stripped(raw) {
             return plain.withUnsafeBufferPointer { parseUserLine($0, into: &record) }
         }
         guard LineValidation.isCleanText(raw) else { return .malformed }
         let subject = matchers.buffer.subject(raw)
         guard let lineMatch = matchers.line.match(subject) else { return .noTimestamp }
-        if let time = lineMatch.string("time") {
-            guard let ts = user.time(time) else { return .malformed }
+        if let time = lineMatch.range(.time) {
+            guard let ts = subject.withBytes(time, { UserFormat.time($0, format: matchers.timeFormat) }) else { return .malformed }
             record.reset(time: ts)
         } else {
             resetUntimed(&record)
         }
-        record.level = lineMatch.string("level").map { level in
-            var word = level
-            return word.withUTF8 { LineParser.level($0) }
-        } ?? .info
-        let messageRange = lineMatch.range("message")
-        if captureText { record.message = lineMatch.string("message") ?? raw.string }
-        for (event, matcher) in zip(user.events, matchers.events) {
+        record.level = lineMatch.range(.level).map { subject.withBytes($0) { LineParser.level($0) } } ?? .info
+        let messageRange = lineMatch.range(.message)
+        if captureText { record.message = lineMatch.string(.message) ?? raw.string }
+        for (kind, matcher) in zip(matchers.kinds, matchers.events) {
             guard let eventMatch = matcher.match(subject, in: messageRange) else { continue }
-            userEvent(event.kind, UserCaptures([eventMatch, lineMatch]), into: &record)
+            userEvent(kind, UserCaptures(event: eventMatch, line: lineMatch), into: &record)
             break
         }
         return .record
@@ -96,39 +93,40 @@ extension LineParser {
 /// The captures of one user-format line, as typed values.
 struct UserCaptures {
     /// The event's match first: its captures win over the line's.
-    let matches: [NamedMatch]
-    init(_ matches: [NamedMatch]) { self.matches = matches }
+    let event: NamedMatch
+    let line: NamedMatch
 
-    func range(_ key: String) -> (MatchSubject, Range<Int>)? {
-        for m in matches { if let r = m.range(key) { return (m.subject, r) } }
+    func range(_ key: Capture) -> (MatchSubject, Range<Int>)? {
+        if let r = event.range(key) { return (event.subject, r) }
+        if let r = line.range(key) { return (line.subject, r) }
         return nil
     }
-    func string(_ key: String) -> String? { range(key).flatMap { $0.string($1) }.flatMap { $0.isEmpty ? nil : $0 } }
-    func number(_ key: String) -> Double? {
+    func string(_ key: Capture) -> String? { range(key).flatMap { $0.string($1) }.flatMap { $0.isEmpty ? nil : $0 } }
+    func number(_ key: Capture) -> Double? {
         range(key).flatMap { $0.number($1) }.flatMap { $0.isFinite && $0 >= 0 && $0 < 1e12 ? $0 : nil }
     }
 
-    var id: String? { string("id") }
-    var text: String? { string("text") }
-    var voice: String? { string("voice").map { String($0.prefix(keptNameBytes)) } }
-    var lang: String? { string("lang").map { String($0.prefix(keptNameBytes)) } }
-    var stage: String? { string("stage") }
-    var code: String? { string("code").map { String($0.prefix(keptNameBytes)) } }
-    var textLen: Int? { number("text_len").map { Int($0) } }
-    var gpuID: Int? { number("gpu_id").flatMap { $0 <= 4095 ? Int($0) : nil } }
-    var httpStatus: Int? { number("http_status").map { Int($0) } }
+    var id: String? { string(.id) }
+    var text: String? { string(.text) }
+    var voice: String? { string(.voice).map { String($0.prefix(keptNameBytes)) } }
+    var lang: String? { string(.lang).map { String($0.prefix(keptNameBytes)) } }
+    var stage: String? { string(.stage) }
+    var code: String? { string(.code).map { String($0.prefix(keptNameBytes)) } }
+    var textLen: Int? { number(.textLen).map { Int($0) } }
+    var gpuID: Int? { number(.gpuID).flatMap { $0 <= 4095 ? Int($0) : nil } }
+    var httpStatus: Int? { number(.httpStatus).map { Int($0) } }
     var durationMs: Int? {
-        if let v = number("duration_ms") { return Int(v.rounded()) }
-        if let v = number("duration_s") { return Int((v * 1000).rounded()) }
-        if let v = number("duration_us") { return Int((v / 1000).rounded()) }
+        if let v = number(.durationMs) { return Int(v.rounded()) }
+        if let v = number(.durationS) { return Int((v * 1000).rounded()) }
+        if let v = number(.durationUs) { return Int((v / 1000).rounded()) }
         return nil
     }
-    var audioMs: Int? { number("audio_s").map { Int(($0 * 1000).rounded()) } }
-    var rtf: Int? { number("rtf").map { Int(($0 * 10_000).rounded()) } }
+    var audioMs: Int? { number(.audioS).map { Int(($0 * 1000).rounded()) } }
+    var rtf: Int? { number(.rtf).map { Int(($0 * 10_000).rounded()) } }
 
     /// Failed: a failure status word, an HTTP status of 400 or more, or an ERROR record.
     func failed(level: LogLevel) -> Bool {
-        if let status = string("status")?.lowercased(), ["failed", "fail", "error", "failure"].contains(status) { return true }
+        if let status = string(.status)?.lowercased(), ["failed", "fail", "error", "failure"].contains(status) { return true }
         if let http = httpStatus, http >= 400 { return true }
         return level >= .error && level != .unknown
     }

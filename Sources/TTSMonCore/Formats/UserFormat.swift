@@ -194,12 +194,15 @@ public struct UserFormat: Sendable, Equatable {
     /// A captured time, read with `time_format` or, without one, as any time ttsmon knows.
     func time(_ text: String) -> LogTimestamp? {
         var copy = text
-        return copy.withUTF8 { span -> LogTimestamp? in
-            if let timeFormat { return timeFormat.parse(span) }
-            if let (ts, used) = LogTimestamp.parseZoned(span), used == span.count { return ts }
-            if let (ts, used) = LogTimestamp.parseAccessLog(span), used == span.count { return ts }
-            return nil
-        }
+        return copy.withUTF8 { UserFormat.time($0, format: timeFormat) }
+    }
+
+    /// A captured time's bytes, read with `format` or, without one, as any time ttsmon knows.
+    static func time(_ span: ByteSpan, format: TimeFormat?) -> LogTimestamp? {
+        if let format { return format.parse(span) }
+        if let (ts, used) = LogTimestamp.parseZoned(span), used == span.count { return ts }
+        if let (ts, used) = LogTimestamp.parseAccessLog(span), used == span.count { return ts }
+        return nil
     }
 }
 
