@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TTSMonCore
 
@@ -64,6 +65,29 @@ import Testing
                     #expect(Array(UnsafeBufferPointer(start: subject.units, count: subject.length)) == Array(text.utf16), "\(length) \(String(describing: at))")
                     #expect(subject.asciiPrefix == (text.utf8.firstIndex { $0 >= 0x80 }.map { text.utf8.distance(from: text.utf8.startIndex, to: $0) } ?? bytes.count))
                 }
+            }
+        }
+    }
+
+    /// `\S`, `\d`, `\w` and their kin are read in brackets (faster in ICU): every match and
+    /// capture stays what the pattern as written gives (NSRegularExpression, ICU too, as oracle),
+    /// with Unicode spaces, digits and letters, and inside classes and quotes left alone.
+    @Test func shorthandClassesMatchAsWritten() throws {
+        let patterns = [#"^(?<a>\S+) (?<b>\S+)$"#, #"(?<a>\d+)\D(?<b>\w*)\W"#, #"^(?<a>[\S\s]+?)\s+(?<b>\S{2,3})"#,
+                        #"(?<a>\Q\S\E)(?<b>\s?)"#, #"^(?<a>[^\s]+)\s(?<b>.*)$"#]
+        let subjects = ["2024-06-12 14:22:37,892", "a\u{3000}b", "x\u{00A0}y z", "١٢٣x好_z!", "12a_b c", "\\S x", "tab\there", "", "   ", "αβγ δεζ"]
+        for pattern in patterns {
+            let ours = try NamedPattern(pattern)
+            let oracle = try NSRegularExpression(pattern: pattern)
+            for text in subjects {
+                let ns = text as NSString
+                let expected = oracle.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)).map { m in
+                    ["a", "b"].reduce(into: [String: String]()) { out, name in
+                        let r = m.range(withName: name)
+                        if r.location != NSNotFound { out[name] = ns.substring(with: r) }
+                    }
+                }
+                #expect(ours.match(text) == expected, "\(pattern) on \(text.debugDescription)")
             }
         }
     }
