@@ -92,18 +92,24 @@ final class ConnectionSlots: @unchecked Sendable {
         for slot in lock.withLock({ Array(slots.values) }) { await slot.task?.value }
     }
 
-    /// Every 100 ms: cancels the connection whose answer has stalled for `idleTimeout` (the
-    /// answer is cut; the connection closes, as a truncated answer must).
-    func watch(idleTimeout: Duration) async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(100))
-            let all = lock.withLock { Array(slots.values) }
-            for slot in all {
-                guard let relay = slot.relay, relay.idle(for: idleTimeout) else { continue }
-                relay.lock.withLock { relay.timedOut = true }
-                slot.task?.cancel()
+    /// Every 100 ms until `stopped`: cancels the connection whose answer has stalled for
+    /// `idleTimeout` (the answer is cut; the connection closes, as a truncated answer must).
+    /// A thread of its own: a task's sleep can overrun by seconds while the cooperative pool is
+    /// busy, and a stalled answer would then hold its client that long.
+    func startWatching(idleTimeout: Duration, until stopped: StopFlag) {
+        let thread = Thread { [self] in
+            while !stopped.isSet {
+                usleep(100_000)
+                let all = lock.withLock { Array(slots.values) }
+                for slot in all {
+                    guard let relay = slot.relay, relay.idle(for: idleTimeout) else { continue }
+                    relay.lock.withLock { relay.timedOut = true }
+                    slot.task?.cancel()
+                }
             }
         }
+        thread.name = "ttsmon-router-watchdog"
+        thread.start()
     }
 }
 

@@ -114,7 +114,7 @@ public final class TTSRouter: @unchecked Sendable {
         let targets = options.targets.map { "\($0.name)=\($0.url)" }.joined(separator: ", ")
         log?.write([(RouterRecords.logger, "INFO", "router started: listening on \(host):\(self.port), \(targets), active=\(active ?? "none")")])
         tasks.append(Task { [self] in await probeLoop() })
-        tasks.append(Task { [self] in await connections.watch(idleTimeout: options.idleTimeout) })
+        connections.startWatching(idleTimeout: options.idleTimeout, until: stopping)
         return self.port
     }
 

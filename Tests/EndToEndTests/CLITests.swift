@@ -47,10 +47,12 @@ import TTSMonCore
             return [inFile.first!.id, inFile[inFile.count / 2].id, inFile.last!.id]
         }
         for id in ids {
-            let (_, whole, _) = try TTSMonBinary.run(["trace", "--no-index", "--format", "json", id, "-R", dir.path + "/app.log"], environment: environment)
-            let (_, building, _) = try TTSMonBinary.run(["trace", "--format", "json", id, "-R", dir.path + "/app.log"], environment: environment)
+            let (wholeRC, whole, wholeErr) = try TTSMonBinary.run(["trace", "--no-index", "--format", "json", id, "-R", dir.path + "/app.log"], environment: environment)
+            let (buildingRC, building, buildingErr) = try TTSMonBinary.run(["trace", "--format", "json", id, "-R", dir.path + "/app.log"], environment: environment)
             let (_, indexed, _) = try TTSMonBinary.run(["trace", "--format", "json", id, "-R", dir.path + "/app.log"], environment: environment)
-            #expect(whole.contains(#""id": "\#(id)""#) && building == whole && indexed == whole, "\(id), zlib: \(zlib)")
+            #expect(wholeRC == 0 && whole.contains(#""id": "\#(id)""#), "\(id), zlib: \(zlib): \(wholeRC) \(wholeErr) \(whole.prefix(300))")
+            #expect(building == whole, "\(id) while indexing, zlib: \(zlib): \(buildingRC) \(buildingErr) \(building.prefix(300))")
+            #expect(indexed == whole, "\(id) through the index, zlib: \(zlib)")
         }
         let (_, listing, _) = try TTSMonBinary.run(["index", "--format", "json", "-R", dir.path + "/app.log"], environment: environment)
         #expect(!listing.contains(#""text_bytes": 0"#), "every file's text is counted: \(listing)")
