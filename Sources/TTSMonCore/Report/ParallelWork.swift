@@ -52,7 +52,10 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
         }
         drain()
         for _ in 1..<workers { done.wait() }
-        if let consume { handOver(consume, wait: true) }
+        if let consume {
+            handOver(consume, wait: true)
+            precondition(consumed == count, "ParallelWork: a result was never handed over")
+        }
     }
 
     /// The next job, once fewer than `ahead` are taken and not yet handed over.
@@ -61,9 +64,11 @@ final class ParallelWork<Result: Sendable>: @unchecked Sendable {
             lock.lock()
             guard next < count else { lock.unlock(); return nil }
             if next - consumed < ahead {
+                // Read while locked: another thread may take the next job as soon as it is free.
+                let taken = next
                 next += 1
                 lock.unlock()
-                return next - 1
+                return taken
             }
             lock.unlock()
             // Hand over what is done (perhaps this thread's own last result); if the oldest job
