@@ -10,6 +10,21 @@ public protocol ByteSource: AnyObject {
     var rawBytesRead: Int64 { get }
 }
 
+extension ByteSource {
+    /// Up to `count` bytes, fewer only at the end of the source (or where it failed).
+    func readUpTo(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = bytes.withUnsafeMutableBytes { read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }
+            if n == 0 { break }
+            got += n
+        }
+        bytes.removeSubrange(got...)
+        return bytes
+    }
+}
+
 /// Errors opening inputs; their text is the one-line message users see.
 public struct InputError: Error, CustomStringConvertible, Sendable {
     public var description: String

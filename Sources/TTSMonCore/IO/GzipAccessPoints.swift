@@ -46,14 +46,8 @@ extension GzipSource {
         guard let fast = gz.fast else { return nil }
         let restored = state.withUnsafeBytes { ttsmon_inflater_restore(fast, $0.baseAddress, nil, 0) }
         guard restored == 0 else { return nil }
-        var head = [UInt8](repeating: 0, count: point.checkLength)
-        var got = 0
-        while got < head.count {
-            let n = head.withUnsafeMutableBytes { gz.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }
-            if n == 0 { break }
-            got += n
-        }
-        guard got == head.count, CRC32.of(head) == point.check else { return nil }
+        let head = gz.readUpTo(point.checkLength)
+        guard head.count == point.checkLength, CRC32.of(head) == point.check else { return nil }
         return PrefixedSource(prefix: head, rest: gz)
     }
 }

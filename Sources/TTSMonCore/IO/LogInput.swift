@@ -60,29 +60,16 @@ public enum LogOpener {
         let file = FileDescriptorSource(fd: fd, ownsDescriptor: true)
         var raw: ByteSource = file
         // Sniff a compression magic from the first bytes, then replay them.
-        var magic = [UInt8](repeating: 0, count: Compression.magicLength)
-        var got = 0
-        while got < magic.count {
-            let n = magic.withUnsafeMutableBytes { raw.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }
-            if n == 0 { break }
-            got += n
-        }
+        let magic = raw.readUpTo(Compression.magicLength)
         if let problem = raw.warning { throw InputError("\(input.displayName): \(problem)") }
-        raw = PrefixedSource(prefix: Array(magic[0..<got]), rest: raw)
-        let compression = Compression.detect(magic.prefix(got))
+        raw = PrefixedSource(prefix: magic, rest: raw)
+        let compression = Compression.detect(magic)
         if let why = compression?.unsupported { throw InputError("\(input.displayName): \(why)") }
         let compressed = compression == .gzip
         let gzip = compressed ? GzipSource(raw) : nil
         var source: ByteSource = gzip ?? raw
         // Sniff the format from the first lines of the (decompressed) stream.
-        var head = [UInt8](repeating: 0, count: sniffBytes)
-        var headCount = 0
-        while headCount < sniffBytes {
-            let n = head.withUnsafeMutableBytes { source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[headCount...])) }
-            if n == 0 { break }
-            headCount += n
-        }
-        head.removeSubrange(headCount...)
+        let head = source.readUpTo(sniffBytes)
         let format = forced ?? LogFormat.detect(firstLines: firstLines(of: head, limit: 30), user: input.formats)
         source = PrefixedSource(prefix: head, rest: source)
         return OpenedLog(input: input, compressed: compressed, format: format, fileSize: size, source: source,
