@@ -258,6 +258,9 @@ enum Capture: Int, CaseIterable {
     case id, text, voice, lang, status, httpStatus, code, stage, durationMs, durationS, durationUs, audioS, rtf, ttfaMs,
          textLen, gpuID, time, level, message
 
+    /// Those only the `line` pattern may capture.
+    static let lineOnly: [Capture] = [.time, .level, .message]
+
     /// The name a pattern gives it.
     var name: String {
         switch self {

@@ -37,12 +37,9 @@ public struct UserFormat: Sendable, Equatable {
     public static func == (a: UserFormat, b: UserFormat) -> Bool { a.name == b.name && a.file == b.file }
 
     /// Captures events may use.
-    public static let knownCaptures: Set<String> = [
-        "id", "text", "voice", "lang", "status", "http_status", "code", "stage", "duration_ms", "duration_s",
-        "duration_us", "audio_s", "rtf", "ttfa_ms", "text_len", "gpu_id",
-    ]
+    public static let knownCaptures = Set(Capture.allCases.filter { !Capture.lineOnly.contains($0) }.map(\.name))
     /// Captures the `line` pattern may use besides those.
-    public static let lineCaptures: Set<String> = ["time", "level", "message"]
+    public static let lineCaptures = Set(Capture.lineOnly.map(\.name))
 
     /// The format as ttsmon reads it.
     public var logFormat: LogFormat {

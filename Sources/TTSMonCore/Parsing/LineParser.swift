@@ -60,7 +60,6 @@ public struct LineParser {
     /// Ties records to the open request, for formats joined by order.
     let sequence: SequenceJoiner?
     let printed: PrintedFormat?
-    let user: UserFormat?
     /// What id-joined user-format requests told before their end.
     let userJoins: UserJoinState?
     /// This parser's own matchers of the user format's patterns (ICU's hold their text).
@@ -82,7 +81,6 @@ public struct LineParser {
         case .user(let u): shape = .user; separatorBytes = []; columns = []; user = u
         }
         self.printed = printed
-        self.user = user
         userJoins = user != nil && format.join == .id ? UserJoinState() : nil
         userMatchers = user.map(UserMatchers.init)
         container = format.container.map(ContainerReader.init)
