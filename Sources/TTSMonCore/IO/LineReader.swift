@@ -60,21 +60,21 @@ public final class LineReader {
             // `checkedEnd` passed; a window that fails leaves its lines to the parser's own check.
             var windowEnd = -1, checkedEnd = -1
             while start < filled {
-                let end = start + ttsmon_find_byte(base + start, filled - start, 10)
+                let end = start &+ ttsmon_find_byte(base + start, filled &- start, 10)
                 if end == filled { break }
                 if skipping {
                     skipping = false
-                } else if end - start > maxLineLength {
+                } else if end &- start > maxLineLength {
                     body(.overlong(offset: streamOffset + Int64(start)))
                 } else {
                     if checksText, end > windowEnd {
                         windowEnd = LineReader.wholeLinesEnd(base, to: Swift.min(filled, start + LineReader.checkWindow), atLeast: end)
                         checkedEnd = LineValidation.isCleanBlock(ByteSpan(start: base + start, count: windowEnd - start)) ? windowEnd : -1
                     }
-                    body(.text(ByteSpan(start: base + start, count: end - start), offset: streamOffset + Int64(start),
+                    body(.text(ByteSpan(start: base + start, count: end &- start), offset: streamOffset &+ Int64(start),
                                checked: end <= checkedEnd))
                 }
-                start = end + 1
+                start = end &+ 1
             }
             // The rest is a partial line.
             var rest = filled - start

@@ -8,7 +8,7 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// A sub-span by offsets (no bounds-checked copy).
     @inline(__always)
     func slice(_ from: Int, _ to: Int) -> ByteSpan {
-        ByteSpan(start: baseAddress.map { $0 + from }, count: Swift.max(0, to - from))
+        ByteSpan(start: baseAddress.map { $0 + from }, count: Swift.max(0, to &- from))
     }
 
     /// Index of the first occurrence of `needle` at or after `from`, or nil.
@@ -39,7 +39,7 @@ extension UnsafeBufferPointer where Element == UInt8 {
     var word: UInt64 {
         guard count > 0, count <= 8, let base = baseAddress else { return 0 }
         var w: UInt64 = 0
-        for i in 0..<count { w |= UInt64(base[i]) << (8 * UInt64(i)) }
+        for i in 0..<count { w |= UInt64(base[i]) &<< (8 &* UInt64(i)) }
         return w
     }
 
@@ -75,7 +75,7 @@ enum ValueParsing {
         for i in 0..<end {
             let d = Int(span[i]) &- 48
             guard d >= 0, d <= 9 else { return nil }
-            value = value * 10 + d
+            value = value &* 10 &+ d     // at most 18 digits: no overflow
         }
         return value
     }
@@ -202,15 +202,15 @@ enum ByteSearch {
     static func first(_ byte: UInt8, in base: UnsafePointer<UInt8>, from: Int, count: Int) -> Int {
         var i = from
         let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
-        while i + 8 <= count {
+        while i &+ 8 <= count {
             let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ pattern
             let found = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
-            if found != 0 { return i + found.trailingZeroBitCount / 8 }
-            i += 8
+            if found != 0 { return i &+ found.trailingZeroBitCount &>> 3 }
+            i &+= 8
         }
         while i < count {
             if base[i] == byte { return i }
-            i += 1
+            i &+= 1
         }
         return count
     }
@@ -221,19 +221,19 @@ enum ByteSearch {
         var i = from
         let pa = UInt64(a) &* 0x0101_0101_0101_0101
         let pb = UInt64(b) &* 0x0101_0101_0101_0101
-        while i + 8 <= count {
+        while i &+ 8 <= count {
             let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
             let x = w ^ pa, y = w ^ pb
             let found = ((x &- 0x0101_0101_0101_0101) & ~x | (y &- 0x0101_0101_0101_0101) & ~y) & 0x8080_8080_8080_8080
             if found != 0 {
                 // The lowest flagged byte is a true match (borrows only run upward).
-                return i + found.trailingZeroBitCount / 8
+                return i &+ found.trailingZeroBitCount &>> 3
             }
-            i += 8
+            i &+= 8
         }
         while i < count {
             if base[i] == a || base[i] == b { return i }
-            i += 1
+            i &+= 1
         }
         return count
     }

@@ -34,7 +34,7 @@ final class KeyOrderMemo {
     @inline(__always)
     private func index(_ event: EventKind, _ previous: Int) -> Int? {
         guard previous < KeyOrderMemo.slots, Int(event.rawValue) < KeyOrderMemo.events else { return nil }
-        return (Int(event.rawValue) * KeyOrderMemo.slots + previous) * KeyOrderMemo.ways
+        return (Int(event.rawValue) &* KeyOrderMemo.slots &+ previous) &* KeyOrderMemo.ways
     }
 
     /// When the bytes at `at` are a key remembered after `previous`, followed by '=': its
@@ -43,12 +43,12 @@ final class KeyOrderMemo {
     func match(event: EventKind, previous: Int, base: UnsafePointer<UInt8>, at i: Int, count n: Int) -> (Int, RecordField?, Int)? {
         guard let s = index(event, previous) else { return nil }
         for way in 0..<KeyOrderMemo.ways {
-            let e = entries[s + way]
+            let e = entries[s &+ way]
             let len = Int(e.length)
-            guard len > 0, len <= 16, i + len < n, base[i + len] == 61 else { continue }
-            if len < 8, i + 8 <= n {
+            guard len > 0, len <= 16, i &+ len < n, base[i &+ len] == 61 else { continue }
+            if len < 8, i &+ 8 <= n {
                 // A short key: one load of the line's bytes, masked to the key (no byte loop).
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & (UInt64.max >> UInt64(64 - 8 * len))
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & (UInt64.max &>> UInt64(64 &- 8 &* len))
                 if word == e.head { return (len, e.field, Int(e.slot)) }
                 continue
             }

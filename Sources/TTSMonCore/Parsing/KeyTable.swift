@@ -84,9 +84,9 @@ final class KeyTable<Value: Sendable>: @unchecked Sendable {
         var tail: UInt64 = 0
         if n >= 8 {
             head = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
-            tail = UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)
+            tail = UnsafeRawPointer(base + (n &- 8)).loadUnaligned(as: UInt64.self)
         } else {
-            for i in 0..<n { head |= UInt64(base[i]) << (8 * UInt64(i)) }
+            for i in 0..<n { head |= UInt64(base[i]) &<< (8 &* UInt64(i)) }
             tail = head
         }
         return (head, tail)

@@ -78,18 +78,18 @@ extension LineParser {
         // Eight positions at a time: a lane is zero where ',' is followed by ' ' (two
         // overlapping loads); the lowest flagged lane is always a true match.
         let commas: UInt64 = 0x2C2C_2C2C_2C2C_2C2C, spaces: UInt64 = 0x2020_2020_2020_2020
-        while i + 9 <= n {
+        while i &+ 9 <= n {
             let raw = UnsafeRawPointer(base + i)
             let x = (raw.loadUnaligned(as: UInt64.self) ^ commas) | (raw.loadUnaligned(fromByteOffset: 1, as: UInt64.self) ^ spaces)
             let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-            if found != 0 { return i &+ found.trailingZeroBitCount / 8 }
+            if found != 0 { return i &+ found.trailingZeroBitCount &>> 3 }
             i = i &+ 8
         }
         while i < n {
             let c = ByteSearch.first(44, in: base, from: i, count: n)
             if c >= n { return n }
-            if c + 1 < n, base[c + 1] == 32 { return c }
-            i = c + 1
+            if c &+ 1 < n, base[c &+ 1] == 32 { return c }
+            i = c &+ 1
         }
         return n
     }
@@ -98,7 +98,7 @@ extension LineParser {
     @inline(__always)
     static func nextItem(_ base: UnsafePointer<UInt8>, from: Int, count n: Int) -> Int {
         let end = itemEnd(base, from: from, count: n)
-        return end >= n ? n : end + 2
+        return end >= n ? n : end &+ 2
     }
 
     /// Backslash escapes in a quoted value (each `\x` pair counts once).

@@ -184,7 +184,7 @@ public struct LineParser {
         let s1 = pos
         if prefix.match(line, at: used) {
             record.level = prefix.level
-            pos = used + prefix.s3 + 3
+            pos = used &+ prefix.s3 &+ 3
         } else {
             if line.count >= s1 + 3, line[s1] == 32, line[s1 + 1] == 45, line[s1 + 2] == 32,
                let s2 = LineParser.findSeparator(line, from: s1 + 3),
@@ -212,11 +212,11 @@ public struct LineParser {
         // event: key=value, ...
         // The event name runs to the first ": "; only identifiers count as names.
         let colon = message.baseAddress.map { ByteSearch.first(58, in: $0, from: 0, count: Swift.min(message.count, 64)) } ?? 0
-        let nameEnd = colon < message.count && colon + 1 < message.count && message[colon + 1] == 32 ? colon : 0
+        let nameEnd = colon &+ 1 < message.count && message[colon &+ 1] == 32 ? colon : 0
         if nameEnd > 0, events.lookup(message.slice(0, nameEnd)).map({ record.event = $0; return true }) ?? false
             || message.slice(0, nameEnd).allSatisfy(LineParser.isKeyByte) {
             if record.event != .other || record.level == .warning || captureText {
-                guard parseKeyValues(message.slice(nameEnd + 2, message.count), into: &record) else { return .malformed }
+                guard parseKeyValues(message.slice(nameEnd &+ 2, message.count), into: &record) else { return .malformed }
             }
         } else if let switchAt = message.find("switching to ") {
             LineParser.fillFailover(message, switchAt: switchAt, into: &record)
@@ -229,13 +229,13 @@ public struct LineParser {
     @inline(__always)
     static func findSeparator(_ line: ByteSpan, from: Int) -> Int? {
         guard let base = line.baseAddress else { return nil }
-        var i = from + 1
+        var i = from &+ 1
         let n = line.count
-        while i + 1 < n {
-            let d = ByteSearch.first(45, in: base, from: i, count: n - 1)
-            if d >= n - 1 { return nil }
-            if base[d - 1] == 32, base[d + 1] == 32 { return d - 1 }
-            i = d + 1
+        while i &+ 1 < n {
+            let d = ByteSearch.first(45, in: base, from: i, count: n &- 1)
+            if d >= n &- 1 { return nil }
+            if base[d &- 1] == 32, base[d &+ 1] == 32 { return d &- 1 }
+            i = d &+ 1
         }
         return nil
     }

@@ -112,7 +112,7 @@ extension LogTimestamp {
         @inline(__always) func two(_ i: Int) -> Int? {
             let a = Int(base[i]) &- 48, b = Int(base[i + 1]) &- 48
             guard a >= 0, a <= 9, b >= 0, b <= 9 else { return nil }
-            return a * 10 + b
+            return a &* 10 &+ b
         }
         guard let hour = two(11), let minute = two(14), let second = two(17),
               hour < 24, minute < 60, second <= 60 else { return parse(bytes) }
@@ -121,12 +121,12 @@ extension LogTimestamp {
         if n >= 23, base[19] == 44 || base[19] == 46, let hi = two(20) {
             let last = Int(base[22]) &- 48
             if last >= 0, last <= 9 {
-                millis = hi * 10 + last
+                millis = hi &* 10 &+ last
                 used = 23
-                while used < n, base[used] >= 48, base[used] <= 57 { used += 1 }
+                while used < n, base[used] >= 48, base[used] <= 57 { used &+= 1 }
             }
         }
-        let ms = cache.dayStart + Int64(((hour * 60 + minute) * 60 + second) * 1000 + millis)
+        let ms = cache.dayStart &+ Int64(((hour &* 60 &+ minute) &* 60 &+ second) &* 1000 &+ millis)
         return (LogTimestamp(milliseconds: ms), used)
     }
 
