@@ -16,9 +16,25 @@ enum IndexedSearch {
         var scan = TraceScan(id: id, file: log.input.displayName, format: log.format)
         // An empty id looks nothing up: it only brings the index up to date (`RequestIndexer`).
         guard let index = store.open(for: facts, fd: fd, formatName: log.format.name), let ranges = id.isEmpty ? [] : index.ranges(of: id) else {
-            build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
-            return scan.found
+            var indexing = TraceScan(id: "", file: log.input.displayName, format: log.format)
+            build(into: &indexing, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
+            guard !id.isEmpty, cancelled?() != true else { return [] }
+            // The scan only indexed (no search on the way): the answer comes through the index
+            // just stored, the reads every later jump makes. Where none could be stored (a
+            // damaged file), the file is searched whole.
+            if let built = store.open(for: facts, fd: fd, formatName: log.format.name), let ranges = built.ranges(of: id) {
+                return lookUp(ranges, of: log, index: built, fd: fd, facts: facts, into: &scan, store: store, cancelled: cancelled)
+            }
+            guard let again = try? LogOpener.open(log.input, format: log.format) else { return [] }
+            return RequestTracer.search(id: id, in: again, cancelled: cancelled)
         }
+        return lookUp(ranges, of: log, index: index, fd: fd, facts: facts, into: &scan, store: store, cancelled: cancelled)
+    }
+
+    /// Reads the ranges the index names; a plain file that grew past its index has the rest
+    /// searched and indexed.
+    static func lookUp(_ ranges: [Range<Int64>], of log: OpenedLog, index: RequestIndexFile, fd: Int32, facts: IndexedFileFacts,
+                       into scan: inout TraceScan, store: RequestIndexStore, cancelled: (@Sendable () -> Bool)?) -> [RequestTrace.Found] {
         for range in ranges where range.lowerBound < index.head.coverage.coveredText {
             if cancelled?() == true { break }
             read(range, of: log, index: index, fd: fd, facts: facts, into: &scan)
@@ -26,7 +42,7 @@ enum IndexedSearch {
         if !log.compressed, facts.size > index.head.coverage.coveredRaw {
             guard let whole = index.loadAll() else {
                 // The part to extend is damaged: the file whole, indexed again.
-                scan = TraceScan(id: id, file: log.input.displayName, format: log.format)
+                scan = TraceScan(id: scan.id, file: log.input.displayName, format: log.format)
                 build(into: &scan, log: log, fd: fd, facts: facts, store: store, cancelled: cancelled)
                 return scan.found
             }

@@ -80,10 +80,27 @@ public struct RequestIndexStore: Sendable {
         guard (try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return false }
         let final = path(for: facts)
         let temporary = final + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        guard fm.createFile(atPath: temporary, contents: Data(index.encoded())) else { return false }
+        guard RequestIndexStore.write(index.encoded(), to: temporary) else { unlink(temporary); return false }
         guard rename(temporary, final) == 0 else { unlink(temporary); return false }
         prune()
         return true
+    }
+
+    /// Writes a new file whole (no copy into `Data` first: an index runs to megabytes).
+    static func write(_ bytes: [UInt8], to path: String) -> Bool {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return bytes.withUnsafeBytes { all in
+            var at = 0
+            while at < all.count {
+                let n = Glibc.write(fd, all.baseAddress! + at, all.count - at)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { return false }
+                at += n
+            }
+            return true
+        }
     }
 
     /// Days an index may go unused before it is removed (its file is most likely gone).
