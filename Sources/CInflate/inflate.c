@@ -1,6 +1,7 @@
 #include "cinflate.h"
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,13 @@ void ttsmon_inflater_save(const ttsmon_inflater *inflater, void *state) {
     memcpy(state, &inflater->state, sizeof(struct inflate_state));
 }
 
+size_t ttsmon_inflater_state_used(const void *state) {
+    const struct inflate_state *s = state;
+    size_t valid = s->tmp_out_valid < 0 ? 0 : (size_t)s->tmp_out_valid;
+    if (valid > sizeof s->tmp_out_buffer) valid = sizeof s->tmp_out_buffer;
+    return offsetof(struct inflate_state, tmp_out_buffer) + valid;
+}
+
 int ttsmon_inflater_restore(ttsmon_inflater *inflater, const void *state, const uint8_t *window, size_t window_count) {
     (void)window; (void)window_count;
     memcpy(&inflater->state, state, sizeof(struct inflate_state));
@@ -94,6 +102,7 @@ int ttsmon_inflater_run(ttsmon_inflater *inflater, const uint8_t **next_in, size
 }
 size_t ttsmon_inflater_state_size(void) { return 0; }
 void ttsmon_inflater_save(const ttsmon_inflater *inflater, void *state) { (void)inflater; (void)state; }
+size_t ttsmon_inflater_state_used(const void *state) { (void)state; return 0; }
 int ttsmon_inflater_restore(ttsmon_inflater *inflater, const void *state, const uint8_t *window, size_t window_count) {
     (void)inflater; (void)state; (void)window; (void)window_count; return -100;
 }

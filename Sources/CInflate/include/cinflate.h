@@ -26,5 +26,8 @@ int ttsmon_inflater_run(ttsmon_inflater *inflater, const uint8_t **next_in, size
 /// bytes from there and the 32 KB of output before it in `window` (set as its dictionary).
 size_t ttsmon_inflater_state_size(void);
 void ttsmon_inflater_save(const ttsmon_inflater *inflater, void *state);
+/// The leading bytes of a saved state that matter: all but the part of the output buffer past
+/// its valid bytes (stale output, half the state). A restore zero-fills the rest.
+size_t ttsmon_inflater_state_used(const void *state);
 int ttsmon_inflater_restore(ttsmon_inflater *inflater, const void *state, const uint8_t *window, size_t window_count);
 #endif

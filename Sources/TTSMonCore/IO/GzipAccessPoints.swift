@@ -27,8 +27,11 @@ final class AccessPointRecorder {
 
     func save(_ inflater: OpaquePointer, textOffset: Int64, rawOffset: Int64) {
         guard !state.isEmpty else { return }
-        state.withUnsafeMutableBytes { ttsmon_inflater_save(inflater, $0.baseAddress) }
-        guard let packed = Deflate.pack(state) else { return }
+        let used = state.withUnsafeMutableBytes { raw -> Int in
+            ttsmon_inflater_save(inflater, raw.baseAddress)
+            return ttsmon_inflater_state_used(raw.baseAddress)
+        }
+        guard used > 0, used <= state.count, let packed = Deflate.pack(state[0..<used]) else { return }
         points.append(AccessPoint(textOffset: textOffset, rawOffset: rawOffset, state: packed, check: 0, checkLength: 0))
         checking = points.count - 1
         nextAt = textOffset + span
@@ -41,7 +44,8 @@ extension GzipSource {
     /// after it fails its check).
     static func resuming(at point: AccessPoint, stateSize: Int, fd: Int32, fileSize: Int64) -> ByteSource? {
         guard stateSize > 0, stateSize == ttsmon_inflater_state_size(), point.rawOffset <= fileSize,
-              let state = Deflate.unpack(point.state, size: stateSize) else { return nil }
+              let (state, length) = Deflate.unpack(point.state, size: stateSize),
+              state.withUnsafeBytes({ ttsmon_inflater_state_used($0.baseAddress) }) <= length else { return nil }
         let gz = GzipSource(FileDescriptorSource(fd: fd, range: point.rawOffset..<fileSize))
         guard let fast = gz.fast else { return nil }
         let restored = state.withUnsafeBytes { ttsmon_inflater_restore(fast, $0.baseAddress, nil, 0) }
@@ -54,7 +58,7 @@ extension GzipSource {
 
 /// zlib's one-shot deflate for small blobs (saved inflater states).
 enum Deflate {
-    static func pack(_ bytes: [UInt8]) -> [UInt8]? {
+    static func pack(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
         var length = compressBound(uLong(bytes.count))
         var out = [UInt8](repeating: 0, count: Int(length))
         let status = out.withUnsafeMutableBufferPointer { o in bytes.withUnsafeBufferPointer { compress2(o.baseAddress, &length, $0.baseAddress, uLong($0.count), 1) } }
@@ -63,10 +67,12 @@ enum Deflate {
         return out
     }
 
-    static func unpack(_ bytes: [UInt8], size: Int) -> [UInt8]? {
+    /// The bytes inflated into `size` zeroed bytes, and how many of them were packed (a state
+    /// is packed without its stale tail).
+    static func unpack(_ bytes: [UInt8], size: Int) -> ([UInt8], Int)? {
         var length = uLong(size)
         var out = [UInt8](repeating: 0, count: size)
         let status = out.withUnsafeMutableBufferPointer { o in bytes.withUnsafeBufferPointer { uncompress(o.baseAddress, &length, $0.baseAddress, uLong($0.count)) } }
-        return status == Z_OK && Int(length) == size ? out : nil
+        return status == Z_OK && Int(length) <= size ? (out, Int(length)) : nil
     }
 }
