@@ -178,13 +178,18 @@ enum OverviewPanels {
         let rows = s.snapshot.stages
         let top = rows.map(\.p95).max() ?? 1
         let valueWidth = 7
+        // The median beside the p95 where the bar keeps 16 cells or more.
+        let medianWidth = rows.contains { $0.p50 != nil } && inner.width - 17 - valueWidth - 12 >= 16 ? 12 : 0
         for (i, row) in rows.enumerated() where i < inner.height {
             let y = inner.y + i
             let isCritical = row.p95 == top && top > 0
             grid.put(row.stage, x: inner.x + 1, y: y, role: isCritical ? .critical : .label, maxWidth: 14)
-            let barWidth = inner.width - 17 - valueWidth
+            let barWidth = inner.width - 17 - valueWidth - medianWidth
             Widgets.bar(&grid, x: inner.x + 16, y: y, width: barWidth, fraction: Double(row.p95) / Double(max(1, top)),
                         role: isCritical ? .critical : .stage)
+            if medianWidth > 0, let p50 = row.p50 {
+                Widgets.putRight(&grid, "p50 " + UIFormat.ms(p50), right: inner.x + inner.width - 1 - valueWidth - 1, y: y, role: .muted)
+            }
             Widgets.putRight(&grid, UIFormat.ms(row.p95), right: inner.x + inner.width - 1, y: y, role: .value)
         }
         if rows.isEmpty { grid.put("no stage timings yet", x: inner.x + 1, y: inner.y, role: .muted) }

@@ -155,7 +155,8 @@ extension LiveMetrics {
         snap.stages = stageNames.names.enumerated().compactMap { i, name in
             let family = LatencySlot.firstStage + i
             guard let p95 = merged.percentile(family: family, perMille: 950) else { return nil }
-            return LiveSnapshot.StageRow(stage: name, p95: p95, count: merged.count(family: family))
+            return LiveSnapshot.StageRow(stage: name, p95: p95, count: merged.count(family: family),
+                                         p50: merged.percentile(family: family, perMille: 500))
         }
     }
 

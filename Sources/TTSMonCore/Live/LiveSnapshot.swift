@@ -52,13 +52,17 @@ public struct LiveSnapshot: Sendable {
         }
     }
 
-    /// One pipeline stage's p95 over the window.
+    /// One pipeline stage's p95 (and p50, where known) over the window.
     public struct StageRow: Sendable, Equatable {
         /// The stage's name as the log writes it (the seed's five, or any a format yields).
         public var stage: String
         public var p95: Int
         public var count: Int
-        public init(stage: String, p95: Int, count: Int) { self.stage = stage; self.p95 = p95; self.count = count }
+        /// The median, beside the p95: a stage whose tail is far from its median stands out.
+        public var p50: Int?
+        public init(stage: String, p95: Int, count: Int, p50: Int? = nil) {
+            self.stage = stage; self.p95 = p95; self.count = count; self.p50 = p50
+        }
     }
 
     /// Requests and failures of one text-length bucket in the window.
