@@ -56,8 +56,6 @@ public final class TTSRouter: @unchecked Sendable {
     /// Connections being served, so one watchdog can cut an answer that stalls.
     let connections = ConnectionSlots()
     public private(set) var port = 0
-    /// The router's own threads: its tasks never wait for the cooperative pool.
-    let executor = ServingExecutor(label: "ttsmon.router")
 
     public init(options: Options, logPath: String?) {
         self.options = options
@@ -93,7 +91,7 @@ public final class TTSRouter: @unchecked Sendable {
             }
         channel = server.channel
         self.port = server.channel.localAddress?.port ?? port
-        acceptTask = Task(executorPreference: executor) { [self] in
+        acceptTask = Task { [self] in
             try? await server.executeThenClose { inbound in
                 for try await connection in inbound {
                     // Every accepted connection must be closed through its async channel (NIO
@@ -106,7 +104,7 @@ public final class TTSRouter: @unchecked Sendable {
                     connections.add(slot)
                     // A task of its own, so the watchdog can cancel a stalled relay. (Run on the
                     // connection's event loop instead, the router served 40 % fewer requests.)
-                    slot.task = Task(executorPreference: self.executor) {
+                    slot.task = Task {
                         await self.serve(connection, slot: slot)
                         self.connections.remove(slot)
                     }
@@ -115,7 +113,7 @@ public final class TTSRouter: @unchecked Sendable {
         }
         let targets = options.targets.map { "\($0.name)=\($0.url)" }.joined(separator: ", ")
         log?.write([(RouterRecords.logger, "INFO", "router started: listening on \(host):\(self.port), \(targets), active=\(active ?? "none")")])
-        tasks.append(Task(executorPreference: executor) { [self] in await probeLoop() })
+        tasks.append(Task { [self] in await probeLoop() })
         connections.startWatching(idleTimeout: options.idleTimeout, until: stopping)
         return self.port
     }
@@ -131,7 +129,6 @@ public final class TTSRouter: @unchecked Sendable {
         try? await client.shutdown()
         await prober.shutdown()
         log?.close()
-        executor.shutdown()
     }
 
     // MARK: - Probes and failover

@@ -112,38 +112,6 @@ import Testing
         }
     }
 
-    /// Every thread of the cooperative pool is held by blocking work (as synchronous tests do in
-    /// a full run): the router still answers, because its tasks run on threads of its own. Served
-    /// from the pool, the answer could only come after the blockers give up (20 s), too late.
-    @Test func theRouterAnswersWhileTheCooperativePoolIsBlocked() async throws {
-        let upstream = try CountingUpstream()
-        defer { upstream.stop() }
-        try await withRouter([ProbeTarget(name: "main", url: "http://127.0.0.1:\(upstream.port)")]) { _, port, _ in
-            let width = ProcessInfo.processInfo.activeProcessorCount
-            let held = DispatchSemaphore(value: 0), started = DispatchSemaphore(value: 0)
-            let gaveUp = LockedFlag()
-            for _ in 0..<width {
-                Task.detached {
-                    started.signal()
-                    // Blocks a cooperative thread until the answer is in, or 20 s.
-                    if held.wait(timeout: .now() + 20) == .timedOut { gaveUp.set() }
-                }
-            }
-            let answer = await Self.onThread { () -> String in
-                for _ in 0..<width { _ = started.wait(timeout: .now() + 30) }
-                let fd = LoopbackSocket.connect(port: port)
-                defer { close(fd) }
-                LoopbackSocket.sendAll(fd, Array("POST /tts HTTP/1.1\r\nHost: a\r\nX-Request-ID: pool-held\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi".utf8))
-                let text = LoopbackSocket.readAll(fd)
-                for _ in 0..<width { held.signal() }
-                return text
-            }
-            #expect(answer.hasPrefix("HTTP/1.1 200 OK"), "\(answer.prefix(200))")
-            try await Task.sleep(for: .milliseconds(100))     // the blockers have returned
-            #expect(!gaveUp.isSet, "the answer came only once the cooperative pool was free again")
-        }
-    }
-
     /// Main refuses connections: a large body goes whole to standby (none of it had been sent).
     @Test func aRefusedTargetPassesALargeBodyWholeToTheNext() async throws {
         let upstream = try CountingUpstream()
@@ -167,12 +135,4 @@ import Testing
             #expect(text.contains("id=to-standby, status=success") && text.contains("upstream=standby"), "\(text)")
         }
     }
-}
-
-/// A flag set from any thread.
-final class LockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }
