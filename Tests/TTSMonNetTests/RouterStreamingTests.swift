@@ -26,7 +26,7 @@ import Testing
         func stop() { listener?.stop() }
 
         func serve(_ fd: Int32) {
-            var timeout = timeval(tv_sec: 30, tv_usec: 0)
+            var timeout = timeval(tv_sec: Int(RouterStreamingTests.patience), tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var buffer = [UInt8](repeating: 0, count: 65536)
             var head: [UInt8] = []
@@ -58,6 +58,9 @@ import Testing
         }
     }
 
+    /// How long a stalled test run may hold the router back before the test gives up.
+    static let patience: Double = 180
+
     /// Runs blocking socket work on a thread of its own (the cooperative pool's two threads
     /// belong to the router's tasks).
     static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -70,6 +73,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var options = TTSRouter.Options(targets: targets)
         options.probeInterval = 60      // the first round only: the test decides what is up
+        // Streaming, not timeouts, is under test: a stalled run must not cut the request.
+        options.firstByteTimeout = .seconds(Int64(Self.patience))
+        options.idleTimeout = .seconds(Int64(Self.patience))
         let log = dir + "/router.log"
         let router = TTSRouter(options: options, logPath: log)
         let port = try await router.start()
@@ -86,16 +92,16 @@ import Testing
         try await withRouter([ProbeTarget(name: "main", url: "http://127.0.0.1:\(upstream.port)")]) { _, port, log in
             let total = 8 << 20
             let (answer, sawEarly) = await Self.onThread { () -> (String, Bool) in
-                let fd = LoopbackSocket.connect(port: port)
+                let fd = LoopbackSocket.connect(port: port, timeout: Int(Self.patience))
                 defer { close(fd) }
                 let head = "POST /tts HTTP/1.1\r\nHost: a\r\nX-Request-ID: big-upload\r\nContent-Type: application/octet-stream\r\nContent-Length: \(total)\r\nConnection: close\r\n\r\n"
                 LoopbackSocket.sendAll(fd, Array(head.utf8))
                 let chunk = [UInt8](repeating: 0x61, count: 1 << 20)
                 LoopbackSocket.sendAll(fd, chunk)
                 var early = false
-                // Generous: in a full run, blocking tests elsewhere can hold the cooperative
-                // pool's two threads (the router's) for many seconds.
-                let deadline = Date().addingTimeInterval(60)
+                // Generous: in a full run, tests elsewhere can hold the cooperative pool's two
+                // threads (the router's, and AsyncHTTPClient's body task) for over a minute.
+                let deadline = Date().addingTimeInterval(Self.patience)
                 while Date() < deadline {
                     if upstream.received >= 512 << 10 { early = true; break }
                     Thread.sleep(forTimeInterval: 0.01)
