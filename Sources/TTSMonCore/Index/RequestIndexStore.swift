@@ -91,16 +91,7 @@ public struct RequestIndexStore: Sendable {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        return bytes.withUnsafeBytes { all in
-            var at = 0
-            while at < all.count {
-                let n = Glibc.write(fd, all.baseAddress! + at, all.count - at)
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { return false }
-                at += n
-            }
-            return true
-        }
+        return bytes.withUnsafeBytes { StandardStream.writeAll(fd, $0) } == nil
     }
 
     /// Days an index may go unused before it is removed (its file is most likely gone).

@@ -26,18 +26,28 @@ public enum StandardStream: Sendable {
     /// Writes all of `bytes`, retrying short writes and interruptions.
     @discardableResult
     public func write(_ bytes: UnsafeBufferPointer<UInt8>) -> Outcome {
-        guard var at = bytes.baseAddress else { return .written }
+        switch StandardStream.writeAll(descriptor, UnsafeRawBufferPointer(bytes)) {
+        case nil: return .written
+        case EPIPE: return .closedPipe
+        case let error?: return .failed(String(cString: strerror(error)))
+        }
+    }
+
+    /// Writes all of `bytes` to a descriptor, retrying short writes and interruptions; nil, or
+    /// the errno of the failure.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+        guard var at = bytes.baseAddress else { return nil }
         var left = bytes.count
         while left > 0 {
-            let n = Glibc.write(descriptor, at, left)
+            let n = Glibc.write(fd, at, left)
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                if errno == EPIPE { return .closedPipe }
-                return .failed(String(cString: strerror(errno)))
+                return errno
             }
+            if n == 0 { return EIO }
             at += n
             left -= n
         }
-        return .written
+        return nil
     }
 }
