@@ -101,6 +101,27 @@ import Testing
         #expect(trace?.rawLines.contains("torch.OutOfMemoryError: CUDA out of memory") == true, "\(trace?.rawLines ?? [])")
     }
 
+    /// Without `model_stage`, a failed request failed in the stage after the furthest one that
+    /// logged its time, even when the log leaves earlier ones out (stages run in order).
+    @Test func theFailedStageFollowsTheFurthestLogged() throws {
+        let dir = TempDir()
+        func request(_ id: String, _ stages: [String], modelStage: String? = nil) -> String {
+            "2024-06-12 14:22:37,000 - app - INFO - synthesis_start: id=\(id), text=\"hi\"\n"
+                + stages.map { "2024-06-12 14:22:37,100 - app - INFO - stage_time: stage=\($0), id=\(id), duration_ms=100\n" }.joined()
+                + "2024-06-12 14:22:38,000 - app - ERROR - synthesis_complete: id=\(id), status=failed, duration_ms=1000, error_code=X"
+                + (modelStage.map { ", model_stage=\($0)" } ?? "") + "\n"
+        }
+        let path = dir.write("app.log", request("ts_1", ["llm_inference"]) + request("ts_2", []) + request("ts_3", ["text_normalize", "llm_prompt_gen"])
+                              + request("ts_4", ["llm_inference"], modelStage: "llm_inference")
+                              + request("ts_5", ["text_normalize", "llm_prompt_gen", "llm_inference", "llm_postproc", "audio_render"]))
+        func failed(_ id: String) throws -> String? { try RequestTracer.trace(id: id, inputs: [LogInput(path: path)]).trace?.failedStage }
+        #expect(try failed("ts_1") == "llm_postproc")
+        #expect(try failed("ts_2") == "text_normalize")
+        #expect(try failed("ts_3") == "llm_inference")
+        #expect(try failed("ts_4") == "llm_inference")
+        #expect(try failed("ts_5") == nil, "every stage logged: none to blame")
+    }
+
     /// Docker's json-file (a long line split in parts), CRI (`P` parts), `--timestamps`.
     @Test func containerWrappers() throws {
         let dir = TempDir()

@@ -88,12 +88,17 @@ public struct RequestTrace: Sendable {
         if file == nil { file = records.first?.file }
         criticalStage = stages.max { $0.durationMs < $1.durationMs }?.stage
         if status == .failed || (status == .incomplete && failedCode != nil) {
-            // model_stage names the last stage reached: where it failed. Without it, the first
-            // stage that never logged its time.
+            // model_stage names the last stage reached: where it failed. Without it, the stage
+            // after the furthest one that logged its time (stages run in order: a log that
+            // leaves some out has still passed those before the last it wrote).
             // (Only for the seed's pipeline: another service's stages are not known ahead.)
-            let done = Set(stages.map(\.stage))
-            failedStage = complete?.modelStage
-                ?? (done.allSatisfy { PipelineStage(name: $0) != nil } ? PipelineStage.allCases.first { !done.contains($0.name) }?.name : nil)
+            let done = stages.map { PipelineStage(name: $0.stage) }
+            if let modelStage = complete?.modelStage {
+                failedStage = modelStage
+            } else if done.allSatisfy({ $0 != nil }) {
+                let next = done.compactMap { $0 }.max().map { $0.rawValue + 1 } ?? 0
+                failedStage = PipelineStage(rawValue: next)?.name
+            }
         }
     }
 }
