@@ -26,16 +26,10 @@ struct IndexedFileFacts: Equatable {
         readRange(fd: fd, max(0, end - Int64(headBytes))..<end).map { CRC32.of($0) }
     }
 
+    /// The bytes of `range`, or nil when the file holds fewer (or a read fails).
     static func readRange(fd: Int32, _ range: Range<Int64>) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: Int(range.count))
-        var got = 0
-        while got < out.count {
-            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, $0.count - got, off_t(range.lowerBound) + off_t(got)) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            got += n
-        }
-        return out
+        let bytes = FileDescriptorSource(fd: fd, range: range).readUpTo(Int(range.count))
+        return bytes.count == range.count ? bytes : nil
     }
 
     /// The cache file's name: the same file under any path maps to it.
