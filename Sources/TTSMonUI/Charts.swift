@@ -93,7 +93,7 @@ public enum Charts {
         // use the height instead of leaving the bottom empty.
         let lowest = lines.flatMap { $0.values.compactMap { $0 } }.min() ?? 50
         let floor = logScale ? max(10, lowest * 0.7) : 0
-        let top = logScale ? max(all.max() ?? 1000, 1000) * 1.2 : niceCeiling(max(all.max() ?? 0, 1e-9) * 1.1)
+        let top = logScale ? max(all.max() ?? 1000, 1000) * 1.08 : niceCeiling(max(all.max() ?? 0, 1e-9) * 1.1)
         let dotsX = plot.width * 2, dotsY = plot.height * 4
         func y(of v: Double) -> Int {
             let f = logScale ? (log2(max(v, floor)) - log2(floor)) / (log2(top) - log2(floor)) : (v - floor) / (top - floor)

@@ -118,8 +118,7 @@ enum OverviewPanels {
         for (name, value, role) in cells {
             guard x + name.count + 1 + UIFormat.ms(value).count <= inner.x + inner.width - 1 else { break }
             x += grid.put(name + " ", x: x, y: inner.y, role: .label)
-            x += grid.put(UIFormat.ms(value), x: x, y: inner.y, role: role, bold: true)
-            x += grid.put("  ", x: x, y: inner.y)
+            x += grid.put(UIFormat.ms(value), x: x, y: inner.y, role: role, bold: true) + 2
         }
         let charted = inner.height >= 7
         if inner.height > 1, !charted {
@@ -136,8 +135,7 @@ enum OverviewPanels {
                 let text = String(format: "%.3f", value)
                 guard x + name.count + 1 + text.count <= inner.x + inner.width - 1 else { break }
                 x += grid.put(name + " ", x: x, y: inner.y + noteRow, role: .label)
-                x += grid.put(text, x: x, y: inner.y + noteRow, role: value >= 1 ? .crit : value >= 0.8 ? .warn : .ok, bold: true)
-                x += grid.put("  ", x: x, y: inner.y + noteRow)
+                x += grid.put(text, x: x, y: inner.y + noteRow, role: value >= 1 ? .crit : value >= 0.8 ? .warn : .ok, bold: true) + 2
             }
             noteRow += 1
         }
@@ -159,7 +157,7 @@ enum OverviewPanels {
             let toDouble = { (v: [Int?]) in v.map { $0.map(Double.init) } }
             Charts.lines(&grid, Rect(x: inner.x, y: inner.y + top, width: inner.width, height: inner.height - top),
                          [Charts.Line(toDouble(s.snapshot.p99Series), role: .warn), Charts.Line(toDouble(s.snapshot.p95Series), role: .value),
-                          Charts.Line(toDouble(s.snapshot.p50Series), role: .sparkline)],
+                          Charts.Line(toDouble(s.snapshot.p50Series), role: .sparkline, filled: true)],
                          threshold: s.latencyThresholdMs.map(Double.init), logScale: true, window: s.window,
                          band: (toDouble(s.snapshot.p50Series), toDouble(s.snapshot.p99Series))) { UIFormat.ms(Int($0)) }
         }
@@ -186,7 +184,7 @@ enum OverviewPanels {
             grid.put(row.stage, x: inner.x + 1, y: y, role: isCritical ? .critical : .label, maxWidth: 14)
             let barWidth = inner.width - 17 - valueWidth - medianWidth
             Widgets.bar(&grid, x: inner.x + 16, y: y, width: barWidth, fraction: Double(row.p95) / Double(max(1, top)),
-                        role: isCritical ? .critical : .stage)
+                        role: isCritical ? .critical : .stage, track: true)
             if medianWidth > 0, let p50 = row.p50 {
                 Widgets.putRight(&grid, "p50 " + UIFormat.ms(p50), right: inner.x + inner.width - 1 - valueWidth - 1, y: y, role: .muted)
             }
@@ -266,13 +264,15 @@ enum OverviewPanels {
 
     /// The failed share of each group of requests (text lengths, GPUs) as a bar and a figure.
     static func failedShareRows(_ grid: inout Grid, _ inner: Rect, _ rows: [(label: String, requests: Int, failed: Int)]) {
-        for (i, row) in rows.enumerated() where i < inner.height {
+        let texts = rows.map { String(format: "%5.1f%% of %d", Double($0.failed) / Double(max(1, $0.requests)) * 100, $0.requests) }
+        // One bar width for all rows (the widest figure's), so the tracks line up.
+        let barWidth = max(0, inner.width - 13 - (texts.map(DisplayWidth.of).max() ?? 0))
+        for (i, (row, text)) in zip(rows, texts).enumerated() where i < inner.height {
             let share = Double(row.failed) / Double(max(1, row.requests))
             let y = inner.y + i
             grid.put(row.label.padding(toLength: 9, withPad: " ", startingAt: 0), x: inner.x + 1, y: y, role: .label)
-            let text = String(format: "%5.1f%% of %d", share * 100, row.requests)
-            Widgets.bar(&grid, x: inner.x + 11, y: y, width: max(0, inner.width - 13 - DisplayWidth.of(text)), fraction: share * 4,
-                        role: share > 0.05 ? .crit : share > 0.01 ? .warn : .ok)
+            Widgets.bar(&grid, x: inner.x + 11, y: y, width: barWidth, fraction: share * 4,
+                        role: share > 0.05 ? .crit : share > 0.01 ? .warn : .ok, track: true)
             Widgets.putRight(&grid, text, right: inner.x + inner.width - 1, y: y, role: .value)
         }
     }

@@ -49,10 +49,12 @@ public enum Widgets {
     }
 
     /// A bar of `fraction` of `width` cells.
-    public static func bar(_ grid: inout Grid, x: Int, y: Int, width: Int, fraction: Double, role: Role) {
+    /// `track`: the rest of the width shaded, so the bar reads as a share of its scale.
+    public static func bar(_ grid: inout Grid, x: Int, y: Int, width: Int, fraction: Double, role: Role, track: Bool = false) {
         guard width > 0 else { return }
-        let n = max(fraction > 0 ? 1 : 0, Int((min(1, max(0, fraction)) * Double(width)).rounded()))
-        for i in 0..<min(n, width) { grid[x + i, y] = Cell("█", role: role) }
+        let n = min(width, max(fraction > 0 ? 1 : 0, Int((min(1, max(0, fraction)) * Double(width)).rounded())))
+        for i in 0..<n { grid[x + i, y] = Cell("█", role: role) }
+        if track { for i in n..<width { grid[x + i, y] = Cell("░", role: .gaugeEmpty) } }
     }
 
     /// Right-aligns text ending at column `right` (exclusive).
