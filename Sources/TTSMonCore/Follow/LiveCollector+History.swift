@@ -78,7 +78,7 @@ extension LiveCollector {
         let target = newest.adding(milliseconds: -Int64(seconds * 1000))
         var ranges: [HistoryLoad.Range] = []
         for i in sources.indices where sources[i].rotations == 0 {
-            guard let parser = parsers[i] else { continue }
+            guard let parser = parsers[i]?.parser else { continue }
             var reachesBack = true   // the file's own history goes back past `target`
             var own: HistoryLoad.Range?
             if ownShort, let start = readFrom[i], start > 0 {

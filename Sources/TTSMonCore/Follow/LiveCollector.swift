@@ -36,13 +36,15 @@ public final class LiveCollector {
     public private(set) var perSource: [LiveMetrics]?
     /// Records older than this are skipped (`--since`).
     public let cutoff: LogTimestamp?
-    var parsers: [LineParser?]
+    /// Each source's parser once its format is known.
+    var parsers: [SourceParser?]
     var sniffed: [[[UInt8]]]
     var lastData: [Date?]
     var scratch = LogRecord(time: LogTimestamp(milliseconds: 0))
     /// How many recent raw lines to keep (sanitised) for a live log view; 0 keeps none.
     public var keepRecentLines = 0
-    /// Kept raw lines with the index of their source.
+    /// Kept raw lines with the index of their source; a slot's buffer is reused when the ring
+    /// wraps, so following a busy log allocates nothing per line.
     var recent: [(source: Int, bytes: [UInt8])] = []
     var recentStart = 0
     static let sniffLines = 20
@@ -132,7 +134,7 @@ public final class LiveCollector {
             configuration.observer = nil
             perSource = sources.indices.map { i in
                 var m = LiveMetrics(configuration: configuration)
-                if let format = parsers[i]?.format { m.setFormat(format, source: 0) }
+                if let format = parsers[i]?.parser.format { m.setFormat(format, source: 0) }
                 return m
             }
         }
@@ -141,7 +143,7 @@ public final class LiveCollector {
     /// Each source's figures over `window` (empty unless `trackPerSource`).
     public func sourceSnapshots(window: LiveWindow) -> [(path: String, format: String?, snapshot: LiveSnapshot)] {
         guard let perSource else { return [] }
-        return sources.indices.map { (sources[$0].displayName, parsers[$0]?.format.name, perSource[$0].snapshot(window: window)) }
+        return sources.indices.map { (sources[$0].displayName, parsers[$0]?.parser.format.name, perSource[$0].snapshot(window: window)) }
     }
 
     /// Expands shell globs (`/var/log/tts/*.log`); a pattern that matches nothing is kept as a
@@ -182,7 +184,14 @@ public final class LiveCollector {
         if perSource != nil { for i in perSource!.indices { perSource![i].wallClock = wall } }
         for i in sources.indices {
             let rotationsBefore = sources[i].rotations
-            let got = sources[i].poll(budget: budgetBytes.map { $0 / max(1, sources.count) }) { line in self.take(line, source: i) }
+            // The parser is taken once per poll: a line's parse borrows it from here, where a
+            // parser read from `parsers` per line was copied (each table retained and released).
+            let budget = budgetBytes.map { $0 / max(1, sources.count) }
+            let got = if let parser = parsers[i]?.parser {
+                sources[i].poll(budget: budget) { line in self.feed(line, source: i, parser: parser) }
+            } else {
+                sources[i].poll(budget: budget) { line in self.take(line, source: i) }
+            }
             // A new file starts a new context: no traceback carries over a rotation.
             if sources[i].rotations != rotationsBefore {
                 metrics.resetContext(source: i)
@@ -219,7 +228,7 @@ public final class LiveCollector {
     /// Warns once when source `i`'s first lines were not understood.
     func judge(_ i: Int) {
         diagnosed[i] = true
-        if let warning = diagnoses[i].warning(file: sources[i].displayName, format: parsers[i]?.format.name ?? "?") {
+        if let warning = diagnoses[i].warning(file: sources[i].displayName, format: parsers[i]?.parser.format.name ?? "?") {
             ownNotes.append("warning: " + warning)
             formatWarnings[i] = warning
         }
@@ -248,7 +257,7 @@ public final class LiveCollector {
     /// The sources' state for `sources` in snapshots.
     public func sourceStatus(wallNow: Date = Date()) -> [SourceStatus] {
         sources.indices.map { i in
-            SourceStatus(path: sources[i].displayName, format: parsers[i]?.format.name, bytes: sources[i].bytesRead,
+            SourceStatus(path: sources[i].displayName, format: parsers[i]?.parser.format.name, bytes: sources[i].bytesRead,
                          lagSeconds: sources[i].isHistory || quietPaths.contains(sources[i].displayName)
                             ? nil : lastNewLine(i).map { max(0, wallNow.timeIntervalSince($0)) },
                          rotations: sources[i].rotations, error: sources[i].problem,
@@ -293,7 +302,7 @@ public final class LiveCollector {
     func decideFormat(_ i: Int) {
         let lines = sniffed[i].map { Array($0.dropLast(8)) }
         let format = LogFormat.detect(firstLines: lines, user: userFormats)
-        parsers[i] = LineParser(format: format, captureText: true)
+        parsers[i] = SourceParser(LineParser(format: format, captureText: true))
         metrics.setFormat(format, source: i)
         perSource?[i].setFormat(format, source: 0)
         let held = sniffed[i]
@@ -305,12 +314,17 @@ public final class LiveCollector {
     }
 
     func feed(_ line: LineReader.Line, source i: Int) {
+        guard let source = parsers[i] else { return }
+        feed(line, source: i, parser: source.parser)
+    }
+
+    /// Counts and folds one line of source `i`, read with its parser.
+    func feed(_ line: LineReader.Line, source i: Int, parser: borrowing LineParser) {
         switch line {
         case .overlong:
             metrics.addOverlongLine(source: i)
             perSource?[i].addOverlongLine(source: 0)
         case .text(let bytes, let offset, _):
-            guard let parser = parsers[i] else { return }
             if keepRecentLines > 0 { remember(bytes, source: i) }
             // Lines without a time of their own are stamped on arrival.
             parser.clock.arrival = metrics.wallClock
@@ -326,11 +340,11 @@ public final class LiveCollector {
     }
 
     func remember(_ bytes: ByteSpan, source: Int) {
-        let line = (source, Array(bytes))   // sanitised only when shown
-        if recent.count < keepRecentLines { recent.append(line) } else {
-            recent[recentStart] = line
-            recentStart = (recentStart + 1) % keepRecentLines
-        }
+        // Sanitised only when shown.
+        if recent.count < keepRecentLines { recent.append((source, Array(bytes))); return }
+        recent[recentStart].source = source
+        recent[recentStart].bytes.replaceSubrange(recent[recentStart].bytes.indices, with: bytes)
+        recentStart = (recentStart + 1) % keepRecentLines
     }
 
     /// The most recent raw lines (sanitised), oldest first, with the file each came from.
@@ -359,4 +373,10 @@ public final class LiveCollector {
         }
         return latest
     }
+}
+
+/// A source's parser once its format is known (see `LiveCollector.parsers`).
+final class SourceParser {
+    let parser: LineParser
+    init(_ parser: LineParser) { self.parser = parser }
 }

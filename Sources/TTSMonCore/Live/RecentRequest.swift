@@ -39,20 +39,23 @@ public struct RecentRequest: Sendable, Equatable {
     /// The first `limit` Unicode scalars of `text`, sanitised; `text` itself when it is short
     /// and holds nothing `Sanitizer.clean` would change.
     static func clipped(_ text: String, scalars limit: Int) -> String {
-        var end = text.utf8.endIndex
-        var mayNeedCleaning = false
-        var scalars = 0
-        for i in text.utf8.indices {
-            let b = text.utf8[i]
-            if b & 0xC0 != 0x80 {
-                if scalars == limit { end = i; break }
-                scalars += 1
+        var text = text
+        // Native strings are contiguous UTF-8: one pass over the bytes, no index arithmetic.
+        let (end, mayNeedCleaning) = text.withUTF8 { bytes -> (Int, Bool) in
+            var scalars = 0
+            var dirty = false
+            for (i, b) in bytes.enumerated() {
+                if b & 0xC0 != 0x80 {
+                    if scalars == limit { return (i, dirty) }
+                    scalars &+= 1
+                }
+                // Controls, DEL, and the lead bytes of C1 controls (C2) and of the line-separator
+                // and bidi ranges (E2): the rare texts that need the sanitiser.
+                if b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 { dirty = true }
             }
-            // Controls, DEL, and the lead bytes of C1 controls (C2) and of the line-separator and
-            // bidi ranges (E2): the rare texts that need the sanitiser.
-            if b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 { mayNeedCleaning = true }
+            return (bytes.count, dirty)
         }
-        let kept = end == text.utf8.endIndex ? text : String(Substring(text.utf8[..<end]))
+        let kept = end == text.utf8.count ? text : String(Substring(text.utf8.prefix(end)))
         return mayNeedCleaning ? Sanitizer.clean(kept) : kept
     }
 
