@@ -222,21 +222,33 @@ enum OverviewPanels {
             if failureRows > 0 {
                 recentFailures(&grid, Rect(x: inner.x, y: inner.y + listRows - 1, width: inner.width, height: failureRows), s)
             }
-            let chart = Rect(x: inner.x, y: inner.y + listRows + failureRows, width: inner.width, height: inner.height - listRows - failureRows)
-            let buckets = max(1, s.snapshot.okSeries.count / 10)
-            let rate = (0..<buckets).map { i -> Double? in
-                let lo = i * 10, hi = min(s.snapshot.okSeries.count, lo + 10)
-                let ok = s.snapshot.okSeries[lo..<hi].reduce(0, +), failed = s.snapshot.failedSeries[lo..<hi].reduce(0, +)
-                return ok + failed > 0 ? Double(failed) / Double(ok + failed) * 100 : nil
-            }
-            grid.put("error rate", x: chart.x + 1, y: chart.y - 1, role: .muted)
-            Charts.lines(&grid, chart, [Charts.Line(rate, role: .crit, filled: true)], threshold: s.errorRateThreshold.map { $0 * 100 },
-                         logScale: false, window: s.window) { String(format: $0 >= 10 ? "%.0f%%" : "%.1f%%", $0) }
+            errorRateChart(&grid, Rect(x: inner.x, y: inner.y + listRows + failureRows, width: inner.width, height: inner.height - listRows - failureRows), s)
         }
-        // Narrow layout: the text-length breakdown shares this panel.
+        // Narrow layout: the text-length breakdown shares this panel, and where it leaves room
+        // (the panel zoomed), the error rate chart.
         if grid.width < 120, inner.height > rows.count + 1 {
-            textLengthRows(&grid, Rect(x: inner.x, y: inner.y + rows.count + 1, width: inner.width, height: inner.height - rows.count - 1), s)
+            let top = inner.y + rows.count + 1
+            textLengthRows(&grid, Rect(x: inner.x, y: top, width: inner.width, height: inner.height - rows.count - 1), s)
+            let lengthRows = s.snapshot.byTextLength.filter { $0.requests > 0 }.count
+            let chartTop = top + lengthRows + 2
+            if inner.y + inner.height - chartTop >= 5 {
+                errorRateChart(&grid, Rect(x: inner.x, y: chartTop, width: inner.width, height: inner.y + inner.height - chartTop), s)
+            }
         }
+    }
+
+    /// The error rate over the window (10-slot buckets) with its alert line, titled in the
+    /// row above `chart`.
+    static func errorRateChart(_ grid: inout Grid, _ chart: Rect, _ s: DashboardState) {
+        let buckets = max(1, s.snapshot.okSeries.count / 10)
+        let rate = (0..<buckets).map { i -> Double? in
+            let lo = i * 10, hi = min(s.snapshot.okSeries.count, lo + 10)
+            let ok = s.snapshot.okSeries[lo..<hi].reduce(0, +), failed = s.snapshot.failedSeries[lo..<hi].reduce(0, +)
+            return ok + failed > 0 ? Double(failed) / Double(ok + failed) * 100 : nil
+        }
+        grid.put("error rate", x: chart.x + 1, y: chart.y - 1, role: .muted)
+        Charts.lines(&grid, chart, [Charts.Line(rate, role: .crit, filled: true)], threshold: s.errorRateThreshold.map { $0 * 100 },
+                     logScale: false, window: s.window) { String(format: $0 >= 10 ? "%.0f%%" : "%.1f%%", $0) }
     }
 
     /// "latest failures", then one a row: time, id, code, duration.

@@ -376,4 +376,15 @@ import Testing
         _ = DashboardController.handle("esc", state: &state)
         #expect(state.route == .overview)
     }
+
+    /// The Errors panel zoomed on a small terminal: codes, the text-length breakdown and, in the
+    /// rows they leave, the error rate chart with its alert line.
+    @Test func zoomedErrorsChartTheirRate() throws {
+        var (state, _) = try DashboardSnapshotTests.state()
+        state.focus = .errors
+        _ = DashboardController.handle("z", state: &state)
+        let grid = DashboardView.render(state, width: 80, height: 24)
+        try DashboardSnapshotTests().check(grid, "zoom-errors-80x24")
+        #expect(grid.text.contains("error rate") && grid.text.contains("of 2204"))
+    }
 }
