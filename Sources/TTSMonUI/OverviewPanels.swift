@@ -228,8 +228,7 @@ enum OverviewPanels {
         // (the panel zoomed), the error rate chart.
         if grid.width < 120, inner.height > rows.count + 1 {
             let top = inner.y + rows.count + 1
-            textLengthRows(&grid, Rect(x: inner.x, y: top, width: inner.width, height: inner.height - rows.count - 1), s)
-            let lengthRows = s.snapshot.byTextLength.filter { $0.requests > 0 }.count
+            let lengthRows = textLengthRows(&grid, Rect(x: inner.x, y: top, width: inner.width, height: inner.height - rows.count - 1), s)
             let chartTop = top + lengthRows + 2
             if inner.y + inner.height - chartTop >= 5 {
                 errorRateChart(&grid, Rect(x: inner.x, y: chartTop, width: inner.width, height: inner.y + inner.height - chartTop), s)
@@ -270,8 +269,12 @@ enum OverviewPanels {
         textLengthRows(&grid, inner, s)
     }
 
-    static func textLengthRows(_ grid: inout Grid, _ inner: Rect, _ s: DashboardState) {
-        failedShareRows(&grid, inner, s.snapshot.byTextLength.filter { $0.requests > 0 }.map { ($0.bucket.label, $0.requests, $0.failed) })
+    /// The text-length rows; returns how many there are.
+    @discardableResult
+    static func textLengthRows(_ grid: inout Grid, _ inner: Rect, _ s: DashboardState) -> Int {
+        let rows = s.snapshot.byTextLength.filter { $0.requests > 0 }
+        failedShareRows(&grid, inner, rows.map { ($0.bucket.label, $0.requests, $0.failed) })
+        return rows.count
     }
 
     /// The failed share of each group of requests (text lengths, GPUs) as a bar and a figure.
