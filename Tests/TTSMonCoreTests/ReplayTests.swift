@@ -24,7 +24,10 @@ import Testing
             Thread.sleep(forTimeInterval: 0.002)
             guardCount += 1
         }
-        Thread.sleep(forTimeInterval: 0.3)   // let the reader catch up to the clock
+        // Let the reader catch up to the clock (a loaded machine may take seconds).
+        let deadline = Date().addingTimeInterval(60)
+        while !feeder.caughtUp, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(feeder.caughtUp)
         #expect(feeder.now == target)
         let snapshot = feeder.withMetrics { $0.snapshot(window: .oneMinute, now: target) }
         let windowStart = LogTimestamp(milliseconds: (target.milliseconds / 1000 - 59) * 1000)

@@ -19,6 +19,8 @@ public final class ReplayFeeder: @unchecked Sendable {
     }
     private var rate: Double
     public private(set) var problems: [String] = []
+    /// True while the reader waits for the clock to reach its next record.
+    private var waiting = false
 
     /// Starts reading at once; the clock starts at `from`, or at the first record.
     public init(inputs: [LogInput], from: LogTimestamp? = nil, to: LogTimestamp? = nil, speed: Double = 20,
@@ -35,6 +37,10 @@ public final class ReplayFeeder: @unchecked Sendable {
         thread.start()
     }
 
+    /// True when everything up to the clock has been read: the reader waits for a later record,
+    /// or has finished.
+    public var caughtUp: Bool { condition.lock(); defer { condition.unlock() }; return waiting || finished }
+
     /// The virtual log time now (nil before the first record).
     public var now: LogTimestamp? { condition.lock(); defer { condition.unlock() }; return clock }
 
@@ -45,6 +51,7 @@ public final class ReplayFeeder: @unchecked Sendable {
             var next = c.adding(milliseconds: Int64(wallSeconds * rate * 1000))
             if let to, next > to { next = to }
             clock = next
+            waiting = false   // until the reader has looked at the new time
         }
         condition.broadcast()
         condition.unlock()
@@ -89,7 +96,7 @@ public final class ReplayFeeder: @unchecked Sendable {
                         if let to, record.time >= to { halt = true; return }
                         if clock == nil { clock = record.time }
                         // Wait for the virtual clock to reach this record.
-                        while !stopped, let c = clock, record.time > c { condition.wait() }
+                        while !stopped, let c = clock, record.time > c { waiting = true; condition.wait(); waiting = false }
                         if stopped { halt = true; return }
                     }
                     metrics.add(kind, record, source: 0, file: input.displayName, offset: offset)
