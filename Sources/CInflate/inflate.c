@@ -19,6 +19,8 @@ static void (*isal_init)(struct inflate_state *);
 static void (*isal_reset)(struct inflate_state *);
 static int (*isal_run)(struct inflate_state *);
 static int (*isal_dict)(struct inflate_state *, uint8_t *, uint32_t);
+static void (*isal_deflate_begin)(struct isal_zstream *);
+static int (*isal_deflate_run)(struct isal_zstream *);
 static int loaded;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
@@ -30,7 +32,31 @@ static void load(void) {
     isal_reset = (void (*)(struct inflate_state *))dlsym(lib, "isal_inflate_reset");
     isal_run = (int (*)(struct inflate_state *))dlsym(lib, "isal_inflate");
     isal_dict = (int (*)(struct inflate_state *, uint8_t *, uint32_t))dlsym(lib, "isal_inflate_set_dict");
+    isal_deflate_begin = (void (*)(struct isal_zstream *))dlsym(lib, "isal_deflate_stateless_init");
+    isal_deflate_run = (int (*)(struct isal_zstream *))dlsym(lib, "isal_deflate_stateless");
     loaded = isal_init && isal_reset && isal_run && isal_dict && !getenv("TTSMON_NO_ISAL");
+}
+
+size_t ttsmon_fast_deflate(const uint8_t *bytes, size_t count, uint8_t *out, size_t capacity) {
+    if (!ttsmon_fast_inflate_available() || !isal_deflate_begin || !isal_deflate_run) return 0;
+    if (count > UINT32_MAX || capacity > UINT32_MAX) return 0;
+    // Level 1 with a small level buffer: under malloc's mmap threshold, so reused, not faulted in.
+    uint8_t *level_buffer = malloc(ISAL_DEF_LVL1_SMALL);
+    if (!level_buffer) return 0;
+    struct isal_zstream stream;
+    isal_deflate_begin(&stream);
+    stream.level = 1;
+    stream.level_buf = level_buffer;
+    stream.level_buf_size = ISAL_DEF_LVL1_SMALL;
+    stream.gzip_flag = IGZIP_ZLIB;
+    stream.end_of_stream = 1;
+    stream.next_in = (uint8_t *)bytes;
+    stream.avail_in = (uint32_t)count;
+    stream.next_out = out;
+    stream.avail_out = (uint32_t)capacity;
+    int status = isal_deflate_run(&stream);
+    free(level_buffer);
+    return status == COMP_OK && stream.avail_in == 0 ? stream.total_out : 0;
 }
 
 int ttsmon_fast_inflate_available(void) {
@@ -93,6 +119,9 @@ int ttsmon_inflater_restore(ttsmon_inflater *inflater, const void *state, const 
 }
 #else
 int ttsmon_fast_inflate_available(void) { return 0; }
+size_t ttsmon_fast_deflate(const uint8_t *bytes, size_t count, uint8_t *out, size_t capacity) {
+    (void)bytes; (void)count; (void)out; (void)capacity; return 0;
+}
 ttsmon_inflater *ttsmon_inflater_new(void) { return NULL; }
 void ttsmon_inflater_free(ttsmon_inflater *inflater) { (void)inflater; }
 void ttsmon_inflater_reset(ttsmon_inflater *inflater) { (void)inflater; }

@@ -3,6 +3,7 @@
 // one pass over a block of whole lines, 16 bytes per step where the CPU has SSE2.
 #include "ctextscan.h"
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -45,13 +46,62 @@ static long id_run(const unsigned char *block, long s, long end) {
     return e;
 }
 
-// Emits the value after the '=' at `eq` (a leading quote skipped); 1 when it is not empty.
-static int emit_value(const unsigned char *block, long line_end, long line_start, long eq,
+// One id met in a block: the block (+1; 0 is empty), the value's length, its first and last
+// eight bytes (which are the whole value up to 16 bytes) and, for longer ones, the bytes.
+typedef struct {
+    uint32_t block;
+    uint32_t length;
+    uint64_t head, tail;
+    unsigned char rest[40];
+} seen_slot;
+
+#define SEEN_BITS 8
+#define SEEN_LONGEST (16 + 40)
+struct ttsmon_seen_ids { seen_slot slots[1 << SEEN_BITS]; };
+
+ttsmon_seen_ids *ttsmon_seen_ids_new(void) { return calloc(1, sizeof(ttsmon_seen_ids)); }
+void ttsmon_seen_ids_free(ttsmon_seen_ids *seen) { free(seen); }
+
+typedef struct {
+    ttsmon_seen_ids *seen;
+    long long text_offset;
+} scan_context;
+
+// 1 when the value was already met on a line of this line's block; else remembers it.
+static inline int met_before(const scan_context *ctx, const unsigned char *v, long length, long line_start) {
+    uint64_t head = 0, tail = 0;
+    if (length >= 8) {
+        memcpy(&head, v, 8);
+        memcpy(&tail, v + length - 8, 8);
+    } else {
+        for (long k = 0; k < length; k++) head |= (uint64_t)v[k] << (8 * k);
+    }
+    uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ (uint64_t)length;
+    seen_slot *slot = &ctx->seen->slots[h >> (64 - SEEN_BITS)];
+    uint32_t block = (uint32_t)((ctx->text_offset + line_start) >> 16) + 1;
+    if (slot->block == block && slot->length == (uint32_t)length && slot->head == head && slot->tail == tail
+        && (length <= 16 || memcmp(slot->rest, v + 8, (size_t)(length - 16)) == 0)) return 1;
+    if (length > SEEN_LONGEST) return 0;          // never remembered: always handed over
+    slot->block = block; slot->length = (uint32_t)length; slot->head = head; slot->tail = tail;
+    if (length > 16) memcpy(slot->rest, v + 8, (size_t)(length - 16));
+    return 0;
+}
+
+// A line taken back or handed over whole: the ids it was seen with may not be written, so
+// nothing met so far counts.
+static void forget_met(const scan_context *ctx) {
+    if (ctx->seen) memset(ctx->seen, 0, sizeof *ctx->seen);
+}
+
+// Emits the value after the '=' at `eq` (a leading quote skipped), unless it was met before in
+// this block; 1 when it is not empty.
+static int emit_value(const scan_context *ctx, const unsigned char *block, long line_end, long line_start, long eq,
                       ttsmon_id_hit *out, size_t *count) {
     long s = eq + 1;
     if (s < line_end && block[s] == '"') s++;
     long e = id_run(block, s, line_end);
     if (e == s) return 0;
+    if (ctx->seen && met_before(ctx, block + s, e - s, line_start)) return 1;
     out[*count].line_start = (int32_t)line_start;
     out[*count].value_start = (int32_t)s;
     out[*count].value_length = (int32_t)(e - s);
@@ -59,7 +109,7 @@ static int emit_value(const unsigned char *block, long line_end, long line_start
     return 1;
 }
 
-static size_t scan_by_line(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed) {
+static size_t scan_by_line(const scan_context *ctx, const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed) {
     size_t count = 0;
     long n = (long)size;
     long line_start = 0;
@@ -86,19 +136,20 @@ static size_t scan_by_line(const unsigned char *block, size_t size, ttsmon_id_hi
                 if (capacity - count < 2) goto full;
                 long eq = i + __builtin_ctz(mask);
                 mask &= mask - 1;
-                found |= emit_value(block, line_end, line_start, eq, out, &count);
+                found |= emit_value(ctx, block, line_end, line_start, eq, out, &count);
             }
         }
 #endif
         for (; i < line_end; i++) {
             if (block[i] == '=' && (block[i - 1] | 0x20) == 'd' && (block[i - 2] | 0x20) == 'i') {
                 if (capacity - count < 2) goto full;
-                found |= emit_value(block, line_end, line_start, i, out, &count);
+                found |= emit_value(ctx, block, line_end, line_start, i, out, &count);
             }
         }
         if (0) {
         full:
             count = before;
+            forget_met(ctx);
             if (before > 0) return count;    // this line goes first next time
             found = 0;                        // alone too many: parsed whole instead
         }
@@ -120,7 +171,7 @@ static size_t scan_by_line(const unsigned char *block, size_t size, ttsmon_id_hi
 // The same in one pass over the block, 32 bytes a step: newlines and `id=` triples found
 // together, handled in order, with no call per line.
 __attribute__((target("avx2")))
-static size_t scan_at_once(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed) {
+static size_t scan_at_once(const scan_context *ctx, const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed) {
     long n = (long)size;
     size_t count = 0;
     long line_start = 0;
@@ -139,6 +190,7 @@ static size_t scan_at_once(const unsigned char *block, size_t size, ttsmon_id_hi
             if (capacity - count < 64) return count; \
         } else { \
             if (capacity - count < 2) { \
+                forget_met(ctx); \
                 if (line_first > 0) return line_first; \
                 count = 0; found = 0;   /* alone too many: parsed whole instead */ \
                 long end = (pos); while (end < n && block[end] != '\n') end++; \
@@ -146,7 +198,7 @@ static size_t scan_at_once(const unsigned char *block, size_t size, ttsmon_id_hi
                 line_start = end + 1; line_first = 1; *consumed = (size_t)(line_start < n ? line_start : n); \
                 return count; \
             } \
-            found |= emit_value(block, n, line_start, (pos), out, &count); \
+            found |= emit_value(ctx, block, n, line_start, (pos), out, &count); \
         } \
     } while (0)
     long i = 0;
@@ -181,11 +233,13 @@ static size_t scan_at_once(const unsigned char *block, size_t size, ttsmon_id_hi
 }
 #endif
 
-size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed, int avx2) {
+size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed, int avx2,
+                             ttsmon_seen_ids *seen, long long text_offset) {
+    scan_context ctx = { seen, text_offset };
 #if defined(__x86_64__)
-    if (capacity >= 128 && avx2) return scan_at_once(block, size, out, capacity, consumed);
+    if (capacity >= 128 && avx2) return scan_at_once(&ctx, block, size, out, capacity, consumed);
 #else
     (void)avx2;
 #endif
-    return scan_by_line(block, size, out, capacity, consumed);
+    return scan_by_line(&ctx, block, size, out, capacity, consumed);
 }

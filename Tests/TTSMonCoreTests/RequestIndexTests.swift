@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TTSMonCore
+import CInflate
 import CTextScan
 
 /// The request index: `trace` answers the same with it as without, on every layout, rotated
@@ -213,25 +214,7 @@ import CTextScan
         let text = "a - INFO - x: id=ts_1, X-Request-ID=\"ts_2\", request_id=ts_3\n\nno ids here ts_4\n"
             + "id=\n=id=\n" + "x id=aZ09_.:-xyzXYZ0123456789@rest, id=Ab-9.c:d_e01234567é, id=[0123456789abcdefgh]\n" + many + "\n" + String(repeating: "z", count: 100) + "ID=tail_5, id=ts_6"
         func records(_ capacity: Int) -> [String] {
-            var out: [String] = []
-            let bytes = Array(text.utf8)
-            bytes.withUnsafeBufferPointer { block in
-                var hits = [ttsmon_id_hit](repeating: ttsmon_id_hit(), count: capacity)
-                var done = 0
-                while done < block.count {
-                    var consumed = 0
-                    let n = hits.withUnsafeMutableBufferPointer { ttsmon_scan_id_values(block.baseAddress! + done, block.count - done, $0.baseAddress, capacity, &consumed,
-                                                                                   LineValidation.blockCheckAvailable ? 1 : 0) }
-                    for h in hits[0..<n] {
-                        let start = done + Int(h.line_start)
-                        out.append(h.value_length < 0 ? "line@\(start)..\(done + Int(h.value_start))"
-                                   : "\(start):" + block.slice(done + Int(h.value_start), done + Int(h.value_start + h.value_length)).string)
-                    }
-                    if consumed == 0 { break }
-                    done += consumed
-                }
-            }
-            return out
+            Self.scanRecords(Array(text.utf8), capacity: capacity).map { r in r.value.map { "\(r.start):\($0)" } ?? "line@\(r.start)..\(r.end)" }
         }
         let wide = records(4096), narrow = records(64)
         let bigStart = text.utf8.count - 100 - 18 - many.utf8.count - 1
@@ -244,6 +227,76 @@ import CTextScan
         #expect(wide.filter { $0.hasPrefix("line@") }.count == 4, "the empty line, the one without ids, `id=` with no value, `=id=`: \(wide.filter { $0.hasPrefix("line@") })")
         #expect(wide.filter { $0.contains(":v") }.count == 200)
         #expect(records(128).filter { $0.contains(":v") }.count == 0, "a line with more values than fit is handed over whole")
+    }
+
+    /// With a set of ids met, the scan hands an id over once per 64 KB block of text (the
+    /// blocks an index entry records), and still every id of every block, both ways.
+    @Test func idScanHandsAnIdOverOncePerBlock() {
+        var text = ""
+        for k in 0..<4000 {
+            // Ids of 5 to 70 bytes (longer than the 56 a set slot holds, too), recurring within
+            // and across blocks; lines without ids between.
+            let id = k % 5 == 0 ? "ts_\(k / 50)_" + String(repeating: "x", count: k % 64) : "ts_\(k / 7)"
+            text += "2024-06-12 08:00:00,000 - app - INFO - stage_time: id=\(id), request_id=r\(k % 3), duration_ms=5\n"
+            if k % 100 == 0 { text += "no id here\n" }
+        }
+        let bytes = Array(text.utf8)
+        let offset: Int64 = 60_000   // the text does not start at a block's start
+        func pairs(_ records: [(start: Int, end: Int, value: String?)]) -> [String] {
+            records.map { r in r.value.map { "\((offset + Int64(r.start)) >> 16):\($0)" } ?? "line@\(r.start)" }
+        }
+        for capacity in [64, 4096] {
+            let all = pairs(Self.scanRecords(bytes, capacity: capacity, offset: offset))
+            let seen = SeenIDs()
+            let once = pairs(Self.scanRecords(bytes, capacity: capacity, seen: seen.set, offset: offset))
+            #expect(Set(all) == Set(once), "capacity \(capacity)")
+            #expect(all.filter { $0.hasPrefix("line@") } == once.filter { $0.hasPrefix("line@") })
+            #expect(once.count < all.count / 3, "capacity \(capacity): \(once.count) of \(all.count)")
+            let long = once.filter { $0.hasSuffix(String(repeating: "x", count: 60)) }
+            #expect(long.count == all.filter { $0.hasSuffix(String(repeating: "x", count: 60)) }.count, "ids too long for the set are always handed over")
+        }
+        // Ids sharing a slot take turns, so a few come again; most come once a block.
+        let seen = SeenIDs()
+        let short = pairs(Self.scanRecords(bytes, capacity: 4096, seen: seen.set, offset: offset)).filter { !$0.hasSuffix("x") }
+        #expect(short.count - Set(short).count < short.count / 10, "\(short.count) handed over, \(Set(short).count) distinct")
+    }
+
+    /// The C scan's records over `bytes`, cut by `capacity`: each value with its line's start,
+    /// or a line without one (`value` nil) with its start and end.
+    static func scanRecords(_ bytes: [UInt8], capacity: Int, seen: OpaquePointer? = nil, offset: Int64 = 0) -> [(start: Int, end: Int, value: String?)] {
+        var out: [(start: Int, end: Int, value: String?)] = []
+        bytes.withUnsafeBufferPointer { block in
+            var hits = [ttsmon_id_hit](repeating: ttsmon_id_hit(), count: capacity)
+            var done = 0
+            while done < block.count {
+                var consumed = 0
+                let n = hits.withUnsafeMutableBufferPointer {
+                    ttsmon_scan_id_values(block.baseAddress! + done, block.count - done, $0.baseAddress, capacity, &consumed,
+                                          LineValidation.blockCheckAvailable ? 1 : 0, seen, offset + Int64(done))
+                }
+                for h in hits[0..<n] {
+                    let start = done + Int(h.line_start), valueStart = done + Int(h.value_start)
+                    out.append(h.value_length < 0 ? (start, valueStart, nil)
+                               : (start, valueStart, block.slice(valueStart, valueStart + Int(h.value_length)).string))
+                }
+                if consumed == 0 { break }
+                done += consumed
+            }
+        }
+        return out
+    }
+
+    /// Saved inflater states packed (by ISA-L where it is loaded) come back whole through zlib.
+    @Test func packedStatesUnpack() throws {
+        let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: ($0 / 3) &* 7 ^ ($0 >> 9)) }
+        let packed = try #require(Deflate.pack(bytes[...]))
+        #expect(packed.count < bytes.count / 2)
+        let (back, length) = try #require(Deflate.unpack(packed, size: 80_000))
+        #expect(length == bytes.count && Array(back.prefix(length)) == bytes && back.count == 80_000)
+        if GzipSource.usesFastInflate {
+            var out = [UInt8](repeating: 0, count: 90_000)
+            #expect(bytes.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { ttsmon_fast_deflate(b.baseAddress, b.count, $0.baseAddress, $0.count) } } > 0)
+        }
     }
 
     /// Indexes unused for a month (their files long rotated away) and a killed writer's

@@ -10,6 +10,11 @@ typedef struct ttsmon_inflater ttsmon_inflater;
 /// 1 when ISA-L was found (headers at build time, the library at run time).
 int ttsmon_fast_inflate_available(void);
 
+/// Deflates `count` bytes into a zlib stream (what zlib's `uncompress` reads) with ISA-L's level
+/// 1, several times faster than zlib's; returns its length, or 0 when ISA-L is absent or `out`
+/// is too small (callers then use zlib).
+size_t ttsmon_fast_deflate(const uint8_t *bytes, size_t count, uint8_t *out, size_t capacity);
+
 /// A new inflater for one gzip member (NULL when unavailable or out of memory).
 ttsmon_inflater *ttsmon_inflater_new(void);
 void ttsmon_inflater_free(ttsmon_inflater *inflater);

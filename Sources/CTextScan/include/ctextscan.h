@@ -27,10 +27,21 @@ typedef struct {
     int value_length;
 } ttsmon_id_hit;
 
+/// The ids a scan has met in the current 64 KB block of text (direct-mapped, a slot per hash),
+/// so that an id's further lines in that block are not handed over again.
+typedef struct ttsmon_seen_ids ttsmon_seen_ids;
+/// A new, empty set (NULL when out of memory); freed with `ttsmon_seen_ids_free`.
+ttsmon_seen_ids *ttsmon_seen_ids_new(void);
+void ttsmon_seen_ids_free(ttsmon_seen_ids *seen);
+
 /// Scans whole lines of `block` (lines end with '\n'; the last may not) for values after keys
 /// ending in "id" in any case. Writes records in line order into `out`, stopping at a line
 /// boundary before `capacity` runs out; `*consumed` is where the next call goes on. `avx2`:
 /// `ttsmon_text_check_available()`, asked once by the caller (cpuid is slow in a VM).
-size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed, int avx2);
+/// With `seen` (else NULL), a value already met on an earlier line starting in the same 64 KB
+/// block of text (`text_offset` is the text offset of `block[0]`) is not written again; its
+/// line still counts as a line with an id.
+size_t ttsmon_scan_id_values(const unsigned char *block, size_t size, ttsmon_id_hit *out, size_t capacity, size_t *consumed, int avx2,
+                             ttsmon_seen_ids *seen, long long text_offset);
 
 #endif

@@ -16,6 +16,9 @@ struct RequestIndexBuilder {
     private var record = LogRecord(time: LogTimestamp(milliseconds: 0))
     /// The C scan's output, reused.
     private var hits = [ttsmon_id_hit](repeating: ttsmon_id_hit(), count: 4096)
+    /// The ids the C scan met in the current 64 KB block: it hands over an id once per block,
+    /// not once per line (an entry's blocks are all this records).
+    private let seen = SeenIDs()
     /// The last entry of recent ids (direct-mapped by hash): an id's next line extends it.
     private var recent: [(hash: UInt64, entry: Int32)]
     private static let recentBits = 12
@@ -52,7 +55,7 @@ struct RequestIndexBuilder {
             var consumed = 0
             let count = hits.withUnsafeMutableBufferPointer { out in
                 ttsmon_scan_id_values(base + done, block.count - done, out.baseAddress, out.count, &consumed,
-                                      LineValidation.blockCheckAvailable ? 1 : 0)
+                                      LineValidation.blockCheckAvailable ? 1 : 0, seen.set, offset &+ Int64(done))
             }
             for k in 0..<count {
                 let hit = hits[k]
@@ -113,4 +116,11 @@ struct RequestIndexBuilder {
         recent[slot] = (hash, Int32(truncatingIfNeeded: entries.count))
         entries.append(IndexEntry(hash: hash, firstBlock: block, lastBlock: block))
     }
+}
+
+/// Owns the C scan's set of ids met in the current block (freed with the builder).
+final class SeenIDs {
+    let set: OpaquePointer?
+    init() { set = ttsmon_seen_ids_new() }
+    deinit { ttsmon_seen_ids_free(set) }
 }
