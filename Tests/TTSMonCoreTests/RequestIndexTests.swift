@@ -316,8 +316,8 @@ import CTextScan
         let facts = IndexedFileFacts(device: 1, inode: 2, size: 300, headCRC: 3, compressed: true)
         let entries = (0..<500).map { IndexEntry(hash: UInt64($0) &* 0x9E37_79B9_7F4A_7C15, firstBlock: UInt32($0), lastBlock: UInt32($0 + 2)) }
         let point = AccessPoint(textOffset: 1 << 22, rawOffset: 1234, state: [1, 2, 3], check: 77, checkLength: 4096)
-        let index = RequestIndex(facts: facts, coveredRaw: 300, coveredText: 5000, tailCRC: 9, formatName: "indextts",
-                                 entries: entries, points: [point], stateSize: 10)
+        let index = try #require(RequestIndex(facts: facts, coveredRaw: 300, coveredText: 5000, tailCRC: 9, formatName: "indextts",
+                                              entries: entries, points: [point], stateSize: 10))
         let bytes = index.encoded()
         #expect(RequestIndex(decoding: bytes) == index)
         // Opened for lookups: the head alone, then one bucket's chunk.
@@ -332,11 +332,18 @@ import CTextScan
             #expect(RequestIndex(decoding: bad) == nil, "byte \(at)")
         }
         let hash = IndexEntry.hash(RequestKey("ts_1"))
-        let one = RequestIndex(facts: facts, coveredRaw: 300, coveredText: 1 << 24, tailCRC: 9, formatName: "x",
-                               entries: [IndexEntry(hash: hash, firstBlock: 3, lastBlock: 4), IndexEntry(hash: hash, firstBlock: 40, lastBlock: 40),
-                                         IndexEntry(hash: hash, firstBlock: 5, lastBlock: 6)], points: [], stateSize: 0)
-        #expect(one.ranges(of: "ts_1") == [(3 << 16)..<(7 << 16), (40 << 16)..<(41 << 16)])
+        let one = try #require(RequestIndex(facts: facts, coveredRaw: 300, coveredText: 1 << 24, tailCRC: 9, formatName: "x",
+                                            entries: [IndexEntry(hash: hash, firstBlock: 3, lastBlock: 4), IndexEntry(hash: hash, firstBlock: 40, lastBlock: 40),
+                                                      IndexEntry(hash: hash, firstBlock: 5, lastBlock: 6), IndexEntry(hash: hash, firstBlock: 1000, lastBlock: 1600)],
+                                            points: [], stateSize: 0))
+        let expected: [Range<Int64>] = [(3 << 16)..<(7 << 16), (40 << 16)..<(41 << 16), (1000 << 16)..<(1601 << 16)]
+        #expect(one.ranges(of: "ts_1") == expected)
+        #expect(one.entries.count == 6, "a run of 601 blocks is stored as three of at most 256")
         #expect(one.ranges(of: "ts_2").isEmpty)
+        #expect(RequestIndex(decoding: one.encoded()) == one)
+        // More text than entries can name: no index, rather than a wrong one.
+        #expect(RequestIndex(facts: facts, coveredRaw: 300, coveredText: 1 << 41, tailCRC: 9, formatName: "x",
+                             entries: [IndexEntry(hash: hash, firstBlock: 1 << 24, lastBlock: 1 << 24)], points: [], stateSize: 0) == nil)
         let lookups = try #require(RequestIndexFile.open(dir.write("two.idx", bytes: one.encoded())))
         #expect(lookups.ranges(of: "ts_1") == one.ranges(of: "ts_1") && lookups.ranges(of: "ts_2") == [])
         // A damaged entry chunk: the lookup says so (nil) rather than answer.

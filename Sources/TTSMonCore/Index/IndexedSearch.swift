@@ -87,9 +87,9 @@ enum IndexedSearch {
             covered = end; text = end
         }
         guard let tail = IndexedFileFacts.tailCRC(fd: fd, end: covered) else { return }
-        let index = RequestIndex(facts: facts, coveredRaw: covered, coveredText: text, tailCRC: tail, formatName: log.format.name,
-                                 entries: builder.entries, points: recorder?.points ?? [],
-                                 stateSize: recorder == nil ? 0 : RequestIndexStore.stateSize)
+        guard let index = RequestIndex(facts: facts, coveredRaw: covered, coveredText: text, tailCRC: tail, formatName: log.format.name,
+                                       entries: builder.entries, points: recorder?.points ?? [],
+                                       stateSize: recorder == nil ? 0 : RequestIndexStore.stateSize) else { return }
         store.save(index, for: facts)
     }
 
@@ -100,8 +100,8 @@ enum IndexedSearch {
         let source = FileDescriptorSource(fd: fd, range: index.coverage.coveredRaw..<facts.size)
         scan.run(LineReader(source: source), base: index.coverage.coveredRaw)
         guard let builder = scan.builder, let end = lastLineEnd(fd: fd, size: facts.size), let tail = IndexedFileFacts.tailCRC(fd: fd, end: end) else { return }
-        let grown = RequestIndex(facts: facts, coveredRaw: end, coveredText: end, tailCRC: tail, formatName: log.format.name,
-                                 entries: index.entries + builder.entries, points: [], stateSize: 0)
+        guard let grown = RequestIndex(facts: facts, coveredRaw: end, coveredText: end, tailCRC: tail, formatName: log.format.name,
+                                       entries: index.entries + builder.entries, points: [], stateSize: 0) else { return }
         store.save(grown, for: facts)
     }
 

@@ -7,7 +7,11 @@ import Foundation
 ///
 /// On disk: a head (identity, buckets, chunk checksums, access point directory; its own CRC),
 /// then the entries grouped by bucket, then the saved inflater states. Entries are checked in
-/// chunks of 1,024 (16 KB), so a lookup verifies only what it reads.
+/// chunks of 1,024 (8 KB), so a lookup verifies only what it reads.
+///
+/// An entry on disk is 8 bytes: the top 32 bits of its id's hash, its first block (24 bits)
+/// and how many blocks it runs on (8 bits; longer runs are split). Another id sharing those 32
+/// bits only costs a lookup a block read in vain (the trace keeps only lines of its id).
 struct RequestIndex: Equatable {
     /// The file it covers and how far.
     var coverage: IndexCoverage
@@ -17,12 +21,21 @@ struct RequestIndex: Equatable {
     var entries: [IndexEntry]
     var points: [AccessPoint]
 
-    static let magic = Array("TTSMIDX2".utf8)
+    static let magic = Array("TTSMIDX3".utf8)
     static let chunkEntries = 1024
+    /// Bytes of one stored entry.
+    static let entryBytes = 8
+    /// The hash bits an entry keeps.
+    static let keptHash: UInt64 = 0xFFFF_FFFF_0000_0000
+    /// Blocks past the first one an entry covers, at most (a longer run takes several).
+    static let maxRun: UInt32 = 255
+    /// Blocks a stored entry can name (1 TB of text).
+    static let blockLimit: UInt32 = 1 << 24
 
-    /// Builds the lookup order from entries in any order.
-    init(facts: IndexedFileFacts, coveredRaw: Int64, coveredText: Int64, tailCRC: UInt32, formatName: String,
-         entries: [IndexEntry], points: [AccessPoint], stateSize: Int) {
+    /// Builds the lookup order from entries in any order, as stored (hashes cut to the bits
+    /// kept, long runs split); nil for a file of more text than entries can name.
+    init?(facts: IndexedFileFacts, coveredRaw: Int64, coveredText: Int64, tailCRC: UInt32, formatName: String,
+          entries: [IndexEntry], points: [AccessPoint], stateSize: Int) {
         coverage = IndexCoverage(device: facts.device, inode: facts.inode, headCRC: facts.headCRC, tailCRC: tailCRC,
                                  coveredRaw: coveredRaw, coveredText: coveredText, compressed: facts.compressed,
                                  formatName: formatName, stateSize: stateSize)
@@ -33,14 +46,27 @@ struct RequestIndex: Equatable {
         bucketBits = bits
         // Counting sort by bucket: one pass to count, one to place.
         var starts = [UInt32](repeating: 0, count: (1 << bits) + 1)
-        for e in entries { starts[Int(e.hash >> UInt64(64 - bits)) + 1] += 1 }
+        var total = 0
+        for e in entries {
+            guard e.lastBlock < RequestIndex.blockLimit, e.firstBlock <= e.lastBlock else { return nil }
+            let pieces = Int((e.lastBlock - e.firstBlock) / (RequestIndex.maxRun + 1)) + 1
+            starts[Int(e.hash >> UInt64(64 - bits)) + 1] += UInt32(pieces)
+            total += pieces
+        }
+        guard total < 1 << 32 else { return nil }
         for b in 0..<(1 << bits) { starts[b + 1] += starts[b] }
         var next = starts
-        var placed = [IndexEntry](repeating: IndexEntry(hash: 0, firstBlock: 0, lastBlock: 0), count: entries.count)
+        var placed = [IndexEntry](repeating: IndexEntry(hash: 0, firstBlock: 0, lastBlock: 0), count: total)
         for e in entries {
             let b = Int(e.hash >> UInt64(64 - bits))
-            placed[Int(next[b])] = e
-            next[b] += 1
+            var first = e.firstBlock
+            while true {
+                let last = Swift.min(e.lastBlock, first + RequestIndex.maxRun)
+                placed[Int(next[b])] = IndexEntry(hash: e.hash & RequestIndex.keptHash, firstBlock: first, lastBlock: last)
+                next[b] += 1
+                if last == e.lastBlock { break }
+                first = last + 1
+            }
         }
         buckets = starts
         self.entries = placed
@@ -48,7 +74,7 @@ struct RequestIndex: Equatable {
 
     /// The text ranges that hold the lines of `id`, merged, in file order.
     func ranges(of id: String) -> [Range<Int64>] {
-        let hash = IndexEntry.hash(RequestKey(id))
+        let hash = IndexEntry.hash(RequestKey(id)) & RequestIndex.keptHash
         let b = Int(hash >> UInt64(64 - bucketBits))
         return IndexEntry.ranges(of: hash, in: entries[Int(buckets[b])..<Int(buckets[b + 1])])
     }
@@ -84,7 +110,7 @@ struct IndexCoverage: Equatable {
 }
 
 extension IndexEntry {
-    /// The merged text ranges of the entries with `hash`, in file order.
+    /// The merged text ranges of the entries with `hash` (cut to the bits kept), in file order.
     static func ranges(of hash: UInt64, in entries: some Collection<IndexEntry>) -> [Range<Int64>] {
         var found = entries.filter { $0.hash == hash }.map(\.textRange)
         found.sort { $0.lowerBound < $1.lowerBound }
@@ -162,17 +188,18 @@ struct IndexHead: Equatable {
 
     /// Checks one chunk's entries (their bytes) and that each sits in its hash's bucket range.
     func entries(chunk: Int, bytes: [UInt8]) -> [IndexEntry]? {
-        guard chunk < chunkCRCs.count, CRC32.of(bytes) == chunkCRCs[chunk], bytes.count % 16 == 0 else { return nil }
+        guard chunk < chunkCRCs.count, CRC32.of(bytes) == chunkCRCs[chunk], bytes.count % RequestIndex.entryBytes == 0 else { return nil }
         var r = ByteReader(data: bytes, end: bytes.count, at: 0)
         var out: [IndexEntry] = []
-        out.reserveCapacity(bytes.count / 16)
+        out.reserveCapacity(bytes.count / RequestIndex.entryBytes)
         let first = chunk * RequestIndex.chunkEntries
         while r.at < bytes.count {
-            guard let h = r.u64(), let f = r.u32(), let l = r.u32(), f <= l else { return nil }
+            guard let key = r.u32(), let blocks = r.u32() else { return nil }
+            let h = UInt64(key) << 32, f = blocks >> 8
             let position = UInt32(first + out.count)
             let b = Int(h >> UInt64(64 - bucketBits))
             guard buckets[b] <= position, position < buckets[b + 1] else { return nil }
-            out.append(IndexEntry(hash: h, firstBlock: f, lastBlock: l))
+            out.append(IndexEntry(hash: h, firstBlock: f, lastBlock: f + (blocks & 0xFF)))
         }
         return out
     }
@@ -192,17 +219,18 @@ extension RequestIndex {
         let name = Array(c.formatName.utf8.prefix(255))
         head.u32(UInt32(name.count)); head.bytes(name)
         for b in buckets { head.u32(b) }
-        // The entries, 16 bytes each, stored in place (millions of them: no append per field).
-        var body = [UInt8](repeating: 0, count: entries.count * 16)
+        // The entries, stored in place (millions of them: no append per field).
+        let size = RequestIndex.entryBytes
+        var body = [UInt8](repeating: 0, count: entries.count * size)
         body.withUnsafeMutableBytes { out in
             for (i, e) in entries.enumerated() {
-                out.storeBytes(of: e.hash.littleEndian, toByteOffset: i &* 16, as: UInt64.self)
-                out.storeBytes(of: e.firstBlock.littleEndian, toByteOffset: i &* 16 &+ 8, as: UInt32.self)
-                out.storeBytes(of: e.lastBlock.littleEndian, toByteOffset: i &* 16 &+ 12, as: UInt32.self)
+                out.storeBytes(of: UInt32(truncatingIfNeeded: e.hash >> 32).littleEndian, toByteOffset: i &* size, as: UInt32.self)
+                let blocks = e.firstBlock << 8 | (e.lastBlock &- e.firstBlock)
+                out.storeBytes(of: blocks.littleEndian, toByteOffset: i &* size &+ 4, as: UInt32.self)
             }
             for chunkStart in stride(from: 0, to: entries.count, by: RequestIndex.chunkEntries) {
-                let count = Swift.min(RequestIndex.chunkEntries, entries.count - chunkStart) * 16
-                head.u32(CRC32.of(ByteSpan(start: out.baseAddress!.assumingMemoryBound(to: UInt8.self) + chunkStart * 16, count: count)))
+                let count = Swift.min(RequestIndex.chunkEntries, entries.count - chunkStart) * size
+                head.u32(CRC32.of(ByteSpan(start: out.baseAddress!.assumingMemoryBound(to: UInt8.self) + chunkStart * size, count: count)))
             }
         }
         let headLength = head.data.count + points.count * 40 + 4
@@ -226,11 +254,11 @@ extension RequestIndex {
         guard let length = IndexHead.length(data), length <= data.count, let head = IndexHead(Array(data[0..<length])) else { return nil }
         var entries: [IndexEntry] = []
         entries.reserveCapacity(head.entryCount)
-        let entriesEnd = length + head.entryCount * 16
+        let entriesEnd = length + head.entryCount * RequestIndex.entryBytes
         guard entriesEnd <= data.count else { return nil }
         for chunk in 0..<head.chunkCRCs.count {
-            let from = length + chunk * RequestIndex.chunkEntries * 16
-            guard let some = head.entries(chunk: chunk, bytes: Array(data[from..<min(entriesEnd, from + RequestIndex.chunkEntries * 16)])) else { return nil }
+            let from = length + chunk * RequestIndex.chunkEntries * RequestIndex.entryBytes
+            guard let some = head.entries(chunk: chunk, bytes: Array(data[from..<min(entriesEnd, from + RequestIndex.chunkEntries * RequestIndex.entryBytes)])) else { return nil }
             entries += some
         }
         var points: [AccessPoint] = []

@@ -28,7 +28,7 @@ final class RequestIndexFile {
 
     /// The merged text ranges of `id`; nil when the entries read fail their checks.
     func ranges(of id: String) -> [Range<Int64>]? {
-        let hash = IndexEntry.hash(RequestKey(id))
+        let hash = IndexEntry.hash(RequestKey(id)) & RequestIndex.keptHash
         let b = Int(hash >> UInt64(64 - head.bucketBits))
         let from = Int(head.buckets[b]), to = Int(head.buckets[b + 1])
         guard from < to else { return [] }
@@ -36,9 +36,10 @@ final class RequestIndexFile {
         var entries: [IndexEntry] = []
         for chunk in (from / chunkSize)...((to - 1) / chunkSize) {
             let first = chunk * chunkSize, last = min(head.entryCount, first + chunkSize)
-            let at = Int64(head.entriesOffset + first * 16)
-            guard at + Int64((last - first) * 16) <= length,
-                  let bytes = IndexedFileFacts.readRange(fd: fd, at..<(at + Int64((last - first) * 16))),
+            let size = RequestIndex.entryBytes
+            let at = Int64(head.entriesOffset + first * size)
+            guard at + Int64((last - first) * size) <= length,
+                  let bytes = IndexedFileFacts.readRange(fd: fd, at..<(at + Int64((last - first) * size))),
                   let some = head.entries(chunk: chunk, bytes: bytes) else { return nil }
             entries += some.enumerated().filter { (first + $0.offset) >= from && (first + $0.offset) < to }.map(\.element)
         }
