@@ -14,14 +14,23 @@ struct RequestIndexBuilder {
     private let parser: LineParser
     private let quickScan: Bool
     private var record = LogRecord(time: LogTimestamp(milliseconds: 0))
-    /// The C scan's output, reused.
-    private var hits = [ttsmon_id_hit](repeating: ttsmon_id_hit(), count: 4096)
+    /// The C scan's output, reused: a few hundred, so that the text they point into is still
+    /// in cache when they are taken.
+    private var hits = [ttsmon_id_hit](repeating: ttsmon_id_hit(), count: 512)
     /// The ids the C scan met in the current 64 KB block: it hands over an id once per block,
     /// not once per line (an entry's blocks are all this records).
     private let seen = SeenIDs()
-    /// The last entry of recent ids (direct-mapped by hash): an id's next line extends it.
-    private var recent: [(hash: UInt64, entry: Int32)]
+    /// The last entry of recent ids (direct-mapped by hash) and its blocks: an id's next line
+    /// extends it, found without reading `entries` (millions, out of cache).
+    private var recent: [Recent]
     private static let recentBits = 12
+
+    private struct Recent {
+        var hash: UInt64 = 0
+        var entry: Int32 = -1
+        var firstBlock: UInt32 = 0
+        var lastBlock: UInt32 = 0
+    }
 
     init(format: LogFormat) {
         parser = LineParser(format: format, keepIDs: false)
@@ -31,7 +40,7 @@ struct RequestIndexBuilder {
             quick = format.keys.allSatisfy { key, field in field != .id || key.lowercased().hasSuffix("id") }
         }
         quickScan = quick
-        recent = Array(repeating: (0, -1), count: 1 << RequestIndexBuilder.recentBits)
+        recent = Array(repeating: Recent(), count: 1 << RequestIndexBuilder.recentBits)
     }
 
     /// True for formats whose ids the index can hold (not those numbered by order per file).
@@ -106,14 +115,14 @@ struct RequestIndexBuilder {
     private mutating func add(_ hash: UInt64, block: UInt32) {
         let slot = Int(truncatingIfNeeded: hash >> UInt64(64 - RequestIndexBuilder.recentBits))
         let seen = recent[slot]
-        if seen.hash == hash, seen.entry >= 0 {
-            let i = Int(seen.entry)
-            if entries[i].lastBlock &+ IndexEntry.joinGap >= block, block >= entries[i].firstBlock {
-                if block > entries[i].lastBlock { entries[i].lastBlock = block }
-                return
+        if seen.hash == hash, seen.entry >= 0, seen.lastBlock &+ IndexEntry.joinGap >= block, block >= seen.firstBlock {
+            if block > seen.lastBlock {
+                recent[slot].lastBlock = block
+                entries[Int(seen.entry)].lastBlock = block   // a store only: no wait for the line
             }
+            return
         }
-        recent[slot] = (hash, Int32(truncatingIfNeeded: entries.count))
+        recent[slot] = Recent(hash: hash, entry: Int32(truncatingIfNeeded: entries.count), firstBlock: block, lastBlock: block)
         entries.append(IndexEntry(hash: hash, firstBlock: block, lastBlock: block))
     }
 }
