@@ -114,11 +114,11 @@ struct RequestIndexBuilder {
     @inline(__always)
     private mutating func add(_ hash: UInt64, block: UInt32) {
         let slot = Int(truncatingIfNeeded: hash >> UInt64(64 - RequestIndexBuilder.recentBits))
-        let seen = recent[slot]
-        if seen.hash == hash, seen.entry >= 0, seen.lastBlock &+ IndexEntry.joinGap >= block, block >= seen.firstBlock {
-            if block > seen.lastBlock {
+        let known = recent[slot]
+        if known.hash == hash, known.entry >= 0, known.lastBlock &+ IndexEntry.joinGap >= block, block >= known.firstBlock {
+            if block > known.lastBlock {
                 recent[slot].lastBlock = block
-                entries[Int(seen.entry)].lastBlock = block   // a store only: no wait for the line
+                entries[Int(known.entry)].lastBlock = block   // a store only: no wait for the line
             }
             return
         }
