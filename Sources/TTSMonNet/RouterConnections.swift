@@ -68,8 +68,11 @@ final class StopFlag: @unchecked Sendable {
     var isSet: Bool { lock.withLock { value } }
 }
 
-/// A served connection: its task and the answer it relays now.
+/// A served connection: its channel, its task and the answer it relays now.
 final class ConnectionSlot: @unchecked Sendable {
+    /// The client's channel, closed by the watchdog when the answer stalls.
+    let channel: Channel
+    init(channel: Channel) { self.channel = channel }
     private let lock = NSLock()
     private var _task: Task<Void, Never>?
     private var _relay: Relay?
@@ -92,18 +95,26 @@ final class ConnectionSlots: @unchecked Sendable {
         for slot in lock.withLock({ Array(slots.values) }) { await slot.task?.value }
     }
 
-    /// Every 100 ms until `stopped`: cancels the connection whose answer has stalled for
-    /// `idleTimeout` (the answer is cut; the connection closes, as a truncated answer must).
-    /// A thread of its own: a task's sleep can overrun by seconds while the cooperative pool is
-    /// busy, and a stalled answer would then hold its client that long.
+    /// The connections whose answer the upstream has left stalled for `limit`, with their relays.
+    func stalled(for limit: Duration) -> [(ConnectionSlot, Relay)] {
+        lock.withLock { Array(slots.values) }.compactMap { slot in
+            slot.relay.flatMap { $0.idle(for: limit) ? (slot, $0) : nil }
+        }
+    }
+
+    /// Every 100 ms until `stopped`: cuts the connection whose answer has stalled for
+    /// `idleTimeout`. Its channel is closed here, on its event loop, so the client is let go at
+    /// once, as a truncated answer must be; its task is cancelled, which ends the upstream
+    /// request and logs the outcome. A thread of its own, and a close that waits for no task: a
+    /// task can wait seconds for a thread while the cooperative pool is busy, and a stalled
+    /// answer would then hold its client that long.
     func startWatching(idleTimeout: Duration, until stopped: StopFlag) {
         let thread = Thread { [self] in
             while !stopped.isSet {
                 usleep(100_000)
-                let all = lock.withLock { Array(slots.values) }
-                for slot in all {
-                    guard let relay = slot.relay, relay.idle(for: idleTimeout) else { continue }
+                for (slot, relay) in stalled(for: idleTimeout) {
                     relay.lock.withLock { relay.timedOut = true }
+                    slot.channel.close(promise: nil)
                     slot.task?.cancel()
                 }
             }

@@ -100,7 +100,7 @@ public final class TTSRouter: @unchecked Sendable {
                         try? await connection.executeThenClose { _, _ in }
                         continue
                     }
-                    let slot = ConnectionSlot()
+                    let slot = ConnectionSlot(channel: connection.channel)
                     connections.add(slot)
                     // A task of its own, so the watchdog can cancel a stalled relay. (Run on the
                     // connection's event loop instead, the router served 40 % fewer requests.)
