@@ -11,6 +11,9 @@ extension LineParser {
         let event = record.event
         var textValue: ByteSpan?
         var textEscapes = 0
+        // Texts kept once the line is parsed: the stores in the loop stay free of allocation
+        // (the compiler did not inline a store that could allocate).
+        var idText: ByteSpan?, stageText: ByteSpan?
         while i < n {
             // Lines of one event usually repeat their keys in the same order: try the remembered
             // key at this position first, a word compare instead of a scan and a lookup.
@@ -20,16 +23,13 @@ extension LineParser {
                 previous = slot
                 i = i &+ length &+ 1
             } else {
-                // A key is an identifier directly followed by '='; anything else is a bare word.
-                let keyStart = i
-                while i < n, LineParser.isKeyByte(base[i]) { i = i &+ 1 }
-                guard i < n, base[i] == 61, i > keyStart else {
+                guard let (key, slot, next) = scanKey(body, at: i, event: event, previous: previous) else {
                     i = LineParser.nextItem(base, from: i, count: n)
                     continue
                 }
-                field = keys.lookup(body.slice(keyStart, i))
-                previous = keyOrder.remember(event: event, previous: previous, key: body.slice(keyStart, i), field: field)
-                i = i &+ 1
+                field = key
+                previous = slot
+                i = next
             }
             var value: ByteSpan
             var quoted = false
@@ -60,10 +60,34 @@ extension LineParser {
                 textValue = value; textEscapes = escapes   // counted only if text_len is absent
                 continue
             }
-            guard assign(field, value, quoted: quoted, escapes: escapes, into: &record) else { return false }
+            // The fields of nearly every line first, stored here without a call.
+            switch field {
+            case .id: if LineParser.storeID(value, table: idBytes, into: &record), keepIDs { idText = value }
+            case .durationMs: guard LineParser.storeDuration(value, into: &record) else { return false }
+            case .stage:
+                guard LineParser.storeStage(value, stages: stages, into: &record) else { return false }
+                if keepsStageName(value, record) { stageText = value }
+            default: guard assignOther(field, value, quoted: quoted, escapes: escapes, into: &record) else { return false }
+            }
         }
         if record.textLen == nil, let textValue { record.textLen = LineParser.scalarCount(textValue) - textEscapes }
+        if idText != nil || stageText != nil { LineParser.keep(id: idText, stageName: stageText, into: &record) }
         return true
+    }
+
+    /// The key at `i` when the memo did not know it (a key is an identifier directly followed
+    /// by '='; anything else is a bare word, nil): its field, its memo slot, and where its value
+    /// starts. Out of line: rare once the memo has seen a few lines, and it keeps the hot loop
+    /// small enough for the compiler to inline the stores into it.
+    @inline(never)
+    func scanKey(_ body: ByteSpan, at start: Int, event: EventKind, previous: Int) -> (RecordField?, Int, Int)? {
+        guard let base = body.baseAddress else { return nil }
+        var i = start
+        while i < body.count, LineParser.isKeyByte(base[i]) { i = i &+ 1 }
+        guard i < body.count, base[i] == 61, i > start else { return nil }
+        let key = body.slice(start, i)
+        let field = keys.lookup(key)
+        return (field, keyOrder.remember(event: event, previous: previous, key: key, field: field), i &+ 1)
     }
 
     @inline(__always)
@@ -111,21 +135,65 @@ extension LineParser {
         return count
     }
 
-    /// Stores one value; false when a required numeric field does not parse.
+    /// Stores one value; false when a required numeric field does not parse. The fields on
+    /// nearly every line (id, duration, stage) are stored inline; the others through one call.
     @inline(__always)
     func assign(_ field: RecordField, _ value: ByteSpan, quoted: Bool, escapes: Int, into record: inout LogRecord) -> Bool {
         switch field {
         case .id:
-            // An invalid id leaves the record without one: events that need it are malformed.
-            guard record.idKey == nil, isRequestIDToken(value, table: idBytes) else { return true }
-            record.idKey = RequestKey(bytes: value)
-            if keepIDs { record.id = value.string }
-        case .durationMs:
-            guard let v = ValueParsing.integer(value, allowMsSuffix: true) else {
-                if record.event == .synthesisComplete || record.event == .stageTime { return false }
-                return true
-            }
-            record.durationMs = v
+            if LineParser.storeID(value, table: idBytes, into: &record), keepIDs { LineParser.keep(id: value, stageName: nil, into: &record) }
+            return true
+        case .durationMs: return LineParser.storeDuration(value, into: &record)
+        case .stage:
+            guard LineParser.storeStage(value, stages: stages, into: &record) else { return false }
+            if keepsStageName(value, record) { LineParser.keep(id: nil, stageName: value, into: &record) }
+            return true
+        default: return assignOther(field, value, quoted: quoted, escapes: escapes, into: &record)
+        }
+    }
+
+    /// Stores the id's key; false when the record has one already or this is not a valid id.
+    /// (An invalid id leaves the record without one: events that need it are malformed.)
+    @inline(__always)
+    static func storeID(_ value: ByteSpan, table idBytes: UnsafePointer<UInt8>, into record: inout LogRecord) -> Bool {
+        guard record.idKey == nil, isRequestIDToken(value, table: idBytes) else { return false }
+        record.idKey = RequestKey(bytes: value)
+        return true
+    }
+
+    /// Whether a stage's name is kept as written: an unknown stage's, or every one when capturing.
+    @inline(__always)
+    func keepsStageName(_ value: ByteSpan, _ record: LogRecord) -> Bool {
+        value.count > 0 && (record.stage == nil || captureText)
+    }
+
+    /// The id's text and the stage's name as written, off the hot path (they allocate).
+    @inline(never)
+    static func keep(id: ByteSpan?, stageName: ByteSpan?, into record: inout LogRecord) {
+        if let id { record.id = id.string }
+        if let stageName { record.stageName = stageName.string(limit: keptNameBytes) }
+    }
+
+    @inline(__always)
+    static func storeDuration(_ value: ByteSpan, into record: inout LogRecord) -> Bool {
+        guard let v = ValueParsing.integer(value, allowMsSuffix: true) else {
+            return record.event != .synthesisComplete && record.event != .stageTime
+        }
+        record.durationMs = v
+        return true
+    }
+
+    @inline(__always)
+    static func storeStage(_ value: ByteSpan, stages: KeyTable<PipelineStage>, into record: inout LogRecord) -> Bool {
+        guard value.count > 0 else { return record.event != .stageTime }
+        record.stage = stages.lookup(value)
+        return true
+    }
+
+    /// `assign` for the fields seen on some lines only.
+    @inline(never)
+    func assignOther(_ field: RecordField, _ value: ByteSpan, quoted: Bool, escapes: Int, into record: inout LogRecord) -> Bool {
+        switch field {
         case .status:
             switch value.word {
             case LineParser.successWord, LineParser.okWord, LineParser.okUpperWord: record.status = .success
@@ -134,10 +202,6 @@ extension LineParser {
             }
         case .errorCode:
             if value.count > 0 { record.errorCode = value.string(limit: keptNameBytes) }
-        case .stage:
-            guard value.count > 0 else { return record.event != .stageTime }
-            record.stage = stages.lookup(value)
-            if record.stage == nil || captureText { record.stageName = value.string(limit: keptNameBytes) }
         case .textLen:
             if let v = ValueParsing.integer(value) { record.textLen = v }
         case .text:
@@ -161,7 +225,7 @@ extension LineParser {
         case .audioSeconds: record.audioMs = ValueParsing.decimal(value).flatMap { $0 >= 0 && $0 < 1e9 ? Int(($0 * 1000).rounded()) : nil }
         case .rtf: record.rtfTenThousandths = ValueParsing.decimal(value).flatMap { $0 >= 0 && $0 < 1e9 ? Int(($0 * 10_000).rounded()) : nil }
         case .gpuID: record.gpuID = ValueParsing.integer(value).flatMap { (0...4095).contains($0) ? $0 : nil }
-        case .time, .level, .event, .logger, .ignored: break
+        case .time, .level, .event, .logger, .ignored, .id, .durationMs, .stage: break
         }
         return true
     }

@@ -27,18 +27,14 @@ public struct RequestKey: Hashable, Sendable {
         // Shorter ids: whole words plus one overlapping load shifted down, so every byte lands
         // where a zero-padded copy would put it (no byte copy, no store-forwarding stall).
         let raw = UnsafeRawPointer(base)
-        func tail(_ word: Int, _ end: Int) -> UInt64 {
-            // Bytes [8 * word, end) of the id, low byte first.
-            raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) >> UInt64((8 * word + 8 - end) * 8)
-        }
         switch n {
         case 17...23:
             a = raw.loadUnaligned(as: UInt64.self)
             b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            c = tail(2, n)
+            c = RequestKey.tail(raw, word: 2, end: n)
         case 9...15:
             a = raw.loadUnaligned(as: UInt64.self)
-            b = tail(1, n)
+            b = RequestKey.tail(raw, word: 1, end: n)
         case 4...7:
             let low = UInt64(raw.loadUnaligned(as: UInt32.self))
             let high = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) >> UInt64((8 - n) * 8)
@@ -46,6 +42,13 @@ public struct RequestKey: Hashable, Sendable {
         default:
             for i in 0..<n { a |= UInt64(base[i]) << UInt64(8 * i) }
         }
+    }
+
+    /// Bytes [8 * word, end) of an id, low byte first. (Not a local function: a function holding
+    /// one was never inlined, and every parsed id passes here.)
+    @inline(__always)
+    static func tail(_ raw: UnsafeRawPointer, word: Int, end: Int) -> UInt64 {
+        raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) >> UInt64((8 * word + 8 - end) * 8)
     }
 
     /// Packs an id string.
