@@ -37,13 +37,21 @@ final class KeyOrderMemo {
         return (Int(event.rawValue) &* KeyOrderMemo.slots &+ previous) &* KeyOrderMemo.ways
     }
 
-    /// When the bytes at `at` are a key remembered after `previous`, followed by '=': its
-    /// length, field and slot.
+    /// The entries remembered for lines of `event` (nil beyond the table): looked up once per
+    /// line, so each key's probe is one load from it rather than a walk from the parser.
     @inline(__always)
-    func match(event: EventKind, previous: Int, base: UnsafePointer<UInt8>, at i: Int, count n: Int) -> (Int, RecordField?, Int)? {
-        guard let s = index(event, previous) else { return nil }
+    func row(for event: EventKind) -> UnsafeMutablePointer<Entry>? {
+        Int(event.rawValue) < KeyOrderMemo.events ? entries + Int(event.rawValue) &* KeyOrderMemo.slots &* KeyOrderMemo.ways : nil
+    }
+
+    /// When the bytes at `at` are a key remembered after `previous` in `row`, followed by '=':
+    /// its length, field and slot.
+    @inline(__always)
+    static func match(in row: UnsafeMutablePointer<Entry>, previous: Int, base: UnsafePointer<UInt8>, at i: Int, count n: Int) -> (Int, RecordField?, Int)? {
+        guard previous < KeyOrderMemo.slots else { return nil }
+        let s = previous &* KeyOrderMemo.ways
         for way in 0..<KeyOrderMemo.ways {
-            let e = entries[s &+ way]
+            let e = row[s &+ way]
             let len = Int(e.length)
             guard len > 0, len <= 16, i &+ len < n, base[i &+ len] == 61 else { continue }
             if len < 8, i &+ 8 <= n {

@@ -14,11 +14,12 @@ extension LineParser {
         // Texts kept once the line is parsed: the stores in the loop stay free of allocation
         // (the compiler did not inline a store that could allocate).
         var idText: ByteSpan?, stageText: ByteSpan?
+        let memoRow = keyOrder.row(for: event)
         while i < n {
             // Lines of one event usually repeat their keys in the same order: try the remembered
             // key at this position first, a word compare instead of a scan and a lookup.
             var field: RecordField?
-            if let (length, remembered, slot) = keyOrder.match(event: event, previous: previous, base: base, at: i, count: n) {
+            if let memoRow, let (length, remembered, slot) = KeyOrderMemo.match(in: memoRow, previous: previous, base: base, at: i, count: n) {
                 field = remembered
                 previous = slot
                 i = i &+ length &+ 1
