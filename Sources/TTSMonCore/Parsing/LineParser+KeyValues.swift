@@ -61,7 +61,8 @@ extension LineParser {
                 textValue = value; textEscapes = escapes   // counted only if text_len is absent
                 continue
             }
-            // The fields of nearly every line first, stored here without a call.
+            // The fields of nearly every line without assign's switch (the duration and stage
+            // stores are inlined here; the compiler keeps storeID a call).
             switch field {
             case .id: if LineParser.storeID(value, table: idBytes, into: &record), keepIDs { idText = value }
             case .durationMs: guard LineParser.storeDuration(value, into: &record) else { return false }
@@ -137,7 +138,8 @@ extension LineParser {
     }
 
     /// Stores one value; false when a required numeric field does not parse. The fields on
-    /// nearly every line (id, duration, stage) are stored inline; the others through one call.
+    /// nearly every line (id, duration, stage) go through small stores the line loop also calls
+    /// directly; the others through one out-of-line call.
     @inline(__always)
     func assign(_ field: RecordField, _ value: ByteSpan, quoted: Bool, escapes: Int, into record: inout LogRecord) -> Bool {
         switch field {
