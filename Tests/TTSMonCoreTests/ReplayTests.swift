@@ -44,4 +44,26 @@ import Testing
         }
         #expect(snapshot.latency.max == expected.latency.max)
     }
+
+    /// At the end of the log the clock stops at the last record, even when its last step ran
+    /// far past it: the last minutes' requests stay in the window however long the replay runs.
+    @Test func theClockStopsAtTheEndOfTheLog() throws {
+        let dir = TempDir()
+        let truth = try LogGenerator.generate(GeneratorOptions(outputDirectory: dir.path, requests: 200))
+        let feeder = try ReplayFeeder(inputs: truth.files.map { LogInput(path: dir.path + "/" + $0) }, speed: 10_000)
+        defer { feeder.stop() }
+        let deadline = Date().addingTimeInterval(60)
+        while !feeder.finished, Date() < deadline {
+            feeder.advance(wallSeconds: 0.1)
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        #expect(feeder.finished)
+        let end = try #require(feeder.now)
+        let last = try #require(LogTimestamp(String(truth.requests.map(\.completeTime).max()!)))
+        for _ in 0..<5 { feeder.advance(wallSeconds: 10) }
+        #expect(feeder.now == end, "the clock stopped")
+        #expect(end >= last && end.milliseconds - last.milliseconds < 60_000, "stopped at the last record (\(end.logText))")
+        let snapshot = feeder.withMetrics { $0.snapshot(window: .fiveMinutes, now: end) }
+        #expect(snapshot.requests.window > 0, "the last window's requests are still counted")
+    }
 }

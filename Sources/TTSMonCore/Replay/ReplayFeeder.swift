@@ -21,6 +21,8 @@ public final class ReplayFeeder: @unchecked Sendable {
     public private(set) var problems: [String] = []
     /// True while the reader waits for the clock to reach its next record.
     private var waiting = false
+    /// The latest record time fed so far.
+    private var lastFed: LogTimestamp?
 
     /// Starts reading at once; the clock starts at `from`, or at the first record.
     public init(inputs: [LogInput], from: LogTimestamp? = nil, to: LogTimestamp? = nil, speed: Double = 20,
@@ -44,10 +46,12 @@ public final class ReplayFeeder: @unchecked Sendable {
     /// The virtual log time now (nil before the first record).
     public var now: LogTimestamp? { condition.lock(); defer { condition.unlock() }; return clock }
 
-    /// Moves the virtual clock by `wallSeconds × speed` and wakes the reader.
+    /// Moves the virtual clock by `wallSeconds × speed` and wakes the reader. Once everything
+    /// is read the clock stays at the last record, so the last window's figures stay on screen
+    /// instead of ageing out.
     public func advance(wallSeconds: Double) {
         condition.lock()
-        if let c = clock {
+        if !finished, let c = clock {
             var next = c.adding(milliseconds: Int64(wallSeconds * rate * 1000))
             if let to, next > to { next = to }
             clock = next
@@ -99,12 +103,17 @@ public final class ReplayFeeder: @unchecked Sendable {
                         while !stopped, let c = clock, record.time > c { waiting = true; condition.wait(); waiting = false }
                         if stopped { halt = true; return }
                     }
+                    if case .record = kind, !record.untimed, lastFed.map({ record.time > $0 }) ?? true { lastFed = record.time }
                     metrics.add(kind, record, source: 0, file: input.displayName, offset: offset)
                 }
             }
             if let warning = log.source.warning { condition.lock(); problems.append("\(input.displayName): \(warning)"); condition.unlock() }
             if halt || index == inputs.count - 1 { break }
         }
-        condition.lock(); finished = true; condition.unlock()
+        condition.lock()
+        // A step of the clock may have run past the last record (at ×10000, a frame is minutes).
+        if let last = lastFed, let c = clock, c > last { clock = last }
+        finished = true
+        condition.unlock()
     }
 }
