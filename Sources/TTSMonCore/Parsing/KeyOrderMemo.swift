@@ -31,12 +31,6 @@ final class KeyOrderMemo {
         entries.deallocate()
     }
 
-    @inline(__always)
-    private func index(_ event: EventKind, _ previous: Int) -> Int? {
-        guard previous < KeyOrderMemo.slots, Int(event.rawValue) < KeyOrderMemo.events else { return nil }
-        return (Int(event.rawValue) &* KeyOrderMemo.slots &+ previous) &* KeyOrderMemo.ways
-    }
-
     /// The entries remembered for lines of `event` (nil beyond the table): looked up once per
     /// line, so each key's probe is one load from it rather than a walk from the parser.
     @inline(__always)
@@ -80,10 +74,11 @@ final class KeyOrderMemo {
             slot = nextSlot
             nextSlot += 1
         }
-        guard let s = index(event, previous) else { return slot }
+        guard previous < KeyOrderMemo.slots, let row = row(for: event) else { return slot }
         // Most recent first; the older one moves to the second way.
-        entries[s + 1] = entries[s]
-        entries[s] = Entry(head: head, tail: tail, length: UInt8(key.count), slot: UInt8(slot), field: field)
+        let s = previous &* KeyOrderMemo.ways
+        row[s + 1] = row[s]
+        row[s] = Entry(head: head, tail: tail, length: UInt8(key.count), slot: UInt8(slot), field: field)
         return slot
     }
 }

@@ -102,8 +102,8 @@ public final class ReplayFeeder: @unchecked Sendable {
                         // Wait for the virtual clock to reach this record.
                         while !stopped, let c = clock, record.time > c { waiting = true; condition.wait(); waiting = false }
                         if stopped { halt = true; return }
+                        if !record.untimed { lastFed = lastFed.map { max($0, record.time) } ?? record.time }
                     }
-                    if case .record = kind, !record.untimed, lastFed.map({ record.time > $0 }) ?? true { lastFed = record.time }
                     metrics.add(kind, record, source: 0, file: input.displayName, offset: offset)
                 }
             }
