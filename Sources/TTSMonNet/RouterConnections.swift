@@ -56,8 +56,13 @@ final class Relay: @unchecked Sendable {
     /// The answer's audio duration: a WAV header's, or counted MPEG frames.
     var audioMs: Int? { lock.withLock { RouterRecords.wavMilliseconds(header) ?? mpeg.milliseconds } }
 
-    /// Whether the upstream has sent nothing for `limit` (a slow client is not the upstream's fault).
-    func idle(for limit: Duration) -> Bool { lock.withLock { !writing && ContinuousClock.now - lastProgress > limit } }
+    /// Whether the upstream has sent nothing for `limit`. A write to a client that is not taking
+    /// bytes (its channel not writable) does not count: a slow client is not the upstream's
+    /// fault. A write to a writable channel does: NIO has its bytes, and only the relay's task,
+    /// perhaps waiting for a busy pool, has not moved on.
+    func idle(for limit: Duration, clientWritable: Bool) -> Bool {
+        lock.withLock { (!writing || clientWritable) && ContinuousClock.now - lastProgress > limit }
+    }
 }
 
 /// A flag set once, read from any thread.
@@ -98,7 +103,7 @@ final class ConnectionSlots: @unchecked Sendable {
     /// The connections whose answer the upstream has left stalled for `limit`, with their relays.
     func stalled(for limit: Duration) -> [(ConnectionSlot, Relay)] {
         lock.withLock { Array(slots.values) }.compactMap { slot in
-            slot.relay.flatMap { $0.idle(for: limit) ? (slot, $0) : nil }
+            slot.relay.flatMap { $0.idle(for: limit, clientWritable: slot.channel.isWritable) ? (slot, $0) : nil }
         }
     }
 

@@ -119,12 +119,20 @@ import TTSMonNet
         }
     }
 
-    /// `raw`, and when the server closed (seen on the client's thread).
-    static func rawTimed(_ bytes: [UInt8], port: Int) async -> (String, Date) {
+    /// `raw`, and when the answer's first bytes came and the server closed (seen on the
+    /// client's thread).
+    static func rawTimed(_ bytes: [UInt8], port: Int) async -> (String, first: Date, closed: Date) {
         await withCheckedContinuation { done in
             Thread.detachNewThread {
-                let answer = blockingRaw(bytes, port: port)
-                done.resume(returning: (answer, Date()))
+                let fd = LoopbackSocket.connect(port: port)
+                guard fd >= 0 else { return done.resume(returning: ("no connection", Date(), Date())) }
+                defer { close(fd) }
+                LoopbackSocket.sendAll(fd, bytes)
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                let n = recv(fd, &buffer, buffer.count, 0)
+                let first = Date()
+                let answer = String(decoding: buffer.prefix(max(n, 0)), as: UTF8.self) + (n > 0 ? LoopbackSocket.readAll(fd) : "")
+                done.resume(returning: (answer, first, Date()))
             }
         }
     }
@@ -198,10 +206,10 @@ import TTSMonNet
         let log = dir + "/router.log"
         let router = TTSRouter(options: options, logPath: log)
         let port = try await router.start()
-        let started = Date()
-        // Timed on the client's thread: a task awaiting it would wait for the pool as well.
-        let (cut, ended) = await Self.rawTimed(Array("POST /tts HTTP/1.1\r\nHost: a\r\nX-Request-ID: stall\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8), port: port)
-        let waited = ended.timeIntervalSince(started)
+        // Timed on the client's thread from the answer's first bytes (the stall's start): a
+        // task awaiting it would wait for the pool as well.
+        let (cut, first, ended) = await Self.rawTimed(Array("POST /tts HTTP/1.1\r\nHost: a\r\nX-Request-ID: stall\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8), port: port)
+        let waited = ended.timeIntervalSince(first)
         await router.stop()
         #expect(cut.hasPrefix("HTTP/1.1 200 OK"), "\(cut.prefix(80))")
         #expect(waited < 4, "cut after the idle timeout, not when the upstream gave up (\(waited) s)")
